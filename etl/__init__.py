@@ -1,0 +1,1 @@
+"""ETL: from the bureau's spreadsheets to a validated DuckDB warehouse."""

@@ -1,0 +1,270 @@
+"""Write a checked set of sources into a brand-new DuckDB file, test it, and swap it into place."""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+import json
+import os
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import duckdb
+import polars as pl
+
+from etl.sources import ENUMS, SOURCES, Source
+from queries import SQL_DIR, sql_files
+
+if TYPE_CHECKING:
+    from etl.pipeline import CheckResult, Progress
+
+
+class BuildFailed(Exception):
+    pass
+
+
+TABLE_LABELS: dict[str, str] = {s.name: s.label for s in SOURCES}
+
+
+def _q(text: str) -> str:
+    return "'" + text.replace("'", "''") + "'"
+
+
+def table_ddl(source: Source) -> list[str]:
+    cols = []
+    key = set(source.key)
+    for c in source.columns:
+        not_null = " NOT NULL" if (c.required or c.name in key) and not c.derived else ""
+        cols.append(f"    {c.name} {c.sql_type}{not_null}")
+    if source.key:
+        cols.append(f"    PRIMARY KEY ({', '.join(source.key)})")
+    stmts = [f"CREATE TABLE {source.table} (\n" + ",\n".join(cols) + "\n)"]
+    stmts.append(f"COMMENT ON TABLE {source.table} IS {_q(source.label)}")
+    for c in source.columns:
+        label = c.label if not c.enum else f"{c.label}（代码，中文见 lookup_{c.enum}）"
+        stmts.append(f"COMMENT ON COLUMN {source.table}.{c.name} IS {_q(label)}")
+    return stmts
+
+
+META_DDL = [
+    """CREATE TABLE warehouse_info (
+        as_of_date DATE NOT NULL, built_at TIMESTAMPTZ NOT NULL, etl_run_id VARCHAR NOT NULL,
+        county_code VARCHAR, county_name VARCHAR, source_dir VARCHAR, source_files JSON)""",
+    "COMMENT ON TABLE warehouse_info IS '数据仓库信息'",
+    "COMMENT ON COLUMN warehouse_info.as_of_date IS '数据截止日期'",
+    "COMMENT ON COLUMN warehouse_info.built_at IS '生成时间'",
+    "COMMENT ON COLUMN warehouse_info.etl_run_id IS '导入批次号'",
+    "COMMENT ON COLUMN warehouse_info.county_code IS '县区划代码'",
+    "COMMENT ON COLUMN warehouse_info.county_name IS '县名称'",
+    "COMMENT ON COLUMN warehouse_info.source_files IS '源文件及其 SHA-256'",
+    """CREATE TABLE etl_sources (
+        source VARCHAR PRIMARY KEY, label VARCHAR, file_name VARCHAR, sha256 VARCHAR, encoding VARCHAR,
+        rows_read BIGINT, rows_loaded BIGINT, rows_rejected BIGINT)""",
+    "COMMENT ON TABLE etl_sources IS '本次导入的源文件'",
+    """CREATE TABLE etl_runs (
+        run_id VARCHAR PRIMARY KEY, started_at TIMESTAMPTZ, finished_at TIMESTAMPTZ, status VARCHAR,
+        as_of_date DATE, source_dir VARCHAR, rows_read BIGINT, rows_loaded BIGINT, rows_rejected BIGINT,
+        reject_report VARCHAR, message VARCHAR)""",
+    "COMMENT ON TABLE etl_runs IS '历次导入记录（含失败的）'",
+    """CREATE TABLE etl_rejects (
+        run_id VARCHAR, file VARCHAR, source VARCHAR, row BIGINT, "column" VARCHAR, value VARCHAR,
+        rule VARCHAR, message VARCHAR)""",
+    "COMMENT ON TABLE etl_rejects IS '拒收的行：文件、Excel 行号、列、原值、规则、处理办法'",
+    "COMMENT ON COLUMN etl_rejects.row IS '行号（与 Excel 中看到的一致）'",
+    "COMMENT ON COLUMN etl_rejects.message IS '问题及处理办法'",
+]
+
+
+def _lookups(con: duckdb.DuckDBPyConnection, credit_ratings: dict[str, str]) -> None:
+    for e in ENUMS.values():
+        codes = credit_ratings if e.name == "credit_rating" else e.codes
+        con.execute(
+            f"CREATE TABLE lookup_{e.name} (code VARCHAR PRIMARY KEY, label VARCHAR NOT NULL, sort_order INTEGER)"
+        )
+        con.execute(f"COMMENT ON TABLE lookup_{e.name} IS {_q(e.label + '代码表')}")
+        con.executemany(
+            f"INSERT INTO lookup_{e.name} VALUES (?, ?, ?)",
+            [(code, label, i) for i, (code, label) in enumerate(codes.items(), start=1)],
+        )
+
+
+def _insert(con: duckdb.DuckDBPyConnection, source: Source, frame: pl.DataFrame) -> int:
+    # Sorted by key so the same inputs give the same table whatever order the rows came in.
+    order = list(source.key) or [c.name for c in source.columns]
+    frame = frame.sort(order, nulls_last=True).select([c.name for c in source.columns])
+    arrow = frame.to_arrow()  # noqa: F841  (DuckDB scans the local variable by name)
+    con.execute(f"INSERT INTO {source.table} BY NAME SELECT * FROM arrow")
+    return frame.height
+
+
+def run_sql_folder(con: duckdb.DuckDBPyConnection, folder: str) -> None:
+    for path in sql_files(folder):
+        try:
+            con.execute(path.read_text(encoding="utf-8"))
+        except duckdb.Error as exc:
+            raise BuildFailed(f"{path.relative_to(SQL_DIR)}: {exc}") from exc
+
+
+def run_checks(con: duckdb.DuckDBPyConnection) -> list[str]:
+    """Data tests: each checks/*.sql returns the failing rows; any row is a failed build."""
+    failed = []
+    for path in sql_files("checks"):
+        rows = con.sql(path.read_text(encoding="utf-8")).fetchall()
+        if rows:
+            first = (path.read_text(encoding="utf-8").splitlines() or ["--"])[0].lstrip("- ")
+            failed.append(f"数据检查未通过 {path.stem}（{first}）：{len(rows)} 行，例如 {rows[0]}")
+    return failed
+
+
+def build_warehouse(
+    result: CheckResult,
+    db_path: Path,
+    run_id: str,
+    started: dt.datetime,
+    history: list[dict],
+    progress: Progress | None = None,
+) -> dict[str, int]:
+    """Build into a temporary file beside db_path, check it, then os.replace it onto db_path."""
+    from etl.config import load_config
+    from etl.pipeline import read_manifest
+
+    config = load_config()
+    tmp = db_path.parent / f".{db_path.name}.{run_id}.building"
+    for leftover in db_path.parent.glob(f".{db_path.name}.*.building*"):
+        # A loader killed midway leaves its half-built file; the lock says nobody else is building.
+        leftover.unlink(missing_ok=True)
+    rows: dict[str, int] = {}
+    try:
+        con = duckdb.connect(str(tmp))
+        try:
+            _lookups(con, config.credit_ratings)
+            for stmt in META_DDL:
+                con.execute(stmt)
+            for i, source in enumerate(SOURCES):
+                if progress:
+                    progress(f"写入 {source.label}", i, len(SOURCES))
+                for stmt in table_ddl(source):
+                    con.execute(stmt)
+            for checked in result.checked:
+                rows[checked.source.name] = _insert(con, checked.source, checked.accepted)
+            for source in SOURCES:
+                rows.setdefault(source.name, 0)
+            _meta(con, result, run_id, started, history, rows, read_manifest(result.directory))
+            run_sql_folder(con, "marts")
+            failed = run_checks(con)
+            if failed:
+                raise BuildFailed("；".join(failed))
+            con.execute("CHECKPOINT")
+        finally:
+            con.close()
+        with open(tmp, "rb") as fh:
+            os.fsync(fh.fileno())
+        os.replace(tmp, db_path)
+        dir_fd = os.open(db_path.parent, os.O_RDONLY)
+        try:
+            os.fsync(dir_fd)
+        finally:
+            os.close(dir_fd)
+    except duckdb.Error as exc:
+        raise BuildFailed(f"写入数据仓库失败：{exc}") from exc
+    finally:
+        for leftover in (tmp, tmp.with_name(tmp.name + ".wal")):
+            with contextlib.suppress(FileNotFoundError):
+                leftover.unlink()
+    return rows
+
+
+def _meta(
+    con: duckdb.DuckDBPyConnection,
+    result: CheckResult,
+    run_id: str,
+    started: dt.datetime,
+    history: list[dict],
+    rows: dict[str, int],
+    manifest: dict,
+) -> None:
+    county = None
+    divisions = next((c.accepted for c in result.checked if c.source.name == "divisions"), None)
+    if divisions is not None:
+        counties = divisions.filter(pl.col("level") == "county").sort("division_code")
+        if counties.height:
+            county = counties.row(0, named=True)
+    county_name = manifest.get("county_name") or (county["name"] if county else None)
+    if divisions is not None and divisions.filter(pl.col("level") == "county").height > 1:
+        county_name = (
+            manifest.get("region_name")
+            or f"{county_name}等{divisions.filter(pl.col('level') == 'county').height}个县"
+        )
+    con.execute(
+        "INSERT INTO warehouse_info VALUES (?, ?, ?, ?, ?, ?, ?)",
+        [
+            result.as_of,
+            started,
+            run_id,
+            county["division_code"] if county else None,
+            county_name,
+            str(result.directory.resolve()),
+            json.dumps(result.files, ensure_ascii=False, sort_keys=True),
+        ],
+    )
+    by_source = {c.source.name: c for c in result.checked}
+    con.executemany(
+        "INSERT INTO etl_sources VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+        [
+            (
+                s.name,
+                s.label,
+                result.files.get(s.name, {}).get("file"),
+                result.files.get(s.name, {}).get("sha256"),
+                result.files.get(s.name, {}).get("encoding"),
+                by_source[s.name].rows_read if s.name in by_source else 0,
+                rows.get(s.name, 0),
+                by_source[s.name].rows_rejected if s.name in by_source else 0,
+            )
+            for s in SOURCES
+        ],
+    )
+    runs = pl.DataFrame(
+        [
+            {
+                "run_id": r.get("run_id"),
+                "started_at": r.get("started_at"),
+                "finished_at": r.get("finished_at"),
+                "status": r.get("status"),
+                "as_of_date": r.get("as_of"),
+                "source_dir": r.get("source_dir"),
+                "rows_read": r.get("rows_read"),
+                "rows_loaded": r.get(
+                    "rows_loaded", sum(rows.values()) if r.get("run_id") == run_id else None
+                ),
+                "rows_rejected": r.get("rows_rejected"),
+                "reject_report": r.get("reject_report"),
+                "message": r.get("message"),
+            }
+            for r in history
+        ],
+        schema={
+            "run_id": pl.String,
+            "started_at": pl.String,
+            "finished_at": pl.String,
+            "status": pl.String,
+            "as_of_date": pl.String,
+            "source_dir": pl.String,
+            "rows_read": pl.Int64,
+            "rows_loaded": pl.Int64,
+            "rows_rejected": pl.Int64,
+            "reject_report": pl.String,
+            "message": pl.String,
+        },
+    ).unique("run_id", keep="last", maintain_order=True)
+    runs_arrow = runs.to_arrow()  # noqa: F841
+    con.execute(
+        """INSERT INTO etl_runs SELECT run_id, started_at::TIMESTAMPTZ, finished_at::TIMESTAMPTZ, status,
+           as_of_date::DATE, source_dir, rows_read, rows_loaded, rows_rejected, reject_report, message
+           FROM runs_arrow"""
+    )
+    rejects = result.rejects.with_columns(pl.lit(run_id).alias("run_id"))
+    rejects_arrow = rejects.to_arrow()  # noqa: F841
+    con.execute(
+        'INSERT INTO etl_rejects SELECT run_id, file, source, row, "column", value, rule, message FROM rejects_arrow'
+    )

@@ -1,0 +1,60 @@
+"""Settings a site may change without touching code: reject threshold, grade bands, rating list."""
+
+from __future__ import annotations
+
+import os
+import tomllib
+from dataclasses import dataclass, field
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+DEFAULT_DB = ROOT / "data" / "warehouse.duckdb"
+
+# Evaluation score bands (score out of 1000 -> grade). They differ by locality, hence config.
+DEFAULT_GRADE_BANDS: dict[int, tuple[float, float]] = {
+    5: (900, 1000),
+    4: (800, 900),
+    3: (700, 800),
+    2: (600, 700),
+    1: (500, 600),
+}
+DEFAULT_CREDIT_RATINGS: dict[str, str] = {
+    "A": "守信",
+    "B": "基本守信",
+    "C": "失信风险",
+    "D": "严重失信",
+}
+
+
+@dataclass(frozen=True)
+class EtlConfig:
+    max_reject_share: float = 0.05  # more rejected rows than this in one source fails the load
+    grade_bands: dict[int, tuple[float, float]] = field(
+        default_factory=lambda: dict(DEFAULT_GRADE_BANDS)
+    )
+    credit_ratings: dict[str, str] = field(default_factory=lambda: dict(DEFAULT_CREDIT_RATINGS))
+    boundaries_crs: str = "wgs84"  # or "gcj02": boundaries drawn on AMap/Tencent tiles
+
+
+def config_path() -> Path:
+    return Path(os.environ.get("ORGDASH_CONFIG", ROOT / "orgdash.toml"))
+
+
+def load_config(path: Path | None = None) -> EtlConfig:
+    """Read [etl] from orgdash.toml (or $ORGDASH_CONFIG); missing file or keys keep the defaults."""
+    p = path or config_path()
+    if not p.exists():
+        return EtlConfig()
+    data = tomllib.loads(p.read_text(encoding="utf-8")).get("etl", {})
+    kw: dict = {}
+    if "max_reject_share" in data:
+        kw["max_reject_share"] = float(data["max_reject_share"])
+    if "grade_bands" in data:  # e.g. grade_bands = { "5" = [900, 1000], "4" = [800, 900] }
+        kw["grade_bands"] = {
+            int(k): (float(v[0]), float(v[1])) for k, v in data["grade_bands"].items()
+        }
+    if "credit_ratings" in data:
+        kw["credit_ratings"] = {str(k): str(v) for k, v in data["credit_ratings"].items()}
+    if "boundaries_crs" in data:
+        kw["boundaries_crs"] = str(data["boundaries_crs"]).lower()
+    return EtlConfig(**kw)

@@ -1,0 +1,199 @@
+"""Normalisers: turn the spellings clerks type into typed values, as vectorised Polars expressions.
+
+Every normaliser takes a string expression and returns a typed expression that is null where the
+input cannot be read unambiguously. The validator compares input and output: a value that was
+present but came out null is a rejected cell.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import polars as pl
+
+# Excel's day zero for serial dates (the 1900 leap-year bug makes it Dec 30, not Dec 31).
+EXCEL_EPOCH = dt.date(1899, 12, 30)
+# Serial numbers accepted as Excel dates: 1954-10-03 .. 2119-01-26. Anything else is not a date.
+EXCEL_SERIAL_MIN, EXCEL_SERIAL_MAX = 20000, 80000
+
+CREDIT_ALPHABET = "0123456789ABCDEFGHJKLMNPQRTUWXY"
+CREDIT_WEIGHTS = (1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28)
+_CREDIT_VALUE = {ch: i for i, ch in enumerate(CREDIT_ALPHABET)}
+
+_WS = r"[\s\u3000\u00a0\ufeff]+"
+
+
+def text(e: pl.Expr) -> pl.Expr:
+    """Trim ordinary and full-width spaces; empty becomes null. Keeps the writing as typed."""
+    out = e.str.replace_all(r"^[\s\u3000\u00a0\ufeff]+|[\s\u3000\u00a0\ufeff]+$", "")
+    return pl.when(out == "").then(None).otherwise(out)
+
+
+def compact(e: pl.Expr) -> pl.Expr:
+    """NFKC (full-width digits and letters to ASCII) and no whitespace at all; empty -> null."""
+    out = e.str.normalize("NFKC").str.replace_all(_WS, "")
+    return pl.when(out == "").then(None).otherwise(out)
+
+
+def _strip_float_zero(e: pl.Expr) -> pl.Expr:
+    # Excel hands numeric cells over as "341122001001.0"; the ".0" is not part of the code.
+    return e.str.replace(r"^(\d+)\.0+$", "${1}")
+
+
+def identifier(e: pl.Expr) -> pl.Expr:
+    """An id such as an organisation number: NFKC, no spaces, upper case."""
+    return _strip_float_zero(compact(e)).str.to_uppercase()
+
+
+def division_code(e: pl.Expr) -> pl.Expr:
+    """A 12-digit statistical division code; null if it is anything else."""
+    c = _strip_float_zero(compact(e))
+    return pl.when(c.str.contains(r"^\d{12}$")).then(c).otherwise(None)
+
+
+def credit_code(e: pl.Expr) -> pl.Expr:
+    """Unified social credit code, normalised (NFKC, no spaces or dashes, upper case).
+
+    Returns the cleaned 18-character string if it is made of the code alphabet, else null. Use
+    credit_code_valid for the checksum so the two failures get different messages.
+    """
+    c = compact(e).str.replace_all(r"[-_]", "").str.to_uppercase()
+    return pl.when(c.str.contains(rf"^[{CREDIT_ALPHABET}]{{18}}$")).then(c).otherwise(None)
+
+
+def credit_check_char(first17: str) -> str:
+    """The GB 32100-2015 check character for the first 17 characters (for generators and tests)."""
+    total = sum(_CREDIT_VALUE[ch] * w for ch, w in zip(first17, CREDIT_WEIGHTS, strict=True))
+    return CREDIT_ALPHABET[(31 - total % 31) % 31]
+
+
+def credit_code_valid(e: pl.Expr) -> pl.Expr:
+    """True when an already-normalised 18-character code carries the right check character."""
+    total = pl.lit(0, dtype=pl.Int64)
+    for i, w in enumerate(CREDIT_WEIGHTS):
+        value = e.str.slice(i, 1).replace_strict(_CREDIT_VALUE, default=None, return_dtype=pl.Int64)
+        total = total + value * w
+    expected = ((31 - total % 31) % 31).replace_strict(
+        dict(enumerate(CREDIT_ALPHABET)), default=None, return_dtype=pl.String
+    )
+    return expected == e.str.slice(17, 1)
+
+
+def _number_text(e: pl.Expr) -> pl.Expr:
+    # Thousands separators (ASCII and Chinese comma), currency signs and the unit 元 go away.
+    return compact(e).str.replace_all(r"[,，¥￥]|元$", "")
+
+
+def amount(e: pl.Expr) -> pl.Expr:
+    """Money in yuan as Decimal(14,2). Accepts 1,234.50 / ¥1234.5 / 12.5万 / 12.5万元."""
+    t = _number_text(e).str.replace(r"元$", "")
+    wan = t.str.ends_with("万")
+    digits = t.str.strip_suffix("万")
+    ok = digits.str.contains(r"^-?\d+(\.\d+)?$")
+    value = digits.cast(pl.Decimal(20, 6), strict=False)
+    value = pl.when(wan).then(value * 10000).otherwise(value)
+    # More than two decimals after scaling is not a yuan amount a clerk meant.
+    rounded = value.cast(pl.Decimal(14, 2), strict=False)
+    exact = rounded.cast(pl.Decimal(20, 6)) == value
+    return pl.when(ok & exact).then(rounded).otherwise(None)
+
+
+def integer(e: pl.Expr) -> pl.Expr:
+    """A whole number (counts, population); accepts thousands separators and a trailing .0."""
+    t = _strip_float_zero(_number_text(e)).str.replace(r"[人户家个]$", "")
+    return pl.when(t.str.contains(r"^-?\d+$")).then(t.cast(pl.Int64, strict=False)).otherwise(None)
+
+
+def year(e: pl.Expr) -> pl.Expr:
+    """A year such as 2023, 2023年 or 2023年度."""
+    t = _strip_float_zero(compact(e)).str.replace(r"年度?$", "")
+    ok = t.str.contains(r"^(19|20)\d{2}$")
+    return pl.when(ok).then(t.cast(pl.Int32, strict=False)).otherwise(None)
+
+
+def decimal_number(e: pl.Expr) -> pl.Expr:
+    """A measurement such as an area or a score; accepts separators and a unit suffix."""
+    t = _number_text(e).str.replace(r"(平方米|㎡|m2|分)$", "")
+    return (
+        pl.when(t.str.contains(r"^-?\d+(\.\d+)?$"))
+        .then(t.cast(pl.Float64, strict=False))
+        .otherwise(None)
+    )
+
+
+def coordinate(e: pl.Expr) -> pl.Expr:
+    """A decimal-degree coordinate (range checks are validation rules, not parsing)."""
+    return decimal_number(e.str.replace(r"[°度]$", ""))
+
+
+_TRUE = ("是", "√", "✓", "✔", "y", "yes", "1", "true", "t", "有", "已", "对")
+_FALSE = ("否", "×", "✗", "✘", "x", "n", "no", "0", "false", "f", "无", "未", "错")
+BOOL_SPELLINGS: dict[str, bool] = {**dict.fromkeys(_TRUE, True), **dict.fromkeys(_FALSE, False)}
+
+
+def boolean(e: pl.Expr) -> pl.Expr:
+    """是/否, √/×, Y/N, 1/0, yes/no, true/false (and 有/无)."""
+    t = _strip_float_zero(compact(e)).str.to_lowercase()
+    return t.replace_strict(BOOL_SPELLINGS, default=None, return_dtype=pl.Boolean)
+
+
+def enum(e: pl.Expr, accepted: dict[str, str]) -> pl.Expr:
+    """Map a Chinese label, English code or known variant to the English code (null if unknown).
+
+    `accepted` keys must be NFKC-normalised and lower-case (Enum.accepted() is).
+    """
+    t = compact(e).str.to_lowercase()
+    return t.replace_strict(accepted, default=None, return_dtype=pl.String)
+
+
+def grade(e: pl.Expr) -> pl.Expr:
+    """Evaluation grade 1A..5A (also AAA, 3A级, ３Ａ) as an integer 1..5."""
+    t = compact(e).str.to_uppercase().str.replace(r"级$", "")
+    digit = t.str.extract(r"^([1-5])A$", 1).cast(pl.Int8, strict=False)
+    letters = (
+        pl.when(t.str.contains(r"^A{1,5}$")).then(t.str.len_chars().cast(pl.Int8)).otherwise(None)
+    )
+    return pl.coalesce(digit, letters)
+
+
+def phone(e: pl.Expr) -> pl.Expr:
+    """A phone number with separators removed: 11-digit mobile or a landline with area code."""
+    t = compact(e).str.replace_all(r"[-()（）+]", "").str.replace(r"^86(1\d{10})$", "${1}")
+    ok = t.str.contains(r"^(1[3-9]\d{9}|0\d{9,11}|\d{7,8})$")
+    return pl.when(ok).then(t).otherwise(None)
+
+
+_DATE_PATTERNS = (
+    # 2023-05-06, 2023/5/6, 2023.5.6, 2023年5月6日 (optionally followed by a time of day)
+    r"^(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?(?:[ T]\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?)?$",
+    # 20230506
+    r"^(\d{4})(\d{2})(\d{2})$",
+)
+
+
+def date(e: pl.Expr) -> pl.Expr:
+    """A calendar date from any of the spellings DOMAIN.md lists, or an Excel serial number."""
+    t = compact_keep_space(e)
+    parts = []
+    for pattern in _DATE_PATTERNS:
+        y = t.str.extract(pattern, 1).cast(pl.Int32, strict=False)
+        m = t.str.extract(pattern, 2).cast(pl.Int32, strict=False)
+        d = t.str.extract(pattern, 3).cast(pl.Int32, strict=False)
+        # pl.date would raise on 2025-13-05; build the ISO text and parse it non-strictly instead.
+        iso = pl.format(
+            "{}-{}-{}", y, m.cast(pl.String).str.zfill(2), d.cast(pl.String).str.zfill(2)
+        )
+        parts.append(iso.str.to_date("%Y-%m-%d", strict=False))
+    serial = _strip_float_zero(t).cast(pl.Int64, strict=False)
+    from_serial = (
+        pl.when(serial.is_between(EXCEL_SERIAL_MIN, EXCEL_SERIAL_MAX) & ~t.str.contains(r"^\d{8}$"))
+        .then(pl.lit(EXCEL_EPOCH) + pl.duration(days=serial))
+        .otherwise(None)
+    )
+    return pl.coalesce(*parts, from_serial).cast(pl.Date)
+
+
+def compact_keep_space(e: pl.Expr) -> pl.Expr:
+    """NFKC and trimmed, single inner spaces kept (a date may carry a time after a space)."""
+    out = e.str.normalize("NFKC").str.replace_all(_WS, " ").str.strip_chars()
+    return pl.when(out == "").then(None).otherwise(out)

@@ -1,0 +1,333 @@
+"""Check a folder of source files, build a new warehouse file from it and swap it into place."""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+import fcntl
+import hashlib
+import json
+import os
+import tomllib
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import polars as pl
+
+from etl.config import EtlConfig, load_config
+from etl.read import ROW, FileProblem, RawTable, find_sources, read
+from etl.sources import SOURCES, Source
+from etl.validate import REJECT_SCHEMA, Checked, Context, check, typed_frame
+
+Progress = Callable[[str, int, int], None]  # (what, done, total)
+
+
+@dataclass
+class FileFailure:
+    file: str
+    source: str
+    rule: str
+    message: str
+
+
+@dataclass
+class CheckResult:
+    directory: Path
+    as_of: dt.date
+    checked: list[Checked] = field(default_factory=list)
+    failures: list[FileFailure] = field(default_factory=list)  # each fails the whole load
+    notes: list[str] = field(default_factory=list)  # worth saying, fails nothing
+    files: dict[str, dict] = field(default_factory=dict)  # source -> name, sha256, encoding
+
+    @property
+    def ok(self) -> bool:
+        return not self.failures
+
+    @property
+    def rejects(self) -> pl.DataFrame:
+        frames = [c.rejects for c in self.checked]
+        return pl.concat(frames) if frames else pl.DataFrame(schema=REJECT_SCHEMA)
+
+    @property
+    def rows_rejected(self) -> int:
+        return sum(c.rows_rejected for c in self.checked)
+
+
+def read_manifest(directory: Path) -> dict:
+    p = directory / "manifest.toml"
+    return tomllib.loads(p.read_text(encoding="utf-8")) if p.exists() else {}
+
+
+def resolve_as_of(directory: Path, as_of: dt.date | None) -> dt.date:
+    """The data's as-of date: given, else the folder's manifest.toml, else today."""
+    if as_of is not None:
+        return as_of
+    value = read_manifest(directory).get("as_of")
+    if isinstance(value, dt.date):
+        return value
+    if isinstance(value, str):
+        return dt.date.fromisoformat(value)
+    return dt.date.today()
+
+
+def check_dir(
+    directory: Path,
+    as_of: dt.date | None = None,
+    config: EtlConfig | None = None,
+    progress: Progress | None = None,
+) -> CheckResult:
+    """Read, normalise and validate every source in a folder; nothing is written anywhere."""
+    directory = Path(directory)
+    config = config or load_config()
+    result = CheckResult(directory, resolve_as_of(directory, as_of))
+    if not directory.is_dir():
+        result.failures.append(
+            FileFailure(str(directory), "", "no_folder", f"找不到文件夹「{directory}」。")
+        )
+        return result
+    try:
+        paths, notes = find_sources(directory)
+    except FileProblem as p:
+        result.failures.append(FileFailure(p.file, "", p.rule, p.message))
+        return result
+    result.notes.extend(notes)
+    ctx = Context(result.as_of, config)
+    for i, source in enumerate(SOURCES):
+        if progress:
+            progress(source.label, i, len(SOURCES))
+        path = paths.get(source.name)
+        if path is None:
+            _missing(result, source, ctx)
+            continue
+        result.files[source.name] = {"file": path.name, "sha256": _sha256(path)}
+        try:
+            table = read(path, source)
+        except FileProblem as p:
+            result.failures.append(FileFailure(p.file, source.name, p.rule, p.message))
+            _missing(result, source, ctx, noted=False)
+            continue
+        result.files[source.name]["encoding"] = table.encoding
+        if table.ignored_headers:
+            result.notes.append(
+                f"{path.name}：未识别的列已忽略：{'、'.join(table.ignored_headers)}。"
+            )
+        checked = check(table, ctx)
+        result.checked.append(checked)
+        if checked.rows_read == 0:
+            result.failures.append(
+                FileFailure(
+                    path.name, source.name, "no_rows", f"{path.name} 只有表头，没有任何数据行。"
+                )
+            )
+        elif checked.reject_share > config.max_reject_share:
+            result.failures.append(
+                FileFailure(
+                    path.name,
+                    source.name,
+                    "too_many_rejects",
+                    f"{path.name} 有 {checked.rows_rejected} 行（{checked.reject_share:.1%}）不合格，"
+                    f"超过允许的 {config.max_reject_share:.0%}，整个文件可能用错了模板或列错位。"
+                    "请按拒收报告修正后重新导入。",
+                )
+            )
+    if progress:
+        progress("完成", len(SOURCES), len(SOURCES))
+    return result
+
+
+def _missing(result: CheckResult, source: Source, ctx: Context, noted: bool = True) -> None:
+    """A source without a usable file: required ones fail the load; later ones continue empty."""
+
+    empty = pl.DataFrame(
+        schema={ROW: pl.Int64, **{c.name: pl.String for c in source.file_columns()}}
+    )
+    typed, _ = typed_frame(RawTable(source, Path(source.label), empty, "", 0), ctx)
+    ctx.accepted[source.name] = typed.select(*[c.name for c in source.columns])
+    if noted and source.required:
+        result.failures.append(
+            FileFailure(
+                source.label,
+                source.name,
+                "missing_file",
+                f"缺少「{source.label}」文件。请把文件名包含「{source.label}」的 .xlsx 或 .csv 放进文件夹。",
+            )
+        )
+
+
+def _sha256(path: Path) -> str:
+    h = hashlib.sha256()
+    with path.open("rb") as fh:
+        for chunk in iter(lambda: fh.read(1 << 20), b""):
+            h.update(chunk)
+    return h.hexdigest()
+
+
+# ---------------------------------------------------------------------------
+# Loading
+# ---------------------------------------------------------------------------
+
+
+class LoadFailed(Exception):
+    def __init__(self, message: str, result: CheckResult | None, report: Path | None) -> None:
+        super().__init__(message)
+        self.result = result
+        self.report = report
+
+
+class LoadBusy(LoadFailed):
+    pass
+
+
+@dataclass
+class LoadResult:
+    run_id: str
+    db_path: Path
+    check: CheckResult
+    rows_loaded: dict[str, int]
+    report: Path | None
+
+
+def runs_log(db_path: Path) -> Path:
+    return db_path.parent / "etl_runs.jsonl"
+
+
+def reports_dir(db_path: Path) -> Path:
+    return db_path.parent / "rejects"
+
+
+@contextlib.contextmanager
+def load_lock(db_path: Path) -> Iterator[None]:
+    """One load at a time per warehouse; the OS drops the lock if the loader dies (kill -9)."""
+    db_path.parent.mkdir(parents=True, exist_ok=True)
+    lock = db_path.parent / f".{db_path.name}.lock"
+    with lock.open("w") as fh:
+        try:
+            fcntl.flock(fh, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            raise LoadBusy("另一个导入正在进行中，请等它完成后再导入。", None, None) from None
+        try:
+            yield
+        finally:
+            fcntl.flock(fh, fcntl.LOCK_UN)
+
+
+def write_reject_report(
+    rejects: pl.DataFrame, failures: list[FileFailure], path_stem: Path
+) -> Path | None:
+    """The rejects as an Excel workbook a clerk can filter (and a CSV beside it for scripts)."""
+    if rejects.is_empty() and not failures:
+        return None
+    path_stem.parent.mkdir(parents=True, exist_ok=True)
+    labels = {s.name: s.label for s in SOURCES}
+    table = rejects.select(
+        pl.col("file").alias("文件"),
+        pl.col("source").replace_strict(labels, default=pl.col("source")).alias("数据"),
+        pl.col("row").alias("行号"),
+        pl.col("column").alias("列"),
+        pl.col("value").alias("原值"),
+        pl.col("rule").alias("规则"),
+        pl.col("message").alias("问题及处理办法"),
+    )
+    whole = pl.DataFrame(
+        {
+            "文件": [f.file for f in failures],
+            "数据": [labels.get(f.source, f.source) for f in failures],
+            "规则": [f.rule for f in failures],
+            "问题及处理办法": [f.message for f in failures],
+        },
+        schema={
+            "文件": pl.String,
+            "数据": pl.String,
+            "规则": pl.String,
+            "问题及处理办法": pl.String,
+        },
+    )
+    xlsx = path_stem.with_suffix(".xlsx")
+    import xlsxwriter
+
+    with xlsxwriter.Workbook(xlsx) as wb:
+        if failures:
+            whole.write_excel(wb, worksheet="整个文件的问题", autofit=True)
+        table.write_excel(wb, worksheet="拒收的行", autofit=True, autofilter=True)
+    table.write_csv(path_stem.with_suffix(".csv"), include_bom=True)
+    return xlsx
+
+
+def _append_run(db_path: Path, record: dict) -> None:
+    log = runs_log(db_path)
+    log.parent.mkdir(parents=True, exist_ok=True)
+    with log.open("a", encoding="utf-8") as fh:
+        fh.write(json.dumps(record, ensure_ascii=False, default=str) + "\n")
+        fh.flush()
+        os.fsync(fh.fileno())
+
+
+def read_runs(db_path: Path) -> list[dict]:
+    log = runs_log(db_path)
+    if not log.exists():
+        return []
+    runs = []
+    for line in log.read_text(encoding="utf-8").splitlines():
+        with contextlib.suppress(json.JSONDecodeError):  # a line cut short by a killed loader
+            runs.append(json.loads(line))
+    return runs
+
+
+def new_run_id(now: dt.datetime) -> str:
+    return now.strftime("%Y%m%dT%H%M%S") + "-" + os.urandom(3).hex()
+
+
+def load_dir(
+    directory: Path,
+    db_path: Path,
+    as_of: dt.date | None = None,
+    config: EtlConfig | None = None,
+    progress: Progress | None = None,
+) -> LoadResult:
+    """read -> normalise -> validate -> build a new file -> data checks -> atomic swap onto db_path.
+
+    On any failure the live file at db_path is not touched; the run is logged and LoadFailed raised.
+    """
+    from etl.build import BuildFailed, build_warehouse  # duckdb only when loading
+
+    db_path = Path(db_path).resolve()
+    started = dt.datetime.now().astimezone()
+    run_id = new_run_id(started)
+    record: dict = {
+        "run_id": run_id,
+        "started_at": started.isoformat(timespec="seconds"),
+        "source_dir": str(Path(directory).resolve()),
+        "db_path": str(db_path),
+    }
+    with load_lock(db_path):
+        result = check_dir(Path(directory), as_of, config, progress)
+        record["as_of"] = result.as_of.isoformat()
+        report = write_reject_report(result.rejects, result.failures, reports_dir(db_path) / run_id)
+        record.update(
+            rows_read=sum(c.rows_read for c in result.checked),
+            rows_rejected=result.rows_rejected,
+            reject_report=str(report) if report else None,
+        )
+        if not result.ok:
+            message = "；".join(f"{f.file}：{f.message}" for f in result.failures)
+            _finish(db_path, record, "failed", message)
+            raise LoadFailed(message, result, report)
+        record["status"] = "succeeded"
+        record["finished_at"] = dt.datetime.now().astimezone().isoformat(timespec="seconds")
+        history = [*read_runs(db_path), record]
+        try:
+            rows_loaded = build_warehouse(result, db_path, run_id, started, history, progress)
+        except BuildFailed as exc:
+            _finish(db_path, record, "failed", str(exc))
+            raise LoadFailed(str(exc), result, report) from exc
+        record["rows_loaded"] = sum(rows_loaded.values())
+        _finish(db_path, record, "succeeded", "")
+        return LoadResult(run_id, db_path, result, rows_loaded, report)
+
+
+def _finish(db_path: Path, record: dict, status: str, message: str) -> None:
+    record["status"] = status
+    record["message"] = message
+    record["finished_at"] = dt.datetime.now().astimezone().isoformat(timespec="seconds")
+    _append_run(db_path, record)

@@ -1,0 +1,344 @@
+"""Read a source file as the office handed it over: find the header, keep Excel row numbers."""
+
+from __future__ import annotations
+
+import csv
+import json
+import re
+import unicodedata
+import zipfile
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import fastexcel
+import polars as pl
+
+from etl.sources import SOURCES, Column, Source
+
+ROW = "_row"  # the row number as the user sees it in Excel (1-based, header included)
+TABLE_SUFFIXES = {".csv", ".txt", ".xlsx", ".xlsm"}
+GEOJSON_SUFFIXES = {".geojson", ".json"}
+HEADER_SEARCH_ROWS = 20
+TOTAL_ROW = re.compile(r"^(合计|总计|小计|累计)")
+
+
+class FileProblem(Exception):
+    """A whole file cannot be used; the message says what to do, in Chinese."""
+
+    def __init__(self, file: str, message: str, rule: str) -> None:
+        super().__init__(f"{file}: {message}")
+        self.file = file
+        self.message = message
+        self.rule = rule
+
+
+@dataclass
+class RawTable:
+    source: Source
+    path: Path
+    frame: pl.DataFrame  # one String column per found source column, plus ROW (Int64)
+    encoding: str  # 'utf-8', 'utf-8-sig', 'gb18030', 'xlsx' or 'geojson'
+    header_row: int  # Excel row number of the header (0 for GeoJSON)
+    ignored_headers: list[str] = field(default_factory=list)
+    dropped_rows: int = 0  # note and total rows below the data
+
+
+def header_key(text: str) -> str:
+    """How headers are compared: NFKC, no spaces, no required-marker asterisks, no unit suffix."""
+    t = unicodedata.normalize("NFKC", text or "")
+    t = re.sub(r"[\s*＊]+", "", t)
+    t = re.sub(r"\((元|万元|平方米|㎡|人|户|个|家)\)$", "", t)
+    return t.lower()
+
+
+def _header_map(source: Source) -> dict[str, Column]:
+    out: dict[str, Column] = {}
+    for col in source.file_columns():
+        for h in col.headers():
+            out.setdefault(header_key(h), col)
+    return out
+
+
+def identify(path: Path) -> Source | None:
+    """Which source a file holds, from its name ('社会组织名录.xlsx', '2025年资金拨付.csv')."""
+    stem = header_key(path.stem)
+    best: tuple[int, Source] | None = None
+    for source in SOURCES:
+        for name in source.names():
+            key = header_key(name)
+            if key and key in stem and (best is None or len(key) > best[0]):
+                best = (len(key), source)
+    if best is None:
+        return None
+    if best[1].geojson != (path.suffix.lower() in GEOJSON_SUFFIXES):
+        return None
+    return best[1]
+
+
+def decode(path: Path, data: bytes) -> tuple[str, str]:
+    """Decode CSV bytes: UTF-8 (with or without BOM) first, then GB18030 (a superset of GBK)."""
+    if data.startswith(b"\xef\xbb\xbf"):
+        try:
+            return data[3:].decode("utf-8"), "utf-8-sig"
+        except UnicodeDecodeError as exc:
+            raise _undecodable(path, exc) from exc
+    try:
+        return data.decode("utf-8"), "utf-8"
+    except UnicodeDecodeError:
+        pass
+    try:
+        return data.decode("gb18030"), "gb18030"
+    except UnicodeDecodeError as exc:
+        raise _undecodable(path, exc) from exc
+
+
+def _undecodable(path: Path, exc: UnicodeDecodeError) -> FileProblem:
+    return FileProblem(
+        path.name,
+        f"文件编码无法识别（第{exc.start + 1}个字节起既不是 UTF-8 也不是 GB18030/GBK），"
+        "文件可能已损坏或被截断。请在 Excel/WPS 中打开后「另存为」CSV UTF-8 或 .xlsx 再上传。",
+        "encoding",
+    )
+
+
+def _find_header(rows: list[list[str | None]], source: Source) -> tuple[int, dict[int, Column]]:
+    """Index of the header among the first rows, and which cell holds which column."""
+    hmap = _header_map(source)
+    required = [c for c in source.file_columns() if c.required]
+    best: tuple[int, int, dict[int, Column]] | None = None
+    for i, row in enumerate(rows[:HEADER_SEARCH_ROWS]):
+        found: dict[int, Column] = {}
+        for j, cell in enumerate(row):
+            col = hmap.get(header_key(cell or ""))
+            if col is not None and col not in found.values():
+                found[j] = col
+        score = len(found)
+        if score >= 2 and (best is None or score > best[1]):
+            best = (i, score, found)
+    if best is None:
+        names = "、".join(c.label for c in required)
+        raise FileProblem(
+            source.label,
+            f"在前{HEADER_SEARCH_ROWS}行中找不到表头。表头应包含：{names}。",
+            "header",
+        )
+    idx, _, found = best
+    missing = [c.label for c in required if c not in found.values()]
+    if missing:
+        raise FileProblem(
+            source.label,
+            f"缺少必填列「{'」「'.join(missing)}」（表头在第{idx + 1}行）。请补上这些列后重新上传。",
+            "missing_column",
+        )
+    return idx, found
+
+
+def _frame_from_grid(
+    grid: pl.DataFrame, header_idx: int, found: dict[int, Column], first_row: int
+) -> tuple[pl.DataFrame, int]:
+    """Cut the data rows below the header, name the columns, drop blank, note and total rows."""
+    cols = grid.columns
+    body = grid.slice(header_idx + 1).with_row_index("_i")
+    body = body.select(
+        (pl.col("_i").cast(pl.Int64) + first_row + header_idx + 1).alias(ROW),
+        *[pl.col(cols[j]).cast(pl.String).alias(col.name) for j, col in found.items()],
+        pl.sum_horizontal(
+            [
+                pl.col(c).is_not_null() & (pl.col(c).cast(pl.String).str.strip_chars() != "")
+                for c in cols
+            ]
+        ).alias("_filled"),
+        pl.col(cols[0]).cast(pl.String).str.strip_chars().alias("_first"),
+    )
+    # Note rows ("注：…", "填表人：…") sit below the data with a single filled cell; total rows
+    # start with 合计. Blank rows are skipped. None of them is data, so none is a reject.
+    last_data = body.filter(pl.col("_filled") >= 2).select(pl.col(ROW).max()).item()
+    keep = (pl.col("_filled") >= 1) & ~(
+        pl.col("_first").fill_null("").str.contains(TOTAL_ROW.pattern)
+    )
+    if last_data is not None:
+        keep = keep & ~((pl.col(ROW) > last_data) & (pl.col("_filled") == 1))
+    kept = body.filter(keep)
+    dropped = body.filter((pl.col("_filled") >= 1) & ~keep).height
+    names = [col.name for col in found.values()]
+    return kept.select(ROW, *names), dropped
+
+
+def read_csv(path: Path, source: Source) -> RawTable:
+    data = path.read_bytes()
+    if not data.strip():
+        raise FileProblem(
+            path.name, "文件是空的，没有任何数据。请检查是否上传了正确的文件。", "empty_file"
+        )
+    text, encoding = decode(path, data)
+    head_lines = text.splitlines()[:HEADER_SEARCH_ROWS]
+    head_rows: list[list[str | None]] = [list(next(csv.reader([line]), [])) for line in head_lines]
+    try:
+        header_idx, found = _find_header(head_rows, source)
+    except FileProblem as p:
+        raise FileProblem(path.name, p.message, p.rule) from None
+    # Hand polars the text from the header line on, so title rows above cannot set the width.
+    lines = text.splitlines(keepends=True)
+    body_text = "".join(lines[header_idx:])
+    grid = pl.read_csv(
+        body_text.encode("utf-8"),
+        has_header=False,
+        infer_schema=False,
+        truncate_ragged_lines=True,
+        quote_char='"',
+    )
+    frame, dropped = _frame_from_grid(grid, 0, found, first_row=header_idx + 1)
+    return RawTable(
+        source,
+        path,
+        frame,
+        encoding,
+        header_idx + 1,
+        _ignored(head_rows[header_idx], found),
+        dropped,
+    )
+
+
+def _first_used_row(path: Path, sheet_index: int) -> int:
+    """1-based row of the first cell with a value: calamine silently drops leading empty rows."""
+    with zipfile.ZipFile(path) as z:
+        names = [n for n in z.namelist() if re.match(r"xl/worksheets/sheet\d+\.xml$", n)]
+        names.sort(key=lambda n: int(re.findall(r"\d+", n)[-1]))
+        if sheet_index >= len(names):
+            return 1
+        with z.open(names[sheet_index]) as fh:
+            head = fh.read(1 << 20).decode("utf-8", "replace")
+    for m in re.finditer(r'<c r="[A-Z]+(\d+)"[^>]*?(/>|>(.*?)</c>)', head, re.S):
+        if m.group(3) and re.search(r"<(v|is)>|<is\b", m.group(3)):
+            return int(m.group(1))
+    return 1
+
+
+def read_excel(path: Path, source: Source) -> RawTable:
+    try:
+        reader = fastexcel.read_excel(path)
+    except Exception as exc:  # fastexcel raises its own error types for every kind of damage
+        raise FileProblem(
+            path.name,
+            f"Excel 文件无法打开（{type(exc).__name__}），可能已损坏或不是 .xlsx 格式。"
+            "请在 Excel/WPS 中打开确认后另存为 .xlsx 再上传。",
+            "unreadable",
+        ) from exc
+    last_problem: FileProblem | None = None
+    for idx, _name in enumerate(reader.sheet_names):
+        try:
+            sheet = reader.load_sheet(idx, header_row=None, dtypes="string")
+            grid = sheet.to_polars()
+        except Exception:  # an empty or chart-only sheet: look at the next one
+            continue
+        if grid.height == 0:
+            continue
+        head_rows = [list(r) for r in grid.head(HEADER_SEARCH_ROWS).iter_rows()]
+        try:
+            header_idx, found = _find_header(head_rows, source)
+        except FileProblem as p:
+            last_problem = FileProblem(path.name, p.message, p.rule)
+            continue
+        first = _first_used_row(path, idx)
+        frame, dropped = _frame_from_grid(grid, header_idx, found, first_row=first)
+        return RawTable(
+            source,
+            path,
+            frame,
+            "xlsx",
+            first + header_idx,
+            _ignored(head_rows[header_idx], found),
+            dropped,
+        )
+    if last_problem is not None:
+        raise last_problem
+    raise FileProblem(
+        path.name, "Excel 文件中没有任何数据。请检查是否上传了正确的文件。", "empty_file"
+    )
+
+
+def read_geojson(path: Path, source: Source) -> RawTable:
+    data = path.read_bytes()
+    if not data.strip():
+        raise FileProblem(path.name, "文件是空的，没有任何边界数据。", "empty_file")
+    try:
+        doc = json.loads(data.decode("utf-8-sig"))
+    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise FileProblem(
+            path.name,
+            f"不是有效的 GeoJSON 文件（{exc}），文件可能被截断。请重新导出。",
+            "unreadable",
+        ) from exc
+    features = doc.get("features") if isinstance(doc, dict) else None
+    if not isinstance(features, list):
+        raise FileProblem(
+            path.name,
+            "GeoJSON 中没有 features 要素列表。请导出为 FeatureCollection。",
+            "unreadable",
+        )
+    code_keys = [header_key(h) for h in source.column("division_code").headers()]
+    codes: list[str | None] = []
+    geoms: list[str | None] = []
+    for feat in features:
+        props = {header_key(k): v for k, v in ((feat or {}).get("properties") or {}).items()}
+        code = next((props[k] for k in code_keys if props.get(k) not in (None, "")), None)
+        codes.append(None if code is None else str(code))
+        geom = (feat or {}).get("geometry")
+        geoms.append(
+            None if geom is None else json.dumps(geom, ensure_ascii=False, separators=(",", ":"))
+        )
+    frame = pl.DataFrame(
+        {
+            ROW: pl.Series(range(1, len(features) + 1), dtype=pl.Int64),
+            "division_code": codes,
+            "geojson": geoms,
+        },
+        schema={ROW: pl.Int64, "division_code": pl.String, "geojson": pl.String},
+    )
+    return RawTable(source, path, frame, "geojson", 0)
+
+
+def _ignored(header: list[str | None], found: dict[int, Column]) -> list[str]:
+    return [str(h) for j, h in enumerate(header) if h not in (None, "") and j not in found]
+
+
+def read(path: Path, source: Source) -> RawTable:
+    suffix = path.suffix.lower()
+    if suffix == ".xls":
+        raise FileProblem(
+            path.name, "不支持旧版 .xls 格式。请在 Excel/WPS 中另存为 .xlsx 再上传。", "format"
+        )
+    if source.geojson:
+        return read_geojson(path, source)
+    if suffix in (".xlsx", ".xlsm"):
+        return read_excel(path, source)
+    if suffix in (".csv", ".txt"):
+        return read_csv(path, source)
+    raise FileProblem(
+        path.name, f"不支持的文件类型「{suffix}」。请提供 .xlsx、.csv 或 .geojson。", "format"
+    )
+
+
+def find_sources(directory: Path) -> tuple[dict[str, Path], list[str]]:
+    """Map each source to its file in a folder; report files nobody claims and double claims."""
+    found: dict[str, Path] = {}
+    notes: list[str] = []
+    for path in sorted(p for p in directory.iterdir() if p.is_file()):
+        if path.name.startswith(
+            (".", "~$")
+        ) or path.suffix.lower() not in TABLE_SUFFIXES | GEOJSON_SUFFIXES | {".xls"}:
+            continue
+        source = identify(path)
+        if source is None:
+            notes.append(
+                f"未识别的文件「{path.name}」已忽略（文件名应包含数据名称，如「社会组织名录」）。"
+            )
+            continue
+        if source.name in found:
+            raise FileProblem(
+                path.name,
+                f"「{found[source.name].name}」和「{path.name}」都像是{source.label}，无法确定用哪一个。请只保留一个。",
+                "duplicate_file",
+            )
+        found[source.name] = path
+    return found, notes

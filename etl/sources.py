@@ -1,0 +1,442 @@
+"""The contract for every source file: headers, types, keys and enumerations (DOMAIN.md)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+# ---------------------------------------------------------------------------
+# Enumerations: English code -> Chinese label, plus the extra spellings clerks use.
+# The first label is the canonical one stored in the lookup table.
+# ---------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Enum:
+    name: str  # lookup table is lookup_<name>
+    label: str  # what it is, in Chinese
+    codes: dict[str, str]  # code -> canonical Chinese label (ordered)
+    spellings: dict[str, tuple[str, ...]] = field(default_factory=dict)  # code -> more inputs
+
+    def accepted(self) -> dict[str, str]:
+        """Every accepted input spelling (already NFKC-normalised, lower-case) -> code."""
+        out: dict[str, str] = {}
+        for code, label in self.codes.items():
+            for spelling in (code, label, *self.spellings.get(code, ())):
+                out[spelling.strip().lower()] = code
+        return out
+
+
+ENUMS: dict[str, Enum] = {
+    e.name: e
+    for e in [
+        Enum(
+            "division_level",
+            "区划层级",
+            {"county": "县", "township": "乡镇", "community": "社区"},
+            {
+                "county": ("县级", "区县"),
+                "township": ("乡镇级", "街道", "乡", "镇", "乡镇/街道", "乡镇街道"),
+                "community": ("村", "村社区", "村(社区)", "社区/村", "村居", "行政村"),
+            },
+        ),
+        Enum(
+            "area_type",
+            "城乡类型",
+            {"urban": "城市社区", "rural": "农村社区"},
+            {
+                "urban": ("居委会", "居民委员会", "社区居委会", "城市"),
+                "rural": ("村委会", "村民委员会", "行政村", "农村"),
+            },
+        ),
+        Enum(
+            "platform_level",
+            "平台层级",
+            {"county": "县级", "township": "乡镇级", "village": "村级"},
+            {
+                "county": ("县",),
+                "township": ("乡镇", "街道级", "乡镇(街道)级"),
+                "village": ("村", "村(社区)级", "社区级", "村社区级"),
+            },
+        ),
+        Enum(
+            "org_status",
+            "登记类型",
+            {"registered": "登记", "filed": "备案"},
+            {"registered": ("已登记", "登记成立"), "filed": ("已备案",)},
+        ),
+        Enum(
+            "legal_form",
+            "组织形式",
+            {
+                "social_group": "社会团体",
+                "social_service_agency": "社会服务机构",
+                "foundation": "基金会",
+            },
+            {
+                "social_group": ("社团",),
+                "social_service_agency": ("民办非企业单位", "民非", "民办非企业"),
+            },
+        ),
+        Enum(
+            "field",
+            "服务领域",
+            {
+                "resident_services": "为民服务",
+                "charity": "公益慈善",
+                "culture_sports": "文体活动",
+                "mediation": "矛盾调处",
+                "rural_revitalization": "乡村振兴",
+                "mutual_aid": "邻里互助",
+                "other": "其他",
+            },
+            {
+                "culture_sports": ("文体", "文化体育"),
+                "mediation": ("矛盾调解", "纠纷调解"),
+                "charity": ("慈善", "公益"),
+                "mutual_aid": ("互助",),
+            },
+        ),
+        Enum(
+            "fund_source",
+            "资金来源",
+            {
+                "county_special_fund": "县级专项资金",
+                "higher_level": "上级补助",
+                "welfare_lottery": "福彩公益金",
+                "charity": "慈善捐赠",
+            },
+            {
+                "county_special_fund": ("专项资金", "县专项资金", "县级专项"),
+                "higher_level": ("上级补助资金", "上级资金"),
+                "welfare_lottery": ("福利彩票公益金", "彩票公益金"),
+                "charity": ("社会捐赠", "慈善资金"),
+            },
+        ),
+        Enum(
+            "grant_purpose",
+            "资金用途",
+            {
+                "project": "项目资助",
+                "training": "人员培训",
+                "venue": "场地租赁",
+                "award": "表彰奖励",
+                "platform": "平台运营",
+            },
+            {"training": ("培训",), "venue": ("场地",), "award": ("奖励", "表彰")},
+        ),
+        Enum(
+            "report_result",
+            "年报结果",
+            {"pass": "合格", "basic_pass": "基本合格", "fail": "不合格"},
+        ),
+        Enum(
+            "credit_rating",
+            "信用等级",
+            {"A": "守信", "B": "基本守信", "C": "失信风险", "D": "严重失信"},
+            {"A": ("A级",), "B": ("B级",), "C": ("C级",), "D": ("D级",)},
+        ),
+        Enum(
+            "list_type",
+            "名录类型",
+            {"abnormal": "活动异常名录", "dishonest": "严重违法失信名单"},
+            {"abnormal": ("异常名录", "活动异常"), "dishonest": ("严重违法失信", "失信名单")},
+        ),
+        Enum(
+            "inspection_result",
+            "抽查结果",
+            {"compliant": "合规", "rectify": "整改", "violation": "违规"},
+            {"rectify": ("责令整改", "限期整改"), "violation": ("违法违规",)},
+        ),
+    ]
+}
+
+# ---------------------------------------------------------------------------
+# Columns and sources
+# ---------------------------------------------------------------------------
+
+# Column kinds understood by etl.normalize; sql type used in the warehouse.
+KIND_SQL_TYPES: dict[str, str] = {
+    "text": "VARCHAR",
+    "id": "VARCHAR",
+    "division_code": "VARCHAR",
+    "credit_code": "VARCHAR",
+    "phone": "VARCHAR",
+    "date": "DATE",
+    "amount": "DECIMAL(14,2)",
+    "int": "BIGINT",
+    "year": "INTEGER",
+    "float": "DOUBLE",
+    "lon": "DOUBLE",
+    "lat": "DOUBLE",
+    "bool": "BOOLEAN",
+    "enum": "VARCHAR",
+    "grade": "TINYINT",
+}
+
+
+@dataclass(frozen=True)
+class Column:
+    name: str  # warehouse column (English)
+    label: str  # Chinese header as the bureau writes it
+    kind: str  # a key of KIND_SQL_TYPES
+    required: bool = False  # a row without a value is rejected
+    enum: str | None = None  # for kind == "enum": a key of ENUMS
+    aliases: tuple[str, ...] = ()  # other header spellings accepted besides name and label
+    derived: bool = False  # computed by the ETL, not read from the file
+
+    @property
+    def sql_type(self) -> str:
+        return KIND_SQL_TYPES[self.kind]
+
+    def headers(self) -> tuple[str, ...]:
+        return (self.label, self.name, *self.aliases)
+
+
+@dataclass(frozen=True)
+class Source:
+    name: str  # English name, also the warehouse table
+    label: str  # Chinese name of the file as the bureau calls it
+    columns: tuple[Column, ...]
+    key: tuple[str, ...]  # warehouse column names; empty: every row is its own
+    file_stems: tuple[str, ...] = ()  # extra file-name spellings that identify the source
+    geojson: bool = False
+    required: bool = True
+
+    @property
+    def table(self) -> str:
+        return self.name
+
+    def column(self, name: str) -> Column:
+        for c in self.columns:
+            if c.name == name:
+                return c
+        raise KeyError(name)
+
+    def file_columns(self) -> tuple[Column, ...]:
+        return tuple(c for c in self.columns if not c.derived)
+
+    def names(self) -> tuple[str, ...]:
+        return (self.label, self.name, *self.file_stems)
+
+
+def _c(name: str, label: str, kind: str, **kw) -> Column:  # type: ignore[no-untyped-def]
+    return Column(name, label, kind, **kw)
+
+
+SOURCES: tuple[Source, ...] = (
+    Source(
+        "divisions",
+        "行政区划",
+        (
+            _c(
+                "division_code",
+                "区划代码",
+                "division_code",
+                required=True,
+                aliases=("统计用区划代码", "代码"),
+            ),
+            _c("name", "名称", "text", required=True, aliases=("区划名称",)),
+            _c("level", "层级", "enum", required=True, enum="division_level", aliases=("级别",)),
+            _c("parent_code", "上级代码", "division_code", aliases=("上级区划代码",)),
+            _c("township_code", "所属乡镇代码", "division_code", derived=True),
+            _c("area_type", "委员会类型", "enum", enum="area_type", aliases=("城乡类型",)),
+            _c("urban_rural_code", "城乡分类代码", "text", aliases=("城乡分类",)),
+            _c("population", "常住人口", "int", aliases=("人口",)),
+            _c("households", "户数", "int"),
+            _c("lon", "经度", "lon"),
+            _c("lat", "纬度", "lat"),
+        ),
+        ("division_code",),
+        ("区划", "division"),
+    ),
+    Source(
+        "division_boundaries",
+        "边界",
+        (
+            _c("division_code", "区划代码", "division_code", required=True),
+            _c("geojson", "边界", "text", required=True),
+        ),
+        ("division_code",),
+        ("行政区划边界", "区划边界", "boundaries", "boundary"),
+        geojson=True,
+    ),
+    Source(
+        "platforms",
+        "服务平台",
+        (
+            _c("platform_id", "平台编号", "id", required=True),
+            _c("name", "名称", "text", required=True, aliases=("平台名称",)),
+            _c("level", "层级", "enum", required=True, enum="platform_level"),
+            _c(
+                "division_code",
+                "所在区划代码",
+                "division_code",
+                required=True,
+                aliases=("区划代码",),
+            ),
+            _c("opened_on", "启用日期", "date"),
+            _c("floor_area_m2", "面积", "float", aliases=("面积(平方米)", "建筑面积")),
+            _c("lon", "经度", "lon"),
+            _c("lat", "纬度", "lat"),
+        ),
+        ("platform_id",),
+        ("社会组织服务平台", "platform"),
+    ),
+    Source(
+        "organizations",
+        "社会组织名录",
+        (
+            _c("org_id", "组织编号", "id", required=True),
+            _c("name", "组织名称", "text", required=True, aliases=("名称",)),
+            _c("credit_code", "统一社会信用代码", "credit_code", aliases=("信用代码",)),
+            _c(
+                "status",
+                "登记类型",
+                "enum",
+                required=True,
+                enum="org_status",
+                aliases=("登记备案",),
+            ),
+            _c("legal_form", "组织形式", "enum", enum="legal_form", aliases=("组织类型",)),
+            _c("field", "服务领域", "enum", required=True, enum="field", aliases=("领域",)),
+            _c(
+                "community_code",
+                "所属社区代码",
+                "division_code",
+                required=True,
+                aliases=("社区代码",),
+            ),
+            _c("established_on", "成立日期", "date", required=True, aliases=("成立时间",)),
+            _c("dissolved_on", "注销日期", "date", aliases=("注销时间",)),
+            _c("leader_name", "负责人", "text", aliases=("负责人姓名",)),
+            _c("leader_phone", "联系电话", "phone", aliases=("电话",)),
+            _c("members", "成员数", "int", aliases=("会员数", "成员人数")),
+            _c("volunteers", "志愿者数", "int", aliases=("志愿者人数",)),
+            _c("party_in_charter", "党建入章", "bool"),
+            _c("integrity_in_charter", "清廉入章", "bool"),
+            _c("has_party_branch", "建立党组织", "bool", aliases=("党组织",)),
+            _c("guide_unit", "指导单位", "text", aliases=("业务指导单位",)),
+        ),
+        ("org_id",),
+        ("组织名录", "社区社会组织名录", "organizations", "organisations"),
+    ),
+    Source(
+        "fund_budgets",
+        "资金预算",
+        (
+            _c("year", "年度", "year", required=True),
+            _c("fund_source", "资金来源", "enum", required=True, enum="fund_source"),
+            _c(
+                "budget_yuan", "预算金额", "amount", required=True, aliases=("预算金额(元)", "预算")
+            ),
+        ),
+        ("year", "fund_source"),
+        ("预算", "budgets"),
+    ),
+    Source(
+        "grants",
+        "资金安排",
+        (
+            _c("grant_id", "项目编号", "id", required=True),
+            _c("year", "年度", "year", required=True),
+            _c("fund_source", "资金来源", "enum", required=True, enum="fund_source"),
+            _c(
+                "purpose",
+                "用途",
+                "enum",
+                required=True,
+                enum="grant_purpose",
+                aliases=("资金用途",),
+            ),
+            _c("org_id", "组织编号", "id"),
+            _c("division_code", "区划代码", "division_code", required=True),
+            _c("title", "项目名称", "text", required=True),
+            _c("approved_yuan", "批复金额", "amount", required=True, aliases=("批复金额(元)",)),
+            _c("approved_on", "批复日期", "date", required=True),
+        ),
+        ("grant_id",),
+        ("资金安排表", "项目资金", "grants"),
+    ),
+    Source(
+        "disbursements",
+        "资金拨付",
+        (
+            _c("disbursement_id", "拨付编号", "id", required=True),
+            _c("grant_id", "项目编号", "id", required=True),
+            _c("paid_on", "拨付日期", "date", required=True),
+            _c("amount_yuan", "拨付金额", "amount", required=True, aliases=("拨付金额(元)",)),
+        ),
+        ("disbursement_id",),
+        ("拨付", "disbursements", "payments"),
+    ),
+    Source(
+        "annual_reports",
+        "年报",
+        (
+            _c("org_id", "组织编号", "id", required=True),
+            _c("report_year", "年度", "year", required=True, aliases=("报告年度",)),
+            _c("due_on", "应报日期", "date", required=True),
+            _c("submitted_on", "报送日期", "date"),
+            _c("result", "结果", "enum", enum="report_result", aliases=("年报结果", "检查结果")),
+        ),
+        ("org_id", "report_year"),
+        ("年度报告", "年检", "annual_reports"),
+    ),
+    Source(
+        "evaluations",
+        "等级评估",
+        (
+            _c("org_id", "组织编号", "id", required=True),
+            _c("evaluated_year", "评估年度", "year", required=True),
+            _c("score", "得分", "float", required=True, aliases=("评估得分",)),
+            _c("grade", "等级", "grade", required=True, aliases=("评估等级",)),
+        ),
+        ("org_id", "evaluated_year"),
+        ("评估", "evaluations"),
+    ),
+    Source(
+        "credit_ratings",
+        "信用评价",
+        (
+            _c("org_id", "组织编号", "id", required=True),
+            _c("year", "年度", "year", required=True),
+            _c("rating", "信用等级", "enum", required=True, enum="credit_rating"),
+        ),
+        ("org_id", "year"),
+        ("信用等级", "credit_ratings"),
+    ),
+    Source(
+        "credit_listings",
+        "异常名录",
+        (
+            _c("org_id", "组织编号", "id", required=True),
+            _c("list_type", "名录类型", "enum", required=True, enum="list_type"),
+            _c("listed_on", "列入日期", "date", required=True),
+            _c("removed_on", "移出日期", "date"),
+            _c("reason", "原因", "text", aliases=("列入原因",)),
+        ),
+        (),
+        ("信用名录", "活动异常名录", "credit_listings"),
+    ),
+    Source(
+        "inspections",
+        "专项抽查",
+        (
+            _c("inspection_id", "抽查编号", "id", required=True),
+            _c("org_id", "组织编号", "id", required=True),
+            _c("inspected_on", "抽查日期", "date", required=True),
+            _c(
+                "result",
+                "结果",
+                "enum",
+                required=True,
+                enum="inspection_result",
+                aliases=("抽查结果",),
+            ),
+        ),
+        ("inspection_id",),
+        ("抽查", "inspections"),
+    ),
+)
+
+SOURCES_BY_NAME: dict[str, Source] = {s.name: s for s in SOURCES}

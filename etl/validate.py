@@ -1,0 +1,828 @@
+"""Normalise raw tables to typed columns and apply DOMAIN.md's rules, collecting rejects.
+
+A rule is a function of (typed frame, context) returning the failing rows as rejects: row number,
+column, value, rule id and a Chinese message a clerk can act on. Sources are checked in dependency
+order so a reference is checked against the rows that were accepted upstream.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+import polars as pl
+import shapely
+from shapely.geometry import shape
+
+from etl import normalize as nz
+from etl.config import EtlConfig
+from etl.read import ROW, RawTable
+from etl.sources import ENUMS, Column, Source
+
+REJECT_SCHEMA = {
+    "file": pl.String,
+    "source": pl.String,
+    "row": pl.Int64,
+    "column": pl.String,
+    "value": pl.String,
+    "rule": pl.String,
+    "message": pl.String,
+}
+
+# Mainland China with its islands, generously: coordinates outside are not WGS-84 degrees here.
+CHINA_LON = (73.0, 136.0)
+CHINA_LAT = (3.0, 54.0)
+
+DATE_HINT = "请写成 2025-05-06、2025/5/6、2025年5月6日 或 20250506"
+
+
+@dataclass
+class Context:
+    as_of: dt.date
+    config: EtlConfig
+    accepted: dict[str, pl.DataFrame] = field(default_factory=dict)  # typed, accepted rows
+    rejected: dict[str, pl.DataFrame] = field(default_factory=dict)  # typed rows that failed
+
+
+def raw(name: str) -> str:
+    return f"__raw_{name}"
+
+
+# ---------------------------------------------------------------------------
+# Typing
+# ---------------------------------------------------------------------------
+
+
+def _typed(col: Column, e: pl.Expr, ctx: Context) -> pl.Expr:
+    k = col.kind
+    if k == "text":
+        return nz.text(e)
+    if k == "id":
+        return nz.identifier(e)
+    if k == "division_code":
+        return nz.division_code(e)
+    if k == "credit_code":
+        return nz.credit_code(e)
+    if k == "phone":
+        return nz.phone(e)
+    if k == "date":
+        return nz.date(e)
+    if k == "amount":
+        return nz.amount(e)
+    if k == "int":
+        return nz.integer(e)
+    if k == "year":
+        return nz.year(e)
+    if k in ("float",):
+        return nz.decimal_number(e)
+    if k in ("lon", "lat"):
+        return nz.coordinate(e)
+    if k == "bool":
+        return nz.boolean(e)
+    if k == "grade":
+        return nz.grade(e)
+    if k == "enum":
+        return nz.enum(e, _accepted(col, ctx))
+    raise ValueError(f"unknown column kind {k!r}")
+
+
+def _accepted(col: Column, ctx: Context) -> dict[str, str]:
+    if col.enum == "credit_rating":  # the rating scale is the site's, not ours
+        out: dict[str, str] = {}
+        for code, label in ctx.config.credit_ratings.items():
+            for s in (code, label, f"{code}级"):
+                out[s.lower()] = code
+        return out
+    assert col.enum is not None
+    return ENUMS[col.enum].accepted()
+
+
+def _enum_labels(col: Column, ctx: Context) -> str:
+    if col.enum == "credit_rating":
+        return "、".join(f"{c}（{lab}）" for c, lab in ctx.config.credit_ratings.items())
+    assert col.enum is not None
+    return "、".join(ENUMS[col.enum].codes.values())
+
+
+TYPE_MESSAGES: dict[str, str] = {
+    "id": "不是有效编号",
+    "division_code": "不是12位统计用区划代码（如 341122001001）",
+    "credit_code": "不是18位统一社会信用代码（只能含数字和除 I、O、Z、S、V 外的大写字母）",
+    "phone": "不是有效电话号码（手机11位，座机带区号）",
+    "date": f"不是有效日期，{DATE_HINT}",
+    "amount": "不是有效金额，请填写以元为单位的数字，如 12500 或 12,500.00（最多两位小数）",
+    "int": "不是整数",
+    "year": "不是有效年度，请写成 2025 或 2025年",
+    "float": "不是数字",
+    "lon": "不是十进制经度数值（如 117.2345）",
+    "lat": "不是十进制纬度数值（如 31.4567）",
+    "bool": "不是是/否，请填写 是/否、√/×、Y/N 或 1/0",
+    "grade": "不是评估等级，请填写 1A 至 5A",
+}
+
+
+def typed_frame(table: RawTable, ctx: Context) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """Typed columns next to their raw text, and the rejects for required and unreadable cells."""
+    source = table.source
+    frame = table.frame
+    exprs: list[pl.Expr] = [pl.col(ROW)]
+    for col in source.columns:
+        if col.name in frame.columns:
+            exprs.append(pl.col(col.name).alias(raw(col.name)))
+            exprs.append(_typed(col, pl.col(col.name), ctx).alias(col.name))
+        else:
+            exprs.append(pl.lit(None, dtype=pl.String).alias(raw(col.name)))
+            exprs.append(pl.lit(None).cast(_polars_type(col)).alias(col.name))
+    typed = frame.select(exprs)
+    rejects = []
+    for col in source.file_columns():
+        present = nz.text(pl.col(raw(col.name))).is_not_null()
+        if col.required:
+            rejects.append(
+                fail(
+                    typed,
+                    ~present,
+                    col,
+                    "required",
+                    pl.lit(f"「{col.label}」为空，这是必填项，请补填。"),
+                )
+            )
+        if col.kind == "text":
+            continue
+        if col.kind == "enum":
+            msg = f"「{col.label}」的值「{{}}」不在可选范围内。可选：{_enum_labels(col, ctx)}。"
+            rule = "enum"
+        else:
+            msg = f"「{col.label}」的值「{{}}」{TYPE_MESSAGES[col.kind]}。"
+            rule = f"type_{col.kind}"
+        rejects.append(
+            fail(
+                typed,
+                present & pl.col(col.name).is_null(),
+                col,
+                rule,
+                pl.format(msg, pl.col(raw(col.name))),
+            )
+        )
+    return typed, pl.concat(rejects, how="vertical")
+
+
+def _polars_type(col: Column) -> pl.DataType:
+    return {
+        "date": pl.Date(),
+        "amount": pl.Decimal(14, 2),
+        "int": pl.Int64(),
+        "year": pl.Int32(),
+        "float": pl.Float64(),
+        "lon": pl.Float64(),
+        "lat": pl.Float64(),
+        "bool": pl.Boolean(),
+        "grade": pl.Int8(),
+    }.get(col.kind, pl.String())
+
+
+# ---------------------------------------------------------------------------
+# Rule helpers
+# ---------------------------------------------------------------------------
+
+
+def fail(
+    frame: pl.DataFrame, mask: pl.Expr, col: Column, rule: str, message: pl.Expr
+) -> pl.DataFrame:
+    """The rows of frame where mask holds, as rejects against column col."""
+    value = pl.col(raw(col.name)) if raw(col.name) in frame.columns else pl.lit(None, pl.String)
+    return frame.filter(mask.fill_null(False)).select(
+        pl.col(ROW).alias("row"),
+        pl.lit(col.label).alias("column"),
+        value.cast(pl.String).alias("value"),
+        pl.lit(rule).alias("rule"),
+        message.alias("message"),
+    )
+
+
+def _v(col: Column) -> pl.Expr:
+    return pl.col(raw(col.name)).fill_null("")
+
+
+def exists_in(
+    frame: pl.DataFrame,
+    col: Column,
+    values: pl.Series,
+    rule: str,
+    message: str,
+    rejected: pl.DataFrame | None = None,
+    upstream: str = "",
+) -> pl.DataFrame:
+    """Rows whose (non-null) col is not among values; message may use {} for the value.
+
+    When the value is there upstream but its row was rejected, say so: fixing that row fixes both.
+    """
+    mask = pl.col(col.name).is_not_null() & ~pl.col(col.name).is_in(values.implode())
+    if rejected is None or rejected.is_empty():
+        return fail(frame, mask, col, rule, pl.format(message, _v(col)))
+    key = values.name
+    where = rejected.group_by(key).agg(
+        pl.col(ROW).cast(pl.String).str.join("、").alias("_upstream_rows")
+    )
+    joined = frame.join(where, left_on=col.name, right_on=key, how="left")
+    text = (
+        pl.when(pl.col("_upstream_rows").is_not_null())
+        .then(
+            pl.format(
+                f"「{col.label}」{{}}对应的{upstream}行（第{{}}行）本身被拒收。请先修正{upstream}中的那一行。",
+                _v(col),
+                pl.col("_upstream_rows"),
+            )
+        )
+        .otherwise(pl.format(message, _v(col)))
+    )
+    return fail(joined, mask, col, rule, text)
+
+
+def not_after_as_of(frame: pl.DataFrame, col: Column, ctx: Context) -> pl.DataFrame:
+    return fail(
+        frame,
+        pl.col(col.name) > ctx.as_of,
+        col,
+        "after_as_of",
+        pl.format(
+            f"「{col.label}」{{}}晚于数据截止日期 {ctx.as_of:%Y年%-m月%-d日}，请核对日期。", _v(col)
+        ),
+    )
+
+
+def duplicate_keys(frame: pl.DataFrame, source: Source) -> pl.DataFrame:
+    """Every row of a key that appears more than once: which copy is right is the clerk's call."""
+    if not source.key:
+        return fail(frame, pl.lit(False), source.columns[0], "duplicate", pl.lit(""))
+    key = list(source.key)
+    valid = pl.all_horizontal([pl.col(k).is_not_null() for k in key])
+    rows = pl.col(ROW).cast(pl.String).str.join("、").over(key)
+    counted = frame.with_columns(pl.len().over(key).alias("_n"), rows.alias("_rows"))
+    first = source.column(key[0])
+    labels = "+".join(source.column(k).label for k in key)
+    shown = pl.concat_str([_v(source.column(k)) for k in key], separator=" / ")
+    return fail(
+        counted,
+        valid & (pl.col("_n") > 1),
+        first,
+        "duplicate",
+        pl.format(
+            f"{labels}「{{}}」重复出现（第{{}}行）。同一{labels}只能有一行，请删除或合并重复行。",
+            shown,
+            pl.col("_rows"),
+        ),
+    )
+
+
+# ---------------------------------------------------------------------------
+# Source rules
+# ---------------------------------------------------------------------------
+
+Rule = Callable[[pl.DataFrame, Source, Context], list[pl.DataFrame]]
+
+
+def _division_rules(f: pl.DataFrame, s: Source, ctx: Context) -> list[pl.DataFrame]:
+    code, level, parent, area = (
+        s.column(n) for n in ("division_code", "level", "parent_code", "area_type")
+    )
+    twp = pl.col("division_code").str.slice(6, 3)
+    vil = pl.col("division_code").str.slice(9, 3)
+    expected_level = (
+        pl.when((twp == "000") & (vil == "000"))
+        .then(pl.lit("county"))
+        .when(vil == "000")
+        .then(pl.lit("township"))
+        .otherwise(pl.lit("community"))
+    )
+    level_names = ENUMS["division_level"].codes
+    out = [
+        fail(
+            f,
+            pl.col("level").is_not_null()
+            & pl.col("division_code").is_not_null()
+            & (pl.col("level") != expected_level),
+            level,
+            "level_code",
+            pl.format(
+                "区划代码「{}」按编码规则应是{}级，但层级填的是「{}」。请核对代码或层级。",
+                _v(code),
+                expected_level.replace_strict(level_names, default=""),
+                _v(level),
+            ),
+        ),
+        fail(
+            f,
+            (pl.col("level") == "community")
+            & pl.col("area_type").is_null()
+            & nz.text(pl.col(raw("area_type"))).is_null(),
+            area,
+            "committee_type",
+            pl.lit("社区（村）一级必须填写委员会类型：居委会 或 村委会。"),
+        ),
+    ]
+    # Parents: a township hangs under a county, a community under a township, both in this file.
+    parent_of = f.select(
+        pl.col("division_code").alias("parent_code"), pl.col("level").alias("_plevel")
+    )
+    joined = f.join(parent_of, on="parent_code", how="left")
+    want = (
+        pl.when(pl.col("level") == "township").then(pl.lit("county")).otherwise(pl.lit("township"))
+    )
+    needs_parent = pl.col("level").is_in(["township", "community"])
+    out.append(
+        fail(
+            joined,
+            needs_parent & pl.col("parent_code").is_not_null() & pl.col("_plevel").is_null(),
+            parent,
+            "parent_exists",
+            pl.format("上级代码「{}」在行政区划表中不存在。请补录上级区划或更正代码。", _v(parent)),
+        )
+    )
+    out.append(
+        fail(
+            joined,
+            needs_parent & pl.col("_plevel").is_not_null() & (pl.col("_plevel") != want),
+            parent,
+            "parent_level",
+            pl.format(
+                "上级代码「{}」的层级不对：乡镇的上级应是县，社区（村）的上级应是乡镇。", _v(parent)
+            ),
+        )
+    )
+    out.extend(_lon_lat_rules(f, s))
+    for n in ("population", "households"):
+        c = s.column(n)
+        out.append(
+            fail(
+                f,
+                pl.col(n) < 0,
+                c,
+                "non_negative",
+                pl.format(f"「{c.label}」{{}}不能为负数。", _v(c)),
+            )
+        )
+    return out
+
+
+def _lon_lat_rules(f: pl.DataFrame, s: Source) -> list[pl.DataFrame]:
+    lon, lat = s.column("lon"), s.column("lat")
+    return [
+        fail(
+            f,
+            ~pl.col("lon").is_between(*CHINA_LON),
+            lon,
+            "in_china",
+            pl.format(
+                "经度{}不在中国境内（73°–136°E）。请确认经纬度没有填反、单位是十进制度（WGS-84）。",
+                _v(lon),
+            ),
+        ),
+        fail(
+            f,
+            ~pl.col("lat").is_between(*CHINA_LAT),
+            lat,
+            "in_china",
+            pl.format(
+                "纬度{}不在中国境内（3°–54°N）。请确认经纬度没有填反、单位是十进制度（WGS-84）。",
+                _v(lat),
+            ),
+        ),
+    ]
+
+
+def _divisions(ctx: Context) -> pl.DataFrame:
+    return ctx.accepted["divisions"]
+
+
+def _boundary_rules(f: pl.DataFrame, s: Source, ctx: Context) -> list[pl.DataFrame]:
+    code, geo = s.column("division_code"), s.column("geojson")
+    out = [
+        exists_in(
+            f,
+            code,
+            _divisions(ctx)["division_code"],
+            "division_exists",
+            "区划代码「{}」在行政区划表中不存在。请核对边界文件的区划代码属性。",
+        ),
+    ]
+    problems: list[str | None] = []
+    for text in f["geojson"].to_list():
+        problems.append(None if text is None else geometry_problem(text))
+    checked = f.with_columns(pl.Series("_problem", problems, dtype=pl.String))
+    out.append(
+        fail(
+            checked,
+            pl.col("_problem").is_not_null(),
+            geo,
+            "valid_polygon",
+            pl.format(
+                "第{}个要素的边界无效：{}。请在 GIS 软件中修复几何后重新导出。",
+                pl.col(ROW),
+                pl.col("_problem"),
+            ),
+        )
+    )
+    return out
+
+
+def geometry_problem(text: str) -> str | None:
+    """Why a GeoJSON geometry is not a usable WGS-84 polygon, or None."""
+    try:
+        geom = shape(json.loads(text))
+    except Exception as exc:  # malformed coordinates raise many kinds of errors
+        return f"几何无法解析（{type(exc).__name__}）"
+    if geom.geom_type not in ("Polygon", "MultiPolygon"):
+        return f"几何类型是 {geom.geom_type}，应为 Polygon 或 MultiPolygon"
+    if geom.is_empty:
+        return "几何为空"
+    if not geom.is_valid:
+        return f"多边形自相交或不闭合（{shapely.is_valid_reason(geom)}）"
+    minx, miny, maxx, maxy = geom.bounds
+    if minx < CHINA_LON[0] or maxx > CHINA_LON[1] or miny < CHINA_LAT[0] or maxy > CHINA_LAT[1]:
+        return "坐标不在中国境内，应为 WGS-84 经纬度（十进制度）"
+    return None
+
+
+def _platform_rules(f: pl.DataFrame, s: Source, ctx: Context) -> list[pl.DataFrame]:
+    div = s.column("division_code")
+    return [
+        exists_in(
+            f,
+            div,
+            _divisions(ctx)["division_code"],
+            "division_exists",
+            "所在区划代码「{}」在行政区划表中不存在。请核对代码。",
+        ),
+        not_after_as_of(f, s.column("opened_on"), ctx),
+        fail(
+            f,
+            pl.col("floor_area_m2") < 0,
+            s.column("floor_area_m2"),
+            "non_negative",
+            pl.lit("面积不能为负数。"),
+        ),
+        *_lon_lat_rules(f, s),
+    ]
+
+
+def _organization_rules(f: pl.DataFrame, s: Source, ctx: Context) -> list[pl.DataFrame]:
+    cc, comm = s.column("credit_code"), s.column("community_code")
+    est, dis = s.column("established_on"), s.column("dissolved_on")
+    divs = _divisions(ctx)
+    communities = divs.filter(pl.col("level") == "community")["division_code"]
+    valid = nz.credit_code_valid(pl.col("credit_code"))
+    out = [
+        fail(
+            f,
+            (pl.col("status") == "registered")
+            & pl.col("credit_code").is_null()
+            & nz.text(pl.col(raw("credit_code"))).is_null(),
+            cc,
+            "credit_code_required",
+            pl.lit(
+                "登记的社会组织必须填写统一社会信用代码（见登记证书）。若实为备案组织，请把登记类型改为「备案」。"
+            ),
+        ),
+        fail(
+            f,
+            (pl.col("status") == "filed") & nz.text(pl.col(raw("credit_code"))).is_not_null(),
+            cc,
+            "credit_code_filed",
+            pl.format(
+                "备案的社区社会组织没有法人资格，不应有统一社会信用代码「{}」。"
+                "若已登记，请把登记类型改为「登记」；否则删去该代码。",
+                _v(cc),
+            ),
+        ),
+        fail(
+            f,
+            pl.col("credit_code").is_not_null() & ~valid,
+            cc,
+            "credit_code_checksum",
+            pl.format(
+                "统一社会信用代码「{}」校验位错误，代码有误。请对照登记证书逐位核对。", _v(cc)
+            ),
+        ),
+        fail(
+            f,
+            pl.col("community_code").is_not_null()
+            & ~pl.col("community_code").is_in(divs["division_code"].implode()),
+            comm,
+            "community_exists",
+            pl.format("所属社区代码「{}」在行政区划表中不存在。请核对代码。", _v(comm)),
+        ),
+        fail(
+            f,
+            pl.col("community_code").is_in(divs["division_code"].implode())
+            & ~pl.col("community_code").is_in(communities.implode()),
+            comm,
+            "is_community",
+            pl.format(
+                "所属社区代码「{}」是乡镇或县的代码，不是社区（村）。请填写组织所在社区或行政村的代码。",
+                _v(comm),
+            ),
+        ),
+        not_after_as_of(f, est, ctx),
+        not_after_as_of(f, dis, ctx),
+        fail(
+            f,
+            pl.col("dissolved_on") <= pl.col("established_on"),
+            dis,
+            "dissolved_after_established",
+            pl.format("注销日期{}不晚于成立日期{}。请核对两个日期。", _v(dis), _v(est)),
+        ),
+    ]
+    for n in ("members", "volunteers"):
+        c = s.column(n)
+        out.append(
+            fail(
+                f,
+                pl.col(n) < 0,
+                c,
+                "non_negative",
+                pl.format(f"「{c.label}」{{}}不能为负数。", _v(c)),
+            )
+        )
+    return out
+
+
+def _org_exists(f: pl.DataFrame, s: Source, ctx: Context) -> pl.DataFrame:
+    return exists_in(
+        f,
+        s.column("org_id"),
+        ctx.accepted["organizations"]["org_id"],
+        "org_exists",
+        "组织编号「{}」在社会组织名录中不存在。请核对编号，或先在名录中补录该组织。",
+        ctx.rejected.get("organizations"),
+        "社会组织名录",
+    )
+
+
+def _year_rule(f: pl.DataFrame, col: Column, ctx: Context) -> pl.DataFrame:
+    return fail(
+        f,
+        ~pl.col(col.name).is_between(2000, ctx.as_of.year + 1),
+        col,
+        "year_range",
+        pl.format(f"「{col.label}」{{}}超出合理范围（2000年至{ctx.as_of.year + 1}年）。", _v(col)),
+    )
+
+
+def _budget_rules(f: pl.DataFrame, s: Source, ctx: Context) -> list[pl.DataFrame]:
+    amt = s.column("budget_yuan")
+    return [
+        fail(
+            f,
+            pl.col("budget_yuan") < 0,
+            amt,
+            "non_negative",
+            pl.format("预算金额{}不能为负数。", _v(amt)),
+        ),
+        _year_rule(f, s.column("year"), ctx),
+    ]
+
+
+def _grant_rules(f: pl.DataFrame, s: Source, ctx: Context) -> list[pl.DataFrame]:
+    amt = s.column("approved_yuan")
+    return [
+        _org_exists(f, s, ctx),
+        exists_in(
+            f,
+            s.column("division_code"),
+            _divisions(ctx)["division_code"],
+            "division_exists",
+            "区划代码「{}」在行政区划表中不存在。请核对代码。",
+        ),
+        fail(
+            f,
+            pl.col("approved_yuan") <= 0,
+            amt,
+            "positive",
+            pl.format("批复金额{}必须大于0。", _v(amt)),
+        ),
+        not_after_as_of(f, s.column("approved_on"), ctx),
+        _year_rule(f, s.column("year"), ctx),
+    ]
+
+
+def _disbursement_rules(f: pl.DataFrame, s: Source, ctx: Context) -> list[pl.DataFrame]:
+    gid, amt = s.column("grant_id"), s.column("amount_yuan")
+    grants = ctx.accepted["grants"].select("grant_id", "approved_yuan", "approved_on")
+    out = [
+        exists_in(
+            f,
+            gid,
+            grants["grant_id"],
+            "grant_exists",
+            "项目编号「{}」在资金安排表中不存在。请核对编号，或先在资金安排表中补录该项目。",
+            ctx.rejected.get("grants"),
+            "资金安排表",
+        ),
+        fail(
+            f,
+            pl.col("amount_yuan") <= 0,
+            amt,
+            "positive",
+            pl.format("拨付金额{}必须大于0。", _v(amt)),
+        ),
+        not_after_as_of(f, s.column("paid_on"), ctx),
+    ]
+    # Payments in date order; the one that takes the running total over the approval and every
+    # later one are rejected, so what loads never exceeds what was approved.
+    ok = f.filter(pl.col("amount_yuan").is_not_null() & pl.col("paid_on").is_not_null())
+    running = (
+        ok.join(grants, on="grant_id", how="inner")
+        .sort("grant_id", "paid_on", "disbursement_id", ROW)
+        .with_columns(pl.col("amount_yuan").cum_sum().over("grant_id").alias("_paid"))
+    )
+    out.append(
+        fail(
+            running,
+            pl.col("_paid") > pl.col("approved_yuan"),
+            amt,
+            "paid_over_approved",
+            pl.format(
+                "项目「{}」累计拨付{}元，超过批复金额{}元。请核对拨付金额或批复金额。",
+                pl.col("grant_id"),
+                pl.col("_paid").cast(pl.String),
+                pl.col("approved_yuan").cast(pl.String),
+            ),
+        )
+    )
+    return out
+
+
+def _annual_report_rules(f: pl.DataFrame, s: Source, ctx: Context) -> list[pl.DataFrame]:
+    res, sub = s.column("result"), s.column("submitted_on")
+    return [
+        _org_exists(f, s, ctx),
+        fail(
+            f,
+            pl.col("result").is_not_null() & pl.col("submitted_on").is_null(),
+            res,
+            "result_without_submission",
+            pl.format(
+                "有年报结果「{}」却没有报送日期。请补填报送日期，或在未报送时清空结果。", _v(res)
+            ),
+        ),
+        not_after_as_of(f, sub, ctx),
+        _year_rule(f, s.column("report_year"), ctx),
+    ]
+
+
+def _evaluation_rules(f: pl.DataFrame, s: Source, ctx: Context) -> list[pl.DataFrame]:
+    score, grade = s.column("score"), s.column("grade")
+    bands = ctx.config.grade_bands
+    expected: pl.Expr = pl.lit(None, dtype=pl.Int8)
+    for g, (lo, hi) in sorted(bands.items()):
+        inside = (pl.col("score") >= lo) & (
+            (pl.col("score") < hi) if hi < 1000 else (pl.col("score") <= hi)
+        )
+        expected = pl.when(inside).then(pl.lit(g, dtype=pl.Int8)).otherwise(expected)
+    band_text = "、".join(
+        f"{g}A {lo:g}–{hi:g}" for g, (lo, hi) in sorted(bands.items(), reverse=True)
+    )
+    return [
+        _org_exists(f, s, ctx),
+        fail(
+            f,
+            ~pl.col("score").is_between(0, 1000),
+            score,
+            "score_range",
+            pl.format("得分{}应在0至1000之间。", _v(score)),
+        ),
+        fail(
+            f,
+            pl.col("score").is_between(0, 1000)
+            & pl.col("grade").is_not_null()
+            & (expected.is_null() | (expected != pl.col("grade"))),
+            grade,
+            "grade_band",
+            pl.format(
+                f"得分{{}}与等级「{{}}」不符（等级分数段：{band_text}）。请核对得分或等级。",
+                _v(score),
+                _v(grade),
+            ),
+        ),
+        _year_rule(f, s.column("evaluated_year"), ctx),
+    ]
+
+
+def _credit_rating_rules(f: pl.DataFrame, s: Source, ctx: Context) -> list[pl.DataFrame]:
+    return [_org_exists(f, s, ctx), _year_rule(f, s.column("year"), ctx)]
+
+
+def _credit_listing_rules(f: pl.DataFrame, s: Source, ctx: Context) -> list[pl.DataFrame]:
+    listed, removed = s.column("listed_on"), s.column("removed_on")
+    return [
+        _org_exists(f, s, ctx),
+        fail(
+            f,
+            pl.col("removed_on") <= pl.col("listed_on"),
+            removed,
+            "removed_after_listed",
+            pl.format("移出日期{}不晚于列入日期{}。请核对两个日期。", _v(removed), _v(listed)),
+        ),
+        not_after_as_of(f, listed, ctx),
+        not_after_as_of(f, removed, ctx),
+    ]
+
+
+def _inspection_rules(f: pl.DataFrame, s: Source, ctx: Context) -> list[pl.DataFrame]:
+    return [_org_exists(f, s, ctx), not_after_as_of(f, s.column("inspected_on"), ctx)]
+
+
+RULES: dict[str, Rule] = {
+    "divisions": _division_rules,
+    "division_boundaries": _boundary_rules,
+    "platforms": _platform_rules,
+    "organizations": _organization_rules,
+    "fund_budgets": _budget_rules,
+    "grants": _grant_rules,
+    "disbursements": _disbursement_rules,
+    "annual_reports": _annual_report_rules,
+    "evaluations": _evaluation_rules,
+    "credit_ratings": _credit_rating_rules,
+    "credit_listings": _credit_listing_rules,
+    "inspections": _inspection_rules,
+}
+
+
+@dataclass
+class Checked:
+    source: Source
+    file: str
+    rows_read: int
+    accepted: pl.DataFrame  # typed warehouse columns only
+    rejects: pl.DataFrame  # REJECT_SCHEMA, one row per (row, problem)
+
+    @property
+    def rows_rejected(self) -> int:
+        return self.rejects["row"].n_unique()
+
+    @property
+    def reject_share(self) -> float:
+        return self.rows_rejected / self.rows_read if self.rows_read else 0.0
+
+
+def derive(frame: pl.DataFrame, source: Source) -> pl.DataFrame:
+    """Columns the ETL computes: a division's township, a blank parent from the code itself."""
+    if source.name != "divisions":
+        return frame
+    code = pl.col("division_code")
+    implied_parent = (
+        pl.when(pl.col("level") == "community")
+        .then(code.str.slice(0, 9) + "000")
+        .when(pl.col("level") == "township")
+        .then(code.str.slice(0, 6) + "000000")
+        .otherwise(None)
+    )
+    frame = frame.with_columns(
+        pl.coalesce(pl.col("parent_code"), implied_parent).alias("parent_code")
+    )
+    return frame.with_columns(
+        pl.when(pl.col("level") == "township")
+        .then(code)
+        .when(pl.col("level") == "community")
+        .then(code.str.slice(0, 9) + "000")
+        .otherwise(None)
+        .alias("township_code"),
+        # The committee type only means something for communities.
+        pl.when(pl.col("level") == "community")
+        .then(pl.col("area_type"))
+        .otherwise(None)
+        .alias("area_type"),
+    )
+
+
+def check(table: RawTable, ctx: Context) -> Checked:
+    """Type, derive and validate one raw table; record its accepted rows in the context."""
+    source = table.source
+    typed, rejects = typed_frame(table, ctx)
+    typed = derive(typed, source)
+    found = [rejects, duplicate_keys(typed, source)]
+    found.extend(RULES[source.name](typed, source, ctx))
+    all_rejects = (
+        pl.concat(found, how="vertical")
+        .unique(maintain_order=True)
+        .sort("row", maintain_order=True)
+    )
+    bad_rows = all_rejects["row"].unique()
+    accepted = typed.filter(~pl.col(ROW).is_in(bad_rows.implode())).select(
+        ROW, *[c.name for c in source.columns]
+    )
+    ctx.accepted[source.name] = accepted
+    ctx.rejected[source.name] = typed.filter(pl.col(ROW).is_in(bad_rows.implode()))
+    rejects_out = all_rejects.select(
+        pl.lit(table.path.name).alias("file"),
+        pl.lit(source.name).alias("source"),
+        pl.col("row").cast(pl.Int64),
+        "column",
+        "value",
+        "rule",
+        "message",
+    )
+    return Checked(source, table.path.name, typed.height, accepted.drop(ROW), rejects_out)

@@ -1,0 +1,1 @@
+"""orgdash: the command line that ties the ETL, the warehouse queries and the dashboard together."""

@@ -1,0 +1,249 @@
+"""The orgdash command line: demo data, check, load and warehouse info (中文 / English)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.markup import escape
+from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+from etl.config import DEFAULT_DB
+from etl.sources import SOURCES_BY_NAME
+
+app = typer.Typer(
+    help="orgdash：县民政局社区社会组织数据工具。\n\norgdash: data tool for a county's community social organisations.",
+    no_args_is_help=True,
+    add_completion=False,
+    rich_markup_mode=None,
+)
+out = Console()
+err = Console(stderr=True)
+
+DbOption = Annotated[
+    Path, typer.Option("--db", help="数据仓库文件 / warehouse file", show_default=True)
+]
+
+
+@contextmanager
+def progress_bar(title: str) -> Iterator:
+    """A progress callback (what, done, total) drawn as a bar on stderr; quiet when not a tty."""
+    if not err.is_terminal:
+        yield None
+        return
+    with Progress(
+        TextColumn(f"{title} [bold]{{task.description}}"),
+        BarColumn(),
+        TextColumn("{task.completed}/{task.total}"),
+        TimeElapsedColumn(),
+        console=err,
+        transient=True,
+    ) as bar:
+        task = bar.add_task("", total=1)
+
+        def update(what: str, done: int, total: int) -> None:
+            bar.update(task, description=what, completed=done, total=total)
+
+        yield update
+
+
+def _as_of(value: str | None) -> dt.date | None:
+    if value is None:
+        return None
+    try:
+        return dt.date.fromisoformat(value)
+    except ValueError:
+        raise typer.BadParameter(
+            f"日期应写成 YYYY-MM-DD / date must be YYYY-MM-DD: {value}"
+        ) from None
+
+
+@app.command()
+def demo(
+    out_dir: Annotated[Path, typer.Option("--out", help="输出文件夹 / output folder")],
+    scale: Annotated[
+        int, typer.Option(help="县的个数（100 约等于一个省）/ number of counties", min=1)
+    ] = 1,
+    seed: Annotated[
+        int, typer.Option(help="随机种子，同一种子生成相同文件 / random seed")
+    ] = 20251231,
+    errors: Annotated[
+        bool,
+        typer.Option(
+            "--errors/--no-errors", help="加入几行典型填报错误 / include a few clerk mistakes"
+        ),
+    ] = True,
+) -> None:
+    """生成演示县的原始数据文件。 / Write the demo county's raw source files."""
+    from etl.demo import generate
+
+    with progress_bar("生成") as cb:
+        result = generate(
+            out_dir, scale=scale, seed=seed, errors=errors, progress=_text_progress(cb)
+        )
+    out.print(
+        f"已生成 {len(result.paths)} 个文件到 {out_dir} / wrote {len(result.paths)} files to {out_dir}"
+    )
+
+
+def _text_progress(cb):  # type: ignore[no-untyped-def]
+    """Adapt a (what, done, total) bar to the generator's (what) callback."""
+    if cb is None:
+        return None
+    state = {"n": 0}
+
+    def step(what: str) -> None:
+        state["n"] += 1
+        cb(what, state["n"], max(state["n"], 14))
+
+    return step
+
+
+def _print_check(result) -> None:  # type: ignore[no-untyped-def]
+    table = Table(title=f"数据截止 {result.as_of:%Y-%m-%d} / as of", show_lines=False)
+    for h in ("数据 source", "文件 file", "编码 encoding", "读入 read", "拒收 rejected"):
+        table.add_column(h)
+    for c in result.checked:
+        enc = result.files.get(c.source.name, {}).get("encoding", "")
+        table.add_row(
+            f"{c.source.label} {c.source.name}", c.file, enc, str(c.rows_read), str(c.rows_rejected)
+        )
+    out.print(table)
+    for note in result.notes:
+        out.print(f"[yellow]提示[/yellow] {note}")
+    rejects = result.rejects
+    if rejects.height:
+        out.print(f"[bold]拒收 {rejects['row'].len()} 处问题 / problems:[/bold]")
+        for r in rejects.iter_rows(named=True):
+            out.print(
+                escape(
+                    f"  {r['file']} 第{r['row']}行「{r['column']}」[{r['rule']}] {r['message']}"
+                ),
+                soft_wrap=True,
+            )
+    for f in result.failures:
+        err.print(
+            f"[bold red]不能导入[/bold red] {escape(f.file)}：{escape(f.message)}", soft_wrap=True
+        )
+
+
+@app.command()
+def check(
+    directory: Annotated[Path, typer.Argument(help="源文件所在文件夹 / folder of source files")],
+    as_of: Annotated[
+        str | None, typer.Option("--as-of", help="数据截止日期 / as-of date YYYY-MM-DD")
+    ] = None,
+) -> None:
+    """只校验不导入，列出全部问题；有任何拒收则退出码为 1。 / Validate without loading; exit 1 on any reject."""
+    from etl.pipeline import check_dir
+
+    with progress_bar("校验") as cb:
+        result = check_dir(directory, _as_of(as_of), progress=cb)
+    _print_check(result)
+    if not result.ok or result.rejects.height:
+        raise typer.Exit(1)
+    out.print("[green]全部通过，可以导入。 / All rows pass.[/green]")
+
+
+@app.command()
+def load(
+    directory: Annotated[Path, typer.Argument(help="源文件所在文件夹 / folder of source files")],
+    db: DbOption = DEFAULT_DB,
+    as_of: Annotated[
+        str | None, typer.Option("--as-of", help="数据截止日期 / as-of date YYYY-MM-DD")
+    ] = None,
+) -> None:
+    """校验并导入到新的数据仓库文件，成功后原子替换。 / Validate, build a new warehouse and swap it in."""
+    from etl.pipeline import LoadFailed, load_dir
+
+    try:
+        with progress_bar("导入") as cb:
+            result = load_dir(directory, db, _as_of(as_of), progress=cb)
+    except LoadFailed as exc:
+        if exc.result is not None:
+            _print_check(exc.result)
+        err.print(
+            f"[bold red]导入失败，原数据仓库未改动。 / Load failed; the warehouse is unchanged.[/bold red]\n{exc}"
+        )
+        if exc.report:
+            err.print(f"拒收报告 / reject report: {exc.report}")
+        raise typer.Exit(1) from None
+    table = Table(title=f"已导入 {result.db_path} / loaded (批次 run {result.run_id})")
+    for h in ("数据 source", "导入 loaded", "拒收 rejected"):
+        table.add_column(h)
+    checked = {c.source.name: c for c in result.check.checked}
+    for name, n in result.rows_loaded.items():
+        c = checked.get(name)
+        table.add_row(
+            f"{SOURCES_BY_NAME[name].label} {name}", str(n), str(c.rows_rejected if c else 0)
+        )
+    out.print(table)
+    for note in result.check.notes:
+        out.print(f"[yellow]提示[/yellow] {note}")
+    if result.report:
+        out.print(f"拒收 {result.check.rows_rejected} 行，报告 / reject report: {result.report}")
+    else:
+        out.print("没有拒收的行。 / No rows rejected.")
+
+
+@app.command()
+def info(db: DbOption = DEFAULT_DB) -> None:
+    """数据截止日期、生成时间、各表行数和最近的导入。 / As-of date, build time, row counts, recent runs."""
+    import queries
+
+    if not db.exists():
+        err.print(
+            f"数据仓库不存在：{db}。请先运行 orgdash load。 / No warehouse at {db}; run orgdash load."
+        )
+        raise typer.Exit(1)
+    meta = queries.run("info/warehouse", db=db)
+    for k, v in meta.row(0, named=True).items():
+        out.print(f"{k}: {v}")
+    counts = queries.run("info/row_counts", db=db)
+    table = Table(title="各表行数 / rows per table")
+    for h in ("数据 source", "表 table", "行数 rows", "拒收 rejected", "文件 file"):
+        table.add_column(h)
+    for r in counts.iter_rows(named=True):
+        table.add_row(
+            r["label"],
+            r["source"],
+            str(r["rows_loaded"]),
+            str(r["rows_rejected"]),
+            r["file_name"] or "",
+        )
+    out.print(table)
+    runs = queries.run("info/recent_runs", db=db, limit=10)
+    table = Table(title="最近的导入 / recent runs")
+    for h in (
+        "批次 run",
+        "开始 started",
+        "状态 status",
+        "读入 read",
+        "拒收 rejected",
+        "说明 message",
+    ):
+        table.add_column(h)
+    for r in runs.iter_rows(named=True):
+        table.add_row(
+            r["run_id"],
+            str(r["started_at"])[:19],
+            r["status"],
+            str(r["rows_read"]),
+            str(r["rows_rejected"]),
+            (r["message"] or "")[:60],
+        )
+    out.print(table)
+
+
+def main() -> None:
+    app(prog_name="orgdash")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,85 @@
+"""Every line of SQL lives under this folder; run(name, **params) is the one way to ask a question.
+
+A query is a file `queries/<folder>/<name>.sql` whose three top comment lines say what it answers,
+its grain and its parameters. Parameters are bound ($as_of, $township), never formatted in.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from functools import lru_cache
+from pathlib import Path
+
+import duckdb
+import polars as pl
+
+SQL_DIR = Path(__file__).resolve().parent
+DEFAULT_DB = SQL_DIR.parent / "data" / "warehouse.duckdb"
+
+# Read-only connections for pages and reports: no files, no extensions, bounded resources.
+READ_CONFIG: dict[str, str | bool] = {
+    "enable_external_access": False,
+    "autoinstall_known_extensions": False,
+    "autoload_known_extensions": False,
+}
+
+
+def db_path() -> Path:
+    return Path(os.environ.get("ORGDASH_DB", DEFAULT_DB))
+
+
+def sql_files(folder: str) -> list[Path]:
+    """The .sql files of a folder in name order (marts are numbered where order matters)."""
+    return sorted((SQL_DIR / folder).glob("*.sql"))
+
+
+@lru_cache(maxsize=256)
+def _text(name: str) -> str:
+    path = SQL_DIR / f"{name}.sql"
+    if not path.is_file():
+        raise KeyError(f"no query named {name!r} ({path})")
+    return path.read_text(encoding="utf-8")
+
+
+def params_of(name: str) -> set[str]:
+    """The $parameters a named query binds."""
+    return set(re.findall(r"\$([a-z_][a-z0-9_]*)", _strip_comments(_text(name))))
+
+
+def _strip_comments(sql: str) -> str:
+    return re.sub(r"--[^\n]*", "", sql)
+
+
+def connect(path: Path | None = None) -> duckdb.DuckDBPyConnection:
+    """A short-lived read-only connection to the warehouse file (one per question, then closed).
+
+    Opening per call is what lets a reader see a new build after `orgdash load` swapped the file
+    (see docs/DECISIONS.md): a connection held open keeps the old file alive.
+    """
+    p = path or db_path()
+    if not p.exists():
+        raise FileNotFoundError(f"数据仓库不存在：{p}。请先运行 orgdash load。")
+    return duckdb.connect(str(p), read_only=True, config=dict(READ_CONFIG))
+
+
+def run(name: str, db: Path | None = None, **params: object) -> pl.DataFrame:
+    """Run queries/<name>.sql with bound parameters and return a Polars frame."""
+    sql = _text(name)
+    wanted = params_of(name)
+    missing = wanted - params.keys()
+    if missing:
+        raise TypeError(f"query {name} needs parameters: {', '.join(sorted(missing))}")
+    bound = {k: v for k, v in params.items() if k in wanted}
+    con = connect(db)
+    try:
+        return con.sql(sql, params=bound).pl()
+    finally:
+        con.close()
+
+
+def build_id(db: Path | None = None) -> str:
+    """Identifies the warehouse build on disk: changes whenever a load swaps in a new file."""
+    p = db or db_path()
+    st = p.stat()
+    return f"{st.st_ino}-{st.st_mtime_ns}-{st.st_size}"
