@@ -41,6 +41,7 @@ class RawTable:
     header_row: int  # Excel row number of the header (0 for GeoJSON)
     ignored_headers: list[str] = field(default_factory=list)
     dropped_rows: int = 0  # note and total rows below the data
+    headers: dict[str, str] = field(default_factory=dict)  # column name -> header as written
 
 
 def header_key(text: str) -> str:
@@ -188,14 +189,16 @@ def read_csv(path: Path, source: Source) -> RawTable:
         quote_char='"',
     )
     frame, dropped = _frame_from_grid(grid, 0, found, first_row=header_idx + 1)
+    header = head_rows[header_idx]
     return RawTable(
         source,
         path,
         frame,
         encoding,
         header_idx + 1,
-        _ignored(head_rows[header_idx], found),
+        _ignored(header, found),
         dropped,
+        _written(header, found),
     )
 
 
@@ -241,14 +244,16 @@ def read_excel(path: Path, source: Source) -> RawTable:
             continue
         first = _first_used_row(path, idx)
         frame, dropped = _frame_from_grid(grid, header_idx, found, first_row=first)
+        header = head_rows[header_idx]
         return RawTable(
             source,
             path,
             frame,
             "xlsx",
             first + header_idx,
-            _ignored(head_rows[header_idx], found),
+            _ignored(header, found),
             dropped,
+            _written(header, found),
         )
     if last_problem is not None:
         raise last_problem
@@ -296,6 +301,10 @@ def read_geojson(path: Path, source: Source) -> RawTable:
         schema={ROW: pl.Int64, "division_code": pl.String, "geojson": pl.String},
     )
     return RawTable(source, path, frame, "geojson", 0)
+
+
+def _written(header: list[str | None], found: dict[int, Column]) -> dict[str, str]:
+    return {col.name: str(header[j]).strip() for j, col in found.items()}
 
 
 def _ignored(header: list[str | None], found: dict[int, Column]) -> list[str]:

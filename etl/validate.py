@@ -816,11 +816,13 @@ def check(table: RawTable, ctx: Context) -> Checked:
     )
     ctx.accepted[source.name] = accepted
     ctx.rejected[source.name] = typed.filter(pl.col(ROW).is_in(bad_rows.implode()))
+    # Name the column as the clerk's own file heads it ("结果", not our canonical "抽查结果").
+    as_written = {source.column(n).label: h for n, h in table.headers.items()}
     rejects_out = all_rejects.select(
         pl.lit(table.path.name).alias("file"),
         pl.lit(source.name).alias("source"),
         pl.col("row").cast(pl.Int64),
-        "column",
+        pl.col("column").replace(as_written),
         "value",
         "rule",
         "message",

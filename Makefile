@@ -1,0 +1,45 @@
+# One command for each habit: make run, make test, make lint, make bench.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+DEMO := data/raw/demo
+DB := data/warehouse.duckdb
+PORT ?= 8501
+ADDRESS ?= 127.0.0.1
+
+.PHONY: run test lint format demo load bench clean
+
+$(BIN)/activate:
+	$(PYTHON) -m venv $(VENV)
+
+$(VENV)/.installed: pyproject.toml | $(BIN)/activate
+	$(BIN)/pip install -q --upgrade pip
+	$(BIN)/pip install -q -e ".[dev]"
+	touch $@
+
+$(DEMO)/manifest.toml: | $(VENV)/.installed
+	$(BIN)/orgdash demo --out $(DEMO)
+
+$(DB): $(DEMO)/manifest.toml
+	$(BIN)/orgdash load $(DEMO) --db $(DB)
+
+demo: $(DEMO)/manifest.toml
+load: $(DB)
+
+run: $(VENV)/.installed $(DB)
+	$(BIN)/streamlit run dashboard/app.py --server.address $(ADDRESS) --server.port $(PORT)
+
+test: $(VENV)/.installed
+	$(BIN)/python -m pytest -n 2 -q
+
+lint: $(VENV)/.installed
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/mypy etl queries dashboard orgdash
+
+format: $(VENV)/.installed
+	$(BIN)/ruff format .
+	$(BIN)/ruff check --fix .
+
+clean:
+	rm -rf data/raw data/*.duckdb data/rejects data/etl_runs.jsonl screenshots bench

@@ -1,0 +1,33 @@
+"""Entry point: page setup and the navigation, defined once for every page."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import streamlit as st
+
+# `streamlit run dashboard/app.py` puts dashboard/ on the path, not the project root.
+ROOT = Path(__file__).resolve().parent.parent
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
+
+from dashboard import data  # noqa: E402
+
+st.set_page_config(page_title="社区社会组织数据看板", page_icon="🏘️", layout="wide")
+
+VIEWS = Path(__file__).resolve().parent / "views"
+PAGES = [
+    st.Page(VIEWS / "overview.py", title="总览", icon="📊", url_path="overview", default=True),
+]
+
+nav = st.navigation(PAGES, position="sidebar")
+try:
+    data.build()
+except data.NoWarehouse as exc:
+    st.error(
+        f"数据仓库尚未生成（{exc}）。请在项目目录运行 `make run`，"
+        "或用 `orgdash load 数据文件夹` 导入数据后刷新本页。"
+    )
+    st.stop()
+nav.run()

@@ -1,0 +1,262 @@
+"""Every normaliser on the spellings clerks actually type, and on what must be refused."""
+
+from __future__ import annotations
+
+import datetime as dt
+import random
+from decimal import Decimal
+
+import polars as pl
+import pytest
+
+from etl import normalize as nz
+from etl.sources import ENUMS
+
+
+def one(expr_fn, value):  # type: ignore[no-untyped-def]
+    return pl.select(expr_fn(pl.lit(value, dtype=pl.String))).item()
+
+
+D = dt.date(2023, 5, 6)
+
+
+@pytest.mark.parametrize(
+    ("raw", "expected"),
+    [
+        ("2023-05-06", D),
+        ("2023/5/6", D),
+        ("2023/05/06", D),
+        ("2023年5月6日", D),
+        ("2023年05月06日", D),
+        ("20230506", D),
+        ("2023.5.6", D),
+        ("45052", D),  # Excel serial number
+        ("45052.0", D),  # Excel serial read from a numeric cell
+        ("2023-05-06 00:00:00", D),  # Excel date cell read as text
+        ("２０２３－０５－０６", D),  # full-width digits and dash
+        (" 2023-05-06\u3000", D),  # stray ASCII and full-width spaces
+        ("2023年5月6日 ", D),
+        ("2024-02-29", dt.date(2024, 2, 29)),
+        ("2023-02-29", None),  # not a leap year
+        ("2025年13月5日", None),
+        ("2023-5", None),
+        ("5/6/2023", None),  # month/day order is ambiguous: refuse, never guess
+        ("19990", None),  # a serial outside the plausible range is not a date
+        ("abc", None),
+        ("", None),
+        (None, None),
+    ],
+)
+def test_date(raw, expected):
+    assert one(nz.date, raw) == expected
+
+
+@pytest.mark.parametrize(
+    ("raw", "expected"),
+    [
+        ("1234", Decimal("1234.00")),
+        ("1,234,567.89", Decimal("1234567.89")),
+        ("1，234.5", Decimal("1234.50")),  # Chinese comma as thousands separator
+        ("¥1234.5", Decimal("1234.50")),
+        ("￥1,000", Decimal("1000.00")),
+        ("1000元", Decimal("1000.00")),
+        ("12.5万", Decimal("125000.00")),
+        ("12.5万元", Decimal("125000.00")),
+        ("１２３", Decimal("123.00")),
+        (" 100 ", Decimal("100.00")),
+        ("0", Decimal("0.00")),
+        ("1.234", None),  # three decimals: not a yuan amount (or a European thousands dot)
+        ("abc", None),
+        ("12.5千", None),
+        ("", None),
+    ],
+)
+def test_amount(raw, expected):
+    assert one(nz.amount, raw) == expected
+
+
+@pytest.mark.parametrize(
+    ("raw", "expected"),
+    [
+        ("是", True), ("否", False), ("√", True), ("×", False), ("Y", True), ("N", False),
+        ("y", True), ("n", False), ("1", True), ("0", False), ("1.0", True), ("yes", True),
+        ("No", False), ("TRUE", True), ("有", True), ("无", False), ("Ｙ", True), (" 是 ", True),
+        ("maybe", None), ("2", None), ("", None),
+    ],
+)  # fmt: skip
+def test_boolean(raw, expected):
+    assert one(nz.boolean, raw) == expected
+
+
+# Codes built with the GB 32100-2015 check character; the first has check character 0.
+VALID_CODES = ["51341122MJ1234590" + nz.credit_check_char("51341122MJ1234590")]
+
+
+def _code_with_check(target: str) -> str:
+    for n in range(100000):
+        body = f"52341122MJ{n:07d}"
+        if nz.credit_check_char(body) == target:
+            return body + target
+    raise AssertionError(target)
+
+
+CODE_0 = _code_with_check("0")
+CODE_LETTER = _code_with_check("X")
+FULLWIDTH = str.maketrans(
+    "0123456789ABCDEFGHJKLMNPQRTUWXY",
+    "０１２３４５６７８９ＡＢＣＤＥＦＧＨＪＫＬＭＮＰＱＲＴＵＷＸＹ",
+)
+
+
+@pytest.mark.parametrize(
+    ("raw", "normalised", "valid"),
+    [
+        (CODE_0, CODE_0, True),
+        (CODE_LETTER, CODE_LETTER, True),
+        (CODE_LETTER.lower(), CODE_LETTER, True),
+        (CODE_LETTER.translate(FULLWIDTH), CODE_LETTER, True),
+        (f" {CODE_0[:6]} {CODE_0[6:]} ", CODE_0, True),
+        (f"{CODE_0[:8]}-{CODE_0[8:]}", CODE_0, True),
+        (CODE_0[:-1] + ("1" if CODE_0[-1] != "1" else "2"), None, False),  # wrong check char
+        (CODE_0[:-1], None, None),  # 17 characters
+        (CODE_0[:5] + "I" + CODE_0[6:], None, None),  # I is not in the alphabet
+        ("", None, None),
+    ],
+)
+def test_credit_code(raw, normalised, valid):
+    code = one(nz.credit_code, raw)
+    if valid is None:
+        assert code is None
+        return
+    assert len(code) == 18
+    if valid:
+        assert code == normalised
+    assert pl.select(nz.credit_code_valid(pl.lit(code))).item() is valid
+
+
+def test_check_char_agrees_with_python_stdnum():
+    # An independent implementation of GB 32100-2015 as the reference, on codes of every shape.
+    from stdnum.cn import uscc
+
+    rng = random.Random(7)
+    for _ in range(500):
+        body = (
+            "5"
+            + rng.choice("1239")
+            + "341122"
+            + "".join(rng.choice(nz.CREDIT_ALPHABET) for _ in range(9))
+        )
+        code = body + nz.credit_check_char(body)
+        assert uscc.is_valid(code), code
+        assert pl.select(nz.credit_code_valid(pl.lit(code))).item() is True
+
+
+@pytest.mark.parametrize(
+    ("raw", "expected"),
+    [
+        ("341122001001", "341122001001"),
+        ("341122001001.0", "341122001001"),  # from a numeric Excel cell
+        ("３４１１２２００１００１", "341122001001"),
+        (" 341122 001001 ", "341122001001"),
+        ("34112200100", None),  # 11 digits
+        ("3.41122E+11", None),  # Excel's scientific display lost the digits: refuse
+        ("34112200100A", None),
+    ],
+)
+def test_division_code(raw, expected):
+    assert one(nz.division_code, raw) == expected
+
+
+@pytest.mark.parametrize(
+    ("raw", "expected"),
+    [
+        ("5A", 5),
+        ("3A", 3),
+        ("AAA", 3),
+        ("３Ａ", 3),
+        ("4a", 4),
+        ("2A级", 2),
+        ("6A", None),
+        ("A+", None),
+        ("", None),
+    ],
+)
+def test_grade(raw, expected):
+    assert one(nz.grade, raw) == expected
+
+
+@pytest.mark.parametrize(
+    ("raw", "expected"),
+    [
+        ("2023", 2023),
+        ("2023年", 2023),
+        ("2023年度", 2023),
+        ("２０２３", 2023),
+        ("2023.0", 2023),
+        ("23", None),
+    ],
+)
+def test_year(raw, expected):
+    assert one(nz.year, raw) == expected
+
+
+@pytest.mark.parametrize(
+    ("raw", "expected"),
+    [("1,200", 1200), ("１２００", 1200), ("35人", 35), ("12.0", 12), ("12.5", None), ("x", None)],
+)
+def test_integer(raw, expected):
+    assert one(nz.integer, raw) == expected
+
+
+@pytest.mark.parametrize(
+    ("raw", "expected"),
+    [
+        ("13800138000", "13800138000"),
+        ("138-0013-8000", "13800138000"),
+        ("+86 138 0013 8000", "13800138000"),
+        ("１３８００１３８０００", "13800138000"),
+        ("0551-12345678", "055112345678"),
+        ("12345", None),
+    ],
+)
+def test_phone(raw, expected):
+    assert one(nz.phone, raw) == expected
+
+
+@pytest.mark.parametrize(
+    ("enum", "raw", "expected"),
+    [
+        ("field", "为民服务", "resident_services"),
+        ("field", "文体", "culture_sports"),
+        ("field", " 邻里互助 ", "mutual_aid"),
+        ("field", "culture_sports", "culture_sports"),
+        ("field", "养老", None),
+        ("org_status", "登记", "registered"),
+        ("org_status", "备案", "filed"),
+        ("legal_form", "民办非企业单位", "social_service_agency"),
+        ("area_type", "居委会", "urban"),
+        ("area_type", "村委会", "rural"),
+        ("division_level", "乡镇", "township"),
+        ("platform_level", "村级", "village"),
+        ("fund_source", "县级专项资金", "county_special_fund"),
+        ("grant_purpose", "人员培训", "training"),
+        ("report_result", "基本合格", "basic_pass"),
+        ("list_type", "严重违法失信名单", "dishonest"),
+        ("inspection_result", "整改", "rectify"),
+    ],
+)
+def test_enum(enum, raw, expected):
+    assert one(lambda e: nz.enum(e, ENUMS[enum].accepted()), raw) == expected
+
+
+@pytest.mark.parametrize(
+    ("raw", "expected"),
+    [
+        ("  东门社区 ", "东门社区"),
+        ("\u3000张三\u3000", "张三"),
+        ("（测试）协会", "（测试）协会"),
+        ("   ", None),
+    ],
+)
+def test_text_keeps_writing_but_trims(raw, expected):
+    assert one(nz.text, raw) == expected
