@@ -116,7 +116,7 @@ def test_unreadable_csv_is_a_file_problem(tmp_path, content, rule):
 def test_old_xls_and_broken_xlsx_are_refused_with_advice(tmp_path):
     xls = tmp_path / "资金预算.xls"
     xls.write_bytes(b"\xd0\xcf\x11\xe0 old")
-    with pytest.raises(FileProblem, match="另存为 .xlsx"):
+    with pytest.raises(FileProblem, match=r"另存为 \.xlsx"):
         read(xls, BUDGETS)
     broken = tmp_path / "资金预算.xlsx"
     broken.write_bytes(b"PK\x03\x04 not really a zip")
