@@ -7,7 +7,7 @@ DB := data/warehouse.duckdb
 PORT ?= 8501
 ADDRESS ?= 127.0.0.1
 
-.PHONY: run test lint format demo load bench clean
+.PHONY: run test lint format demo load bench clean docs
 
 $(BIN)/activate:
 	$(PYTHON) -m venv $(VENV)
@@ -43,3 +43,6 @@ format: $(VENV)/.installed
 
 clean:
 	rm -rf data/raw data/*.duckdb data/rejects data/etl_runs.jsonl screenshots bench
+
+docs: $(VENV)/.installed
+	$(BIN)/python -m etl.docs

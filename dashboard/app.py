@@ -1,4 +1,4 @@
-"""Entry point: page setup and the navigation, defined once for every page."""
+"""Entry point: page setup, the shared filters and the navigation, defined once for every page."""
 
 from __future__ import annotations
 
@@ -12,16 +12,11 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from dashboard import data  # noqa: E402
+from dashboard import data, filters, nav  # noqa: E402
 
 st.set_page_config(page_title="社区社会组织数据看板", page_icon="🏘️", layout="wide")
 
-VIEWS = Path(__file__).resolve().parent / "views"
-PAGES = [
-    st.Page(VIEWS / "overview.py", title="总览", icon="📊", url_path="overview", default=True),
-]
-
-nav = st.navigation(PAGES, position="sidebar")
+page = st.navigation(nav.st_pages(), position="sidebar")
 try:
     data.build()
 except data.NoWarehouse as exc:
@@ -30,4 +25,5 @@ except data.NoWarehouse as exc:
         "或用 `orgdash load 数据文件夹` 导入数据后刷新本页。"
     )
     st.stop()
-nav.run()
+filters.sidebar()
+page.run()

@@ -1,0 +1,133 @@
+"""The sidebar filters every page shares, mirrored in the URL query string for bookmarks."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+import streamlit as st
+
+from dashboard import data, style
+
+ALL = "all"
+AREA_OPTIONS = {ALL: "全部", "urban": "城市社区", "rural": "农村社区"}
+_STATE = "_filters"
+
+
+@dataclass(frozen=True)
+class Filters:
+    year: int
+    as_of: dt.date  # the year's end, or the warehouse's as-of date for its own year
+    township: str | None
+    area: str | None
+    fields: tuple[str, ...]
+
+    def params(self) -> dict[str, object]:
+        """Bound parameters for queries: $as_of, $year, $township, $area, $fields (null = all)."""
+        return {
+            "as_of": self.as_of,
+            "year": self.year,
+            "township": self.township,
+            "area": self.area,
+            "fields": list(self.fields) or None,
+        }
+
+    def describe(self) -> str:
+        """'2025年 · 城关街道 · 城市社区 · 文体活动' for captions and report titles."""
+        parts = [f"{self.year}年"]
+        if self.township:
+            parts.append(township_names().get(self.township, self.township))
+        if self.area:
+            parts.append(AREA_OPTIONS[self.area])
+        if self.fields:
+            names = style.labels("field")
+            parts.append("、".join(names.get(f, f) for f in self.fields))
+        return " · ".join(parts)
+
+
+def township_names() -> dict[str, str]:
+    frame = data.run("filters/townships")
+    return dict(
+        zip(frame["township_code"].to_list(), frame["township_name"].to_list(), strict=True)
+    )
+
+
+def _from_url(key: str, options: list, parse=str):  # type: ignore[no-untyped-def]
+    raw = st.query_params.get(key)
+    if raw is None:
+        return None
+    try:
+        value = parse(raw)
+    except ValueError:
+        return None
+    return value if value in options else None
+
+
+def sidebar() -> Filters:
+    """Draw the filters in the sidebar (called once per run, from app.py) and return them."""
+    wh = data.warehouse()
+    years = data.run("filters/years")["year"].to_list()
+    towns = township_names()
+    fields = style.labels("field")
+    state = st.session_state
+    # First run of a session: take the filters from the URL so a shared link opens the same view.
+    if "f_year" not in state:
+        state["f_year"] = _from_url("year", years, int) or years[0]
+    if "f_township" not in state:
+        state["f_township"] = _from_url("township", list(towns)) or ALL
+    if "f_area" not in state:
+        state["f_area"] = _from_url("area", list(AREA_OPTIONS)) or ALL
+    if "f_field" not in state:
+        raw = st.query_params.get("field")
+        state["f_field"] = [f for f in (raw or "").split(",") if f in fields]
+
+    with st.sidebar:
+        st.markdown("**筛选**")
+        year = st.selectbox("年度", years, key="f_year", format_func=lambda y: f"{y}年")
+        township = st.selectbox(
+            "乡镇（街道）",
+            [ALL, *towns],
+            key="f_township",
+            format_func=lambda c: "全县" if c == ALL else towns[c],
+        )
+        area = st.radio(
+            "城乡", list(AREA_OPTIONS), key="f_area", format_func=AREA_OPTIONS.get, horizontal=True
+        )
+        chosen = st.multiselect(
+            "服务领域", list(fields), key="f_field", format_func=fields.get, placeholder="全部领域"
+        )
+        st.caption(f"数据截止 {wh['as_of_date']:%Y年%-m月%-d日}")
+
+    as_of = min(dt.date(int(year), 12, 31), wh["as_of_date"])
+    f = Filters(
+        int(year),
+        as_of,
+        None if township == ALL else township,
+        None if area == ALL else area,
+        tuple(chosen),
+    )
+    _to_url(f)
+    state[_STATE] = f
+    return f
+
+
+def _to_url(f: Filters) -> None:
+    wanted = {"year": str(f.year)}
+    if f.township:
+        wanted["township"] = f.township
+    if f.area:
+        wanted["area"] = f.area
+    if f.fields:
+        wanted["field"] = ",".join(f.fields)
+    # Keep page-specific parameters (e.g. ?community=...) and only touch the filter keys.
+    for key in ("year", "township", "area", "field"):
+        if key in wanted:
+            if st.query_params.get(key) != wanted[key]:
+                st.query_params[key] = wanted[key]
+        elif key in st.query_params:
+            del st.query_params[key]
+
+
+def current() -> Filters:
+    """The filters drawn in this run (pages call this; app.py draws them first)."""
+    return st.session_state[_STATE]

@@ -1,0 +1,49 @@
+"""The pages, defined once: the navigation in app.py and links between pages both use this."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import streamlit as st
+
+VIEWS = Path(__file__).resolve().parent / "views"
+
+
+@dataclass(frozen=True)
+class PageSpec:
+    key: str  # also the URL path: /map, /community
+    title: str
+    icon: str
+    file: str  # relative to dashboard/, as st.page_link and AppTest.switch_page want it
+
+
+PAGES: tuple[PageSpec, ...] = (
+    PageSpec("overview", "总览", "📊", "views/overview.py"),
+    PageSpec("map", "地图", "🗺️", "views/map.py"),
+    PageSpec("community", "社区", "🏘️", "views/community.py"),
+    PageSpec("organizations", "组织", "👥", "views/organizations.py"),
+    PageSpec("funding", "资金", "💰", "views/funding.py"),
+    PageSpec("governance", "监管", "🛡️", "views/governance.py"),
+    PageSpec("data", "数据", "🗂️", "views/data_status.py"),
+)
+BY_KEY = {p.key: p for p in PAGES}
+
+
+def st_pages() -> list:
+    return [
+        st.Page(VIEWS.parent / p.file, title=p.title, icon=p.icon, url_path=p.key, default=(i == 0))
+        for i, p in enumerate(PAGES)
+    ]
+
+
+def link(page: str, label: str, **query_params: str) -> None:
+    """A link to another page carrying page parameters (e.g. community=...); filters follow."""
+    params = {**_filter_params(), **query_params}
+    st.page_link(BY_KEY[page].file, label=label, query_params=params)
+
+
+def _filter_params() -> dict[str, str]:
+    return {
+        k: st.query_params[k] for k in ("year", "township", "area", "field") if k in st.query_params
+    }
