@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from etl.config import ROOT, DEFAULT_CREDIT_RATINGS, DEFAULT_GRADE_BANDS
+from etl.config import DEFAULT_CREDIT_RATINGS, DEFAULT_GRADE_BANDS, ROOT
 from etl.sources import ENUMS, SOURCES
 
 SOURCES_DOC = ROOT / "docs" / "SOURCES.md"
