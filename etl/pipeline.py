@@ -127,13 +127,34 @@ def check_dir(
                     source.name,
                     "too_many_rejects",
                     f"{path.name} 有 {checked.rows_rejected} 行（{checked.reject_share:.1%}）不合格，"
-                    f"超过允许的 {config.max_reject_share:.0%}，整个文件可能用错了模板或列错位。"
+                    f"超过允许的 {config.max_reject_share:.0%}。{_main_problem(checked)}"
                     "请按拒收报告修正后重新导入。",
                 )
             )
     if progress:
         progress("完成", len(SOURCES), len(SOURCES))
     return result
+
+
+UPSTREAM_RULES = {
+    "org_exists": "多数行的组织编号在社会组织名录中找不到：请先检查名录文件是否完整、是否为最新版本。",
+    "grant_exists": "多数行的项目编号在资金安排表中找不到：请先检查资金安排表是否完整。",
+    "division_exists": "多数行的区划代码在行政区划表中找不到：请先检查行政区划表是否完整。",
+    "community_exists": "多数行的社区代码在行政区划表中找不到：请先检查行政区划表是否完整。",
+}
+
+
+def _main_problem(checked: Checked) -> str:
+    """Name the commonest problem, and point upstream when the cause is another file."""
+    top = (
+        checked.rejects.group_by("rule", "column")
+        .len()
+        .sort("len", descending=True)
+        .row(0, named=True)
+    )
+    if top["rule"] in UPSTREAM_RULES and top["len"] * 2 >= checked.rows_rejected:
+        return UPSTREAM_RULES[top["rule"]]
+    return f"最多的问题是「{top['column']}」（{top['len']}处，规则 {top['rule']}），可能用错了模板或列错位。"
 
 
 def _missing(result: CheckResult, source: Source, ctx: Context, noted: bool = True) -> None:

@@ -162,7 +162,9 @@ def _frame_from_grid(
     kept = body.filter(keep)
     dropped = body.filter((pl.col("_filled") >= 1) & ~keep).height
     names = [col.name for col in found.values()]
-    return kept.select(ROW, *names), dropped
+    # Polars 2.1.0 panicked ("assertion failed: i < self.len()" in binview) evaluating string
+    # expressions over this multi-chunk frame after a filter; one contiguous chunk avoids it.
+    return kept.select(ROW, *names).rechunk(), dropped
 
 
 def read_csv(path: Path, source: Source) -> RawTable:
@@ -180,6 +182,7 @@ def read_csv(path: Path, source: Source) -> RawTable:
         raise FileProblem(path.name, p.message, p.rule) from None
     # Hand polars the text from the header line on, so title rows above cannot set the width.
     lines = text.splitlines(keepends=True)
+    _refuse_truncated(path, lines, len(head_rows[header_idx]))
     body_text = "".join(lines[header_idx:])
     grid = pl.read_csv(
         body_text.encode("utf-8"),
@@ -200,6 +203,25 @@ def read_csv(path: Path, source: Source) -> RawTable:
         dropped,
         _written(header, found),
     )
+
+
+def _refuse_truncated(path: Path, lines: list[str], width: int) -> None:
+    """A file cut off mid-row (a failed copy, an upload cut short) must not load as if whole.
+
+    Spreadsheet programs end every row with a line break; a last line without one that also has
+    fewer cells than the header is the mark of a cut.
+    """
+    last = lines[-1] if lines else ""
+    if last.endswith(("\n", "\r")):
+        return
+    cells = next(csv.reader([last]), [])
+    if len(cells) < width:
+        raise FileProblem(
+            path.name,
+            f"文件似乎被截断了：最后一行（第{len(lines)}行）只有{len(cells)}列、没有换行结尾，"
+            "可能是复制或上传没有完成。请重新导出完整的文件。",
+            "truncated",
+        )
 
 
 def _first_used_row(path: Path, sheet_index: int) -> int:
