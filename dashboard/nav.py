@@ -14,25 +14,31 @@ VIEWS = Path(__file__).resolve().parent / "views"
 class PageSpec:
     key: str  # also the URL path: /map, /community
     title: str
-    icon: str
     file: str  # relative to dashboard/, as st.page_link and AppTest.switch_page want it
+    # No icons: emoji need a colour-emoji font the server's own Chromium (screenshots, kaleido)
+    # lacks, and Material icons may be fetched from a font CDN; the titles are clear enough.
+
+    @property
+    def url(self) -> str:
+        """Path below the server root; the default page lives at the root itself."""
+        return "" if self is PAGES[0] else self.key
 
 
 PAGES: tuple[PageSpec, ...] = (
-    PageSpec("overview", "总览", "📊", "views/overview.py"),
-    PageSpec("map", "地图", "🗺️", "views/map.py"),
-    PageSpec("community", "社区", "🏘️", "views/community.py"),
-    PageSpec("organizations", "组织", "👥", "views/organizations.py"),
-    PageSpec("funding", "资金", "💰", "views/funding.py"),
-    PageSpec("governance", "监管", "🛡️", "views/governance.py"),
-    PageSpec("data", "数据", "🗂️", "views/data_status.py"),
+    PageSpec("overview", "总览", "views/overview.py"),
+    PageSpec("map", "地图", "views/map.py"),
+    PageSpec("community", "社区", "views/community.py"),
+    PageSpec("organizations", "组织", "views/organizations.py"),
+    PageSpec("funding", "资金", "views/funding.py"),
+    PageSpec("governance", "监管", "views/governance.py"),
+    PageSpec("data", "数据", "views/data_status.py"),
 )
 BY_KEY = {p.key: p for p in PAGES}
 
 
 def st_pages() -> list:
     return [
-        st.Page(VIEWS.parent / p.file, title=p.title, icon=p.icon, url_path=p.key, default=(i == 0))
+        st.Page(VIEWS.parent / p.file, title=p.title, url_path=p.key, default=(i == 0))
         for i, p in enumerate(PAGES)
     ]
 
