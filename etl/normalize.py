@@ -29,9 +29,22 @@ def text(e: pl.Expr) -> pl.Expr:
     return pl.when(out == "").then(None).otherwise(out)
 
 
+# Full-width forms and the ideographic space: the only characters NFKC needs to touch here.
+_FULLWIDTH = r"[\uff01-\uff5e\u3000]"
+
+
+def halfwidth(e: pl.Expr) -> pl.Expr:
+    """NFKC, but only on values that hold full-width characters.
+
+    NFKC over every Chinese string cost 0.4 s per 240,000 values (Polars 2.1); guarded by a cheap
+    regex test it costs almost nothing when, as usual, few cells are typed in full width.
+    """
+    return pl.when(e.str.contains(_FULLWIDTH)).then(e.str.normalize("NFKC")).otherwise(e)
+
+
 def compact(e: pl.Expr) -> pl.Expr:
     """NFKC (full-width digits and letters to ASCII) and no whitespace at all; empty -> null."""
-    out = e.str.normalize("NFKC").str.replace_all(_WS, "")
+    out = halfwidth(e).str.replace_all(_WS, "")
     return pl.when(out == "").then(None).otherwise(out)
 
 
@@ -71,12 +84,25 @@ def credit_code_valid(e: pl.Expr) -> pl.Expr:
     """True when an already-normalised 18-character code carries the right check character."""
     total = pl.lit(0, dtype=pl.Int64)
     for i, w in enumerate(CREDIT_WEIGHTS):
-        value = e.str.slice(i, 1).replace_strict(_CREDIT_VALUE, default=None, return_dtype=pl.Int64)
-        total = total + value * w
-    expected = ((31 - total % 31) % 31).replace_strict(
-        dict(enumerate(CREDIT_ALPHABET)), default=None, return_dtype=pl.String
+        total = total + _credit_value(e.str.slice(i, 1)) * w
+    return ((31 - total % 31) % 31) == _credit_value(e.str.slice(17, 1))
+
+
+def _credit_value(ch: pl.Expr) -> pl.Expr:
+    """A code character's value: its base-36 value less the letters the alphabet skips.
+
+    Arithmetic instead of a per-character lookup table (replace_strict took 3 s per 240,000
+    codes). The skipped letters are I (18), O (24), S (28) and V (31); callers have already
+    checked that only alphabet characters are present.
+    """
+    v = ch.str.to_integer(base=36, strict=False)
+    return (
+        v
+        - (v > 18).cast(pl.Int64)
+        - (v > 24).cast(pl.Int64)
+        - (v > 28).cast(pl.Int64)
+        - (v > 31).cast(pl.Int64)
     )
-    return expected == e.str.slice(17, 1)
 
 
 def _number_text(e: pl.Expr) -> pl.Expr:
@@ -195,5 +221,5 @@ def date(e: pl.Expr) -> pl.Expr:
 
 def compact_keep_space(e: pl.Expr) -> pl.Expr:
     """NFKC and trimmed, single inner spaces kept (a date may carry a time after a space)."""
-    out = e.str.normalize("NFKC").str.replace_all(_WS, " ").str.strip_chars()
+    out = halfwidth(e).str.replace_all(_WS, " ").str.strip_chars()
     return pl.when(out == "").then(None).otherwise(out)

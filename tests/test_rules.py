@@ -128,3 +128,28 @@ def test_blank_parent_is_derived_from_the_code(tmp_path):
     divs = next(c for c in result.checked if c.source.name == "divisions").accepted
     row = divs.filter(division_code="341100001002").row(0, named=True)
     assert row["parent_code"] == "341100001000" and row["township_code"] == "341100001000"
+
+
+BOWTIE = "[[[117,31],[117.1,31.1],[117.1,31],[117,31.1],[117,31]]]"
+
+
+@pytest.mark.parametrize(
+    ("feature", "rule", "text"),
+    [
+        (f'{{"type":"Feature","properties":{{"区划代码":"341100001201"}},"geometry":{{"type":"Polygon","coordinates":{BOWTIE}}}}}',
+         "valid_polygon", "自相交"),
+        ('{"type":"Feature","properties":{"区划代码":"341100001201"},"geometry":{"type":"Point","coordinates":[117,31]}}',
+         "valid_polygon", "Point"),
+        ('{"type":"Feature","properties":{"区划代码":"341100001201"},"geometry":{"type":"Polygon","coordinates":[[[17,31],[17.1,31],[17.1,31.1],[17,31]]]}}',
+         "valid_polygon", "不在中国境内"),
+        ('{"type":"Feature","properties":{"区划代码":"341100009999"},"geometry":{"type":"Polygon","coordinates":[[[117,31],[117.1,31],[117.1,31.1],[117,31]]]}}',
+         "division_exists", "不存在"),
+    ],
+    ids=["self-intersecting", "not a polygon", "outside China", "unknown code"],
+)  # fmt: skip
+def test_boundary_rules(tmp_path, feature, rule, text):
+    base = minidata.FILES["边界.geojson"]
+    doc = base[: base.rindex("]}")] + "," + feature + "]}"
+    result = check_dir(minidata.write(tmp_path, replace={"边界.geojson": doc}), config=LENIENT)
+    hit = result.rejects.filter(file="边界.geojson", rule=rule)
+    assert hit.height == 1 and hit["row"][0] == 2 and text in hit["message"][0]
