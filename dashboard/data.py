@@ -17,7 +17,7 @@ class NoWarehouse(Exception):
 @st.cache_data(max_entries=512, show_spinner=False)
 def _run(name: str, build: str, params: tuple[tuple[str, object], ...]) -> pl.DataFrame:
     # build is part of the key only: a new load changes it, so pages see the new data at once.
-    return queries.run(name, **dict(params))
+    return queries.run(name, None, **dict(params))
 
 
 def build() -> str:

@@ -70,16 +70,18 @@ def sidebar() -> Filters:
     towns = township_names()
     fields = style.labels("field")
     state = st.session_state
-    # First run of a session: take the filters from the URL so a shared link opens the same view.
-    if "f_year" not in state:
-        state["f_year"] = _from_url("year", years, int) or years[0]
-    if "f_township" not in state:
+    # The URL wins when it differs from what this session last wrote there: on a session's first
+    # run (a shared link) and after a link inside the app (nav.link with township=...).
+    written = state.get("_filters_url", {})
+    url = {k: st.query_params.get(k) for k in ("year", "township", "area", "field")}
+    if "f_year" not in state or url["year"] != written.get("year"):
+        state["f_year"] = _from_url("year", years, int) or state.get("f_year") or years[0]
+    if "f_township" not in state or url["township"] != written.get("township"):
         state["f_township"] = _from_url("township", list(towns)) or ALL
-    if "f_area" not in state:
+    if "f_area" not in state or url["area"] != written.get("area"):
         state["f_area"] = _from_url("area", list(AREA_OPTIONS)) or ALL
-    if "f_field" not in state:
-        raw = st.query_params.get("field")
-        state["f_field"] = [f for f in (raw or "").split(",") if f in fields]
+    if "f_field" not in state or url["field"] != written.get("field"):
+        state["f_field"] = [f for f in (url["field"] or "").split(",") if f in fields]
 
     with st.sidebar:
         st.markdown("**筛选**")
@@ -91,10 +93,18 @@ def sidebar() -> Filters:
             format_func=lambda c: "全县" if c == ALL else towns[c],
         )
         area = st.radio(
-            "城乡", list(AREA_OPTIONS), key="f_area", format_func=AREA_OPTIONS.get, horizontal=True
+            "城乡",
+            list(AREA_OPTIONS),
+            key="f_area",
+            format_func=lambda k: AREA_OPTIONS[k],
+            horizontal=True,
         )
         chosen = st.multiselect(
-            "服务领域", list(fields), key="f_field", format_func=fields.get, placeholder="全部领域"
+            "服务领域",
+            list(fields),
+            key="f_field",
+            format_func=lambda k: fields[k],
+            placeholder="全部领域",
         )
         st.caption(f"数据截止 {wh['as_of_date']:%Y年%-m月%-d日}")
 
@@ -119,6 +129,7 @@ def _to_url(f: Filters) -> None:
         wanted["area"] = f.area
     if f.fields:
         wanted["field"] = ",".join(f.fields)
+    st.session_state["_filters_url"] = wanted
     # Keep page-specific parameters (e.g. ?community=...) and only touch the filter keys.
     for key in ("year", "township", "area", "field"):
         if key in wanted:

@@ -28,10 +28,12 @@ def cn_date(d: dt.date | None) -> str:
     return "—" if d is None else f"{d.year}年{d.month}月{d.day}日"
 
 
-def delta(current: float | None, previous: float | None, unit: str = "家") -> str | None:
+def delta(
+    current: float | None, previous: float | None, unit: str = "家", digits: int = 0
+) -> str | None:
     """'比上年 +12家' style change for a metric tile, None when there is nothing to compare."""
     if current is None or previous is None:
         return None
-    diff = current - previous
+    diff = round(current - previous, digits)
     sign = "+" if diff >= 0 else "−"
-    return f"比上年 {sign}{abs(diff):,.0f}{unit}"
+    return f"比上年 {sign}{abs(diff):,.{digits}f}{unit}"

@@ -1,39 +1,352 @@
-"""总览: the headline figures as the speech states them, with the change on the previous year."""
+"""总览: the county's headline figures and targets at a glance, the township league and what needs attention."""
 
 from __future__ import annotations
 
+from typing import Any
+
+import polars as pl
 import streamlit as st
 
-from dashboard import data
+from dashboard import data, downloads, filters, nav, style, widgets
 from dashboard import formats as fmt
+from dashboard.charts import common
+from dashboard.charts import overview as charts
 
+K = "ov"  # widget key prefix
+SHOW_FIRST = 8  # entries per attention list before the rest fold into an expander
+
+
+def _by_period(frame: pl.DataFrame) -> tuple[dict, dict]:
+    rows = {r["period"]: r for r in frame.iter_rows(named=True)}
+    return rows["current"], rows["previous"]
+
+
+def _pp(rate: float | None) -> float | None:
+    """A 0–1 rate in percentage points, for changes written as 个百分点."""
+    return None if rate is None else rate * 100
+
+
+def _avg(value: float | None) -> str:
+    return "—" if value is None else f"{value:.1f}家"
+
+
+def headline_tiles(f: filters.Filters, flows: pl.DataFrame) -> tuple[dict, dict]:
+    """The speech's figures: totals, registered and filed, urban and rural, and the scale row."""
+    cur, prev = _by_period(data.run("overview/headline", **f.params()))
+    if cur["count_active"] == 0:
+        st.info("当前筛选条件下没有现有的社区社会组织：请放宽乡镇、城乡或服务领域的筛选。")
+    cols = st.columns(5)
+    for col, (label, key) in zip(
+        cols,
+        [
+            ("登记备案社区社会组织", "count_active"),
+            ("登记", "count_registered"),
+            ("备案", "count_filed"),
+            ("城市社区社会组织", "count_urban"),
+            ("农村社区社会组织", "count_rural"),
+        ],
+        strict=True,
+    ):
+        widgets.tile(col, label, fmt.count(cur[key]), cur[key], prev[key])
+    scale_tiles(f, cur, prev, flows)
+    return cur, prev
+
+
+def scale_tiles(f: filters.Filters, cur: dict, prev: dict, flows: pl.DataFrame) -> None:
+    """Averages per community, the national floor, and this year's new and dissolved organisations."""
+    cols = st.columns(5)
+    widgets.tile(
+        cols[0],
+        "平均每个社区",
+        _avg(cur["avg_per_urban_community"]),
+        cur["avg_per_urban_community"],
+        prev["avg_per_urban_community"],
+        digits=1,
+        help=f"城市社区社会组织数 ÷ 城市社区（居委会）数 {cur['count_urban_communities']} 个",
+    )
+    widgets.tile(
+        cols[1],
+        "平均每个行政村",
+        _avg(cur["avg_per_rural_community"]),
+        cur["avg_per_rural_community"],
+        prev["avg_per_rural_community"],
+        digits=1,
+        help=f"农村社区社会组织数 ÷ 行政村（村委会）数 {cur['count_rural_communities']} 个",
+    )
+    widgets.tile(
+        cols[2],
+        "达到标准的社区",
+        f"{cur['count_communities_meeting_floor']}/{cur['count_communities']}",
+        cur["count_communities_meeting_floor"],
+        prev["count_communities_meeting_floor"],
+        unit="个",
+        help=f"{cur['count_communities']}个社区（居委会、村委会）中达到民发〔2017〕191号标准的：城市社区不少于10家、农村社区（行政村）不少于5家。"
+        "按社区内全部服务领域的组织计数，不受服务领域筛选影响。",
+    )
+    by_year = {r["year"]: r for r in flows.iter_rows(named=True)}
+    this, last = by_year.get(f.year), by_year.get(f.year - 1)
+    for col, label, key, better in (
+        (cols[3], f"{f.year}年新成立", "count_new", True),
+        (cols[4], f"{f.year}年注销", "count_dissolved", False),
+    ):
+        cur_n = this[key] if this else None
+        widgets.tile(
+            col,
+            label,
+            fmt.count(cur_n),
+            cur_n,
+            last[key] if last else None,
+            higher_is_better=better,
+        )
+
+
+def target_tiles(f: filters.Filters, cur: dict, prev: dict) -> None:
+    """The rates the bureau reports against: charter clauses, annual reports, fund execution."""
+    money_cur, money_prev = _by_period(data.run("overview/fund_execution", **f.params()))
+    rep_cur, rep_prev = _by_period(data.run("overview/report_rate", **f.params()))
+    cols = st.columns(4)
+    for col, label, key in (
+        (cols[0], "党建入章率", "party_in_charter_rate"),
+        (cols[1], "清廉入章率", "integrity_in_charter_rate"),
+    ):
+        widgets.tile(
+            col,
+            label,
+            fmt.rate(cur[key]),
+            _pp(cur[key]),
+            _pp(prev[key]),
+            unit="个百分点",
+            digits=1,
+            help="章程中写入相关内容的现有组织 ÷ 现有组织",
+        )
+    report_year = rep_cur["report_year"]
+    widgets.tile(
+        cols[2],
+        f"{report_year}年度年报报送率",
+        fmt.rate(rep_cur["submission_rate"]),
+        _pp(rep_cur["submission_rate"]),
+        _pp(rep_prev["submission_rate"]),
+        unit="个百分点",
+        digits=1,
+        help=f"{report_year}年度年报中截止日不晚于{fmt.cn_date(f.as_of)}的，"
+        "截至该日已报送的份数 ÷ 应报份数（年报只由登记的组织报送）。",
+    )
+    # A previous year without any budget or grant is "no data", not a fall to zero.
+    has_prev_money = bool(money_prev["count_grants"]) or money_prev["budget_yuan"] is not None
+    if money_cur["basis"] == "budget":
+        label, how = "资金执行率", f"{f.year}年各资金来源已拨付 ÷ 年度预算"
+    else:
+        label = "资金拨付率"
+        how = (
+            f"{f.year}年本范围内项目已拨付 ÷ 已批复。预算只按全县编列，"
+            "选了乡镇、城乡或领域时以批复金额为分母；县级项目不计入乡镇"
+        )
+    widgets.tile(
+        cols[3],
+        label,
+        fmt.rate(money_cur["execution_rate"]),
+        _pp(money_cur["execution_rate"]),
+        _pp(money_prev["execution_rate"]) if has_prev_money else None,
+        unit="个百分点",
+        digits=1,
+        help=f"{how}，截至{fmt.cn_date(f.as_of)}。",
+    )
+
+    # The figures behind the rates, written the way the bureau's reports state them.
+    money = (
+        f"{f.year}年预算{fmt.yuan(money_cur['budget_yuan'])}，"
+        if money_cur["basis"] == "budget"
+        else f"{f.year}年"
+    )
+    money += (
+        f"批复项目{money_cur['count_grants']}个、{fmt.yuan(money_cur['approved_yuan'])}，"
+        f"已拨付{fmt.yuan(money_cur['disbursed_yuan'])}"
+    )
+    if has_prev_money:
+        money += f"（上年同期{fmt.yuan(money_prev['disbursed_yuan'])}）"
+    reports = (
+        f"{report_year}年度年报应报{rep_cur['count_due']}份，已报{rep_cur['count_submitted']}份"
+        f"（按期{rep_cur['count_on_time']}份），逾期未报{rep_cur['count_overdue']}份"
+        if rep_cur["count_due"]
+        else f"当前范围内截至{fmt.cn_date(f.as_of)}没有到期应报的{report_year}年度年报"
+    )
+    st.caption(f"{money}。{reports}。")
+
+
+def charts_row(f: filters.Filters, flows: pl.DataFrame) -> None:
+    left, right = st.columns(2)
+    fields = data.run("overview/by_field", **f.params())
+    with left:
+        if fields.is_empty():
+            st.info("当前筛选条件下没有社区社会组织，无法按服务领域统计。")
+        else:
+            names = style.labels("field")
+            frame = fields.with_columns(
+                pl.col("field").replace_strict(names, default=pl.col("field")).alias("field_label")
+            )
+            st.plotly_chart(charts.by_field(frame), key=f"{K}_by_field", config=common.CONFIG)
+    with right:
+        shown = flows.filter(pl.col("year") >= f.year - 9)  # ten years keep the bars readable
+        if shown.select(pl.col("count_new").sum() + pl.col("count_dissolved").sum()).item() == 0:
+            st.info("当前筛选条件下近十年没有新成立或注销的社区社会组织。")
+        else:
+            st.plotly_chart(charts.flows(shown), key=f"{K}_flows", config=common.CONFIG)
+
+
+# Display header, header in the downloaded file (with units), number format in the table.
+LEAGUE_COLUMNS: dict[str, tuple[str, str, str | None]] = {
+    "township_name": ("乡镇（街道）", "乡镇（街道）", None),
+    "count_communities": ("社区数", "社区数（个）", "%d"),
+    "count_active": ("组织数", "组织数（家）", "%d"),
+    "avg_per_community": ("平均每社区", "平均每社区（家）", "%.1f"),
+    "count_below_floor": ("未达标社区", "未达标社区（个）", "%d"),
+    "report_submission_rate": ("年报报送率", "年报报送率（%）", "%.1f%%"),
+    "disbursed_wan": ("已拨付（万元）", "已拨付（万元）", "%.2f"),
+    "paid_rate": ("拨付率", "拨付率（%）", "%.1f%%"),
+    "disbursed_per_resident_yuan": ("人均（元）", "人均资金（元）", "%.2f"),
+}
+
+
+def league(f: filters.Filters) -> None:
+    st.subheader("各乡镇（街道）情况")
+    frame = data.run("overview/townships", **f.params())
+    scope = [f"{f.year}年"]
+    if f.area:
+        scope.append(filters.AREA_OPTIONS[f.area])
+    if f.fields:
+        names = style.labels("field")
+        scope.append("、".join(names.get(x, x) for x in f.fields))
+    st.caption(
+        f"{' · '.join(scope)}；列出全部乡镇以便比较（不受乡镇筛选影响），点击表头可排序。"
+        f"年报为{f.year - 1}年度；资金为{f.year}年批复、落在乡镇和社区的项目截至"
+        f"{fmt.cn_date(f.as_of)}的拨付（县级项目不计入），拨付率 = 已拨付 ÷ 已批复，"
+        "人均 = 已拨付 ÷ 常住人口。"
+    )
+    # Numbers stay numbers so the table sorts; the column formats draw the units.
+    table = frame.select(
+        pl.col("township_name"),
+        pl.col("count_communities"),
+        pl.col("count_active"),
+        pl.col("avg_per_community").round(1),
+        pl.col("count_below_floor"),
+        (pl.col("report_submission_rate") * 100).round(1),
+        (pl.col("disbursed_yuan").cast(pl.Float64) / 10_000).round(2).alias("disbursed_wan"),
+        (pl.col("paid_rate") * 100).round(1),
+        pl.col("disbursed_per_resident_yuan").round(2),
+    )
+    st.dataframe(
+        table.rename({k: v[0] for k, v in LEAGUE_COLUMNS.items()}),
+        key=f"{K}_league",
+        hide_index=True,
+        width="stretch",
+        height=35 * (table.height + 1) + 3,  # every township in view, no inner scrollbar
+        column_config={
+            label: st.column_config.NumberColumn(format=num)
+            for label, _, num in LEAGUE_COLUMNS.values()
+            if num
+        },
+    )
+    downloads.buttons(
+        table.rename({k: v[1] for k, v in LEAGUE_COLUMNS.items()}),
+        f"各乡镇社区社会组织情况_{f.year}年",
+        key=f"{K}_dl_league",
+    )
+
+
+def _pick_township(code: str) -> None:
+    # Runs before the next script run, so the sidebar picker can still be given a new value.
+    st.session_state["f_township"] = code
+
+
+def _folded(rows: list[dict], draw: Any, more_label: str) -> None:
+    for r in rows[:SHOW_FIRST]:
+        draw(r)
+    if len(rows) > SHOW_FIRST:
+        with st.expander(f"{more_label}（另有{len(rows) - SHOW_FIRST}项）"):
+            for r in rows[SHOW_FIRST:]:
+                draw(r)
+
+
+def attention(f: filters.Filters) -> None:
+    st.subheader("需要关注")
+    c1, c2, c3 = st.columns([1.1, 0.9, 1])
+    area_names = {"urban": "社区", "rural": "行政村"}
+
+    below = data.run("overview/attention_communities", **f.params()).to_dicts()
+    with c1:
+        st.markdown(f"**未达到国家标准的社区（{len(below)}个）**")
+        if not below:
+            st.info("当前范围内的社区都达到了国家标准（城市社区≥10家、行政村≥5家）。")
+
+        def community(r: dict) -> None:
+            nav.link(
+                "community",
+                f"{r['community_name']}（{r['township_name']}）："
+                f"{r['count_active']}家，{area_names.get(r['area_type'], '')}标准{r['floor']}家",
+                community=r["community_code"],
+            )
+
+        _folded(below, community, "更多社区")
+
+    low = data.run("overview/attention_townships", **f.params()).to_dicts()
+    with c2:
+        st.markdown(f"**年报报送率偏低的乡镇（{len(low)}个）**")
+        if not low:
+            st.info("当前范围内没有年报报送率低于全县水平或低于90%的乡镇。")
+        else:
+            st.caption(
+                f"{f.year - 1}年度年报报送率低于全县 {fmt.rate(low[0]['county_rate'])} "
+                "或低于 90%；点击查看该乡镇的总览。"
+            )
+
+        def township(r: dict) -> None:
+            st.button(
+                f"{r['township_name']}：{fmt.rate(r['report_submission_rate'])}"
+                f"（{r['count_reports_submitted']}/{r['count_reports_due']}份）",
+                key=f"{K}_town_{r['township_code']}",
+                on_click=_pick_township,
+                args=(r["township_code"],),
+                type="tertiary",
+                disabled=f.township == r["township_code"],
+            )
+
+        _folded(low, township, "更多乡镇")
+
+    listed = data.run("overview/attention_listed", **f.params()).to_dicts()
+    with c3:
+        st.markdown(f"**{f.year}年新列入信用名录的组织（{len(listed)}家）**")
+        if not listed:
+            st.info(f"当前范围内{f.year}年没有组织被列入活动异常名录或严重违法失信名单。")
+        lists = style.labels("list_type")
+
+        def organisation(r: dict) -> None:
+            nav.link("organizations", r["org_name"], org=r["org_id"])
+            removed = f"，{fmt.cn_date(r['removed_on'])}移出" if r["removed_on"] else ""
+            st.caption(
+                f"{lists.get(r['list_type'], r['list_type'])} · "
+                f"{r['listed_on'].month}月{r['listed_on'].day}日列入{removed}"
+            )
+
+        _folded(listed, organisation, "更多组织")
+
+
+def scope_text(f: filters.Filters) -> str:
+    text = f.describe()
+    return text if f.township else text.replace(f"{f.year}年", f"{f.year}年 · 全县", 1)
+
+
+f = filters.current()
 info = data.warehouse()
-as_of = info["as_of_date"]
 st.title(f"{info['county_name'] or ''}社区社会组织总览")
-st.caption(f"数据截止 {fmt.cn_date(as_of)} · 导入批次 {info['etl_run_id']}")
-
-rows = {r["period"]: r for r in data.run("overview/headline", as_of=as_of).iter_rows(named=True)}
-cur, prev = rows["current"], rows["previous"]
-
-cols = st.columns(5)
-tiles = [
-    ("登记备案社区社会组织", "count_active"),
-    ("登记", "count_registered"),
-    ("备案", "count_filed"),
-    ("城市社区社会组织", "count_urban"),
-    ("农村社区社会组织", "count_rural"),
-]
-for col, (label, key) in zip(cols, tiles, strict=True):
-    col.metric(label, fmt.count(cur[key]), fmt.delta(cur[key], prev[key]), border=True)
-
-cols = st.columns(4)
-cols[0].metric("平均每个城市社区", f"{cur['avg_per_urban_community']:.1f}家", border=True)
-cols[1].metric("平均每个行政村", f"{cur['avg_per_rural_community']:.1f}家", border=True)
-cols[2].metric("党建入章率", fmt.rate(cur["party_in_charter_rate"]), border=True)
-cols[3].metric("清廉入章率", fmt.rate(cur["integrity_in_charter_rate"]), border=True)
-
-st.metric(
-    "达到国家标准的社区（城市≥10家、农村≥5家）",
-    f"{cur['count_communities_meeting_floor']}/{cur['count_communities']}个",
-    border=True,
+st.caption(
+    f"当前范围：{scope_text(f)}，截至{fmt.cn_date(f.as_of)}。"
+    f"“比上年”与{f.as_of.year - 1}年同一天相比。"
+    f"数据截止{fmt.cn_date(info['as_of_date'])}，导入批次 {info['etl_run_id']}。"
 )
+
+flows = data.run("overview/flows", **f.params())
+cur, prev = headline_tiles(f, flows)
+target_tiles(f, cur, prev)
+charts_row(f, flows)
+league(f)
+attention(f)

@@ -1,0 +1,48 @@
+-- Approved and disbursed per township (whole county) or per community (one township), and approved funding per resident.
+-- grain: whole county: one row per township plus one for grants to the county itself; with $township: one row per community of it plus one for grants to the township itself
+-- params: $as_of (date), $year, $township, $area, $fields (with $area the population is that of the urban or rural communities only)
+with g as (
+    select * from funding_grants($as_of::date)
+    where year = $year
+      and ($township is null or township_code = $township)
+      and ($area is null or area_type = $area)
+      and ($fields is null or list_contains($fields, org_field))
+),
+places as (
+    select
+        case when $township is null then c.township_code else c.division_code end as place_code,
+        sum(c.population) as population
+    from divisions c
+    where c.level = 'community'
+      and ($township is null or c.township_code = $township)
+      and ($area is null or c.area_type = $area)
+    group by 1
+),
+money as (
+    select
+        case when $township is null then coalesce(township_code, division_code)
+             else coalesce(community_code, township_code) end as place_code,
+        sum(approved_yuan) as approved_yuan,
+        sum(paid_yuan) as disbursed_yuan,
+        count(*) as count_grants,
+        count(distinct org_id) as count_orgs
+    from g
+    group by 1
+)
+select
+    place_code,
+    d.name as place_name,
+    d.level as place_level,
+    -- a row for money spent at the county or township level itself, with no residents of its own
+    d.level = 'county' or ($township is not null and d.level = 'township') as is_own_level,
+    p.population,
+    coalesce(m.approved_yuan, 0)::decimal(14, 2) as approved_yuan,
+    coalesce(m.disbursed_yuan, 0)::decimal(14, 2) as disbursed_yuan,
+    coalesce(m.count_grants, 0) as count_grants,
+    coalesce(m.count_orgs, 0) as count_orgs,
+    m.disbursed_yuan / nullif(m.approved_yuan, 0) as paid_rate,
+    coalesce(m.approved_yuan, 0) / nullif(p.population, 0) as approved_per_resident_yuan
+from places p
+full join money m using (place_code)
+join divisions d on d.division_code = place_code
+order by is_own_level, place_code;
