@@ -39,3 +39,16 @@ def warehouse() -> dict:
 
 def as_of() -> dt.date:
     return warehouse()["as_of_date"]
+
+
+@st.cache_data(max_entries=8, show_spinner=False)
+def _attempts(log: str) -> pl.DataFrame:
+    return queries.load_attempts()
+
+
+def failed_since_build() -> pl.DataFrame:
+    """Load attempts that failed after the live build was made (newest first)."""
+    built = warehouse()["etl_run_id"]
+    attempts = _attempts(queries.log_id())
+    newer = attempts.filter(attempts["run_id"] > built) if attempts.height else attempts
+    return newer.filter(newer["status"] == "failed")

@@ -6,6 +6,7 @@ its grain and its parameters. Parameters are bound ($as_of, $township), never fo
 
 from __future__ import annotations
 
+import json
 import os
 import re
 from functools import lru_cache
@@ -83,3 +84,34 @@ def build_id(db: Path | None = None) -> str:
     p = db or db_path()
     st = p.stat()
     return f"{st.st_ino}-{st.st_mtime_ns}-{st.st_size}"
+
+
+def load_attempts(db: Path | None = None) -> pl.DataFrame:
+    """Every load attempt from the run log beside the warehouse, newest first.
+
+    A failed load may not touch the warehouse, so attempts after the live build exist only in
+    this log (etl_runs.jsonl, written by etl.pipeline); etl_runs in the warehouse has the rest.
+    """
+    log = (db or db_path()).parent / "etl_runs.jsonl"
+    schema = {
+        "run_id": pl.String,
+        "started_at": pl.String,
+        "status": pl.String,
+        "message": pl.String,
+    }
+    if not log.exists():
+        return pl.DataFrame(schema=schema)
+    rows = []
+    for line in log.read_text(encoding="utf-8").splitlines():
+        try:
+            rec = json.loads(line)
+        except json.JSONDecodeError:  # a line cut short by a killed loader
+            continue
+        rows.append({k: (None if rec.get(k) is None else str(rec.get(k))) for k in schema})
+    return pl.DataFrame(rows, schema=schema).sort("started_at", descending=True)
+
+
+def log_id(db: Path | None = None) -> str:
+    """Changes whenever a load attempt is logged, failed ones included."""
+    log = (db or db_path()).parent / "etl_runs.jsonl"
+    return f"{log.stat().st_mtime_ns}-{log.stat().st_size}" if log.exists() else "none"

@@ -145,3 +145,20 @@ def test_no_rejects_says_so(app, demo_db, tmp_path, monkeypatch):
     at = app(PAGE)
     assert "没有拒收任何行" in " ".join(i.value for i in at.info)
     assert at.selectbox(key="ds_source").options == ["全部数据"]
+
+
+def test_a_load_that_failed_after_the_live_build_is_announced(app, demo_dir, tmp_path, monkeypatch):
+    from etl.pipeline import LoadFailed, load_dir
+
+    db = tmp_path / "warehouse.duckdb"
+    load_dir(demo_dir, db)
+    monkeypatch.setenv("ORGDASH_DB", str(db))
+    assert not app(PAGE).error  # nothing failed yet
+
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    with pytest.raises(LoadFailed):
+        load_dir(empty, db)  # the warehouse is untouched, so only the run log knows
+    errors = [e.value for e in app(PAGE).error]
+    assert len(errors) == 1
+    assert "失败" in errors[0] and "上一次成功导入" in errors[0] and "缺少" in errors[0]

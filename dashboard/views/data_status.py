@@ -55,6 +55,13 @@ def _rows(n: int | None) -> str:
 
 wh = data.run("data_status/warehouse").row(0, named=True)
 st.title("数据状态")
+failed = data.failed_since_build()
+if failed.height:
+    last = failed.row(0, named=True)
+    st.error(
+        f"最近一次导入（批次 {last['run_id']}）失败，看板仍显示上一次成功导入的数据。"
+        f"原因：{(last['message'] or '')[:MESSAGE_CHARS]}"
+    )
 st.markdown(
     f"**数据截止** {fmt.cn_date(wh['as_of_date'])}　·　**最近导入** {when(wh['built_at'])}"
     f"　·　**导入批次** `{wh['etl_run_id']}`"
