@@ -45,11 +45,20 @@ def st_pages() -> list:
 
 def link(page: str, label: str, **query_params: str) -> None:
     """A link to another page carrying page parameters (e.g. community=...); filters follow."""
-    params = {**_filter_params(), **query_params}
+    params = {**filter_params(), **query_params}
     st.page_link(BY_KEY[page].file, label=label, query_params=params)
 
 
-def _filter_params() -> dict[str, str]:
+def go(page: str, **query_params: str) -> None:
+    """Switch to another page now (after a click on a map or a table row), filters carried along.
+
+    st.switch_page drops every query parameter it is not given, so the filters are passed on.
+    """
+    st.switch_page(BY_KEY[page].file, query_params={**filter_params(), **query_params})
+
+
+def filter_params() -> dict[str, str]:
+    """The shared filters as they stand in the URL."""
     return {
         k: st.query_params[k] for k in ("year", "township", "area", "field") if k in st.query_params
     }

@@ -8,7 +8,12 @@ import duckdb
 def _towns(db) -> list[str]:  # type: ignore[no-untyped-def]
     con = duckdb.connect(str(db), read_only=True)
     try:
-        return [r[0] for r in con.sql("select division_code from divisions where level = 'township' order by 1").fetchall()]
+        return [
+            r[0]
+            for r in con.sql(
+                "select division_code from divisions where level = 'township' order by 1"
+            ).fetchall()
+        ]
     finally:
         con.close()
 

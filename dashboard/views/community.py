@@ -1,5 +1,331 @@
-"""Page under construction."""
+"""社区: one community's organisations, fields, platforms, money and reports, beside its township, the
+county and its peers (communities of the same urban/rural type)."""
 
+from __future__ import annotations
+
+import polars as pl
 import streamlit as st
 
-st.info("本页正在建设中。")
+from dashboard import data, downloads, filters, maps, nav, style
+from dashboard import formats as fmt
+from dashboard.charts import common
+from dashboard.charts import community as charts
+
+PICK = "community_pick"
+LAST = "community_last"  # the community shown last, to tell a new link from a stale ?community=
+# 统计用城乡划分代码 (no lookup table in the warehouse: the codes are national and fixed).
+URBAN_RURAL = {
+    "111": "主城区",
+    "112": "城乡结合区",
+    "121": "镇中心区",
+    "122": "镇乡结合区",
+    "123": "特殊区域",
+    "210": "乡中心区",
+    "220": "村庄",
+}
+FILING = {"on_time": "按时报送", "late": "逾期报送", "overdue": "逾期未报", "not_due": "未到报送期"}
+
+f = filters.current()
+params = f.params()
+state = st.session_state
+
+# ---------------------------------------------------------------- which community
+
+listed = data.run("community/communities", **params)
+names = {
+    r["community_code"]: f"{r['township_name']} · {r['community_name']}"
+    for r in listed.iter_rows(named=True)
+}
+options = list(names)
+requested = st.query_params.get("community")
+last = state.get(LAST)
+pick: str | None = None
+if requested is not None and requested != last:
+    # A link (from the map, a table, a bookmark) names a community: show it, even outside the filter.
+    found = data.run("community/profile", community=requested)
+    if found.height:
+        pick = requested
+        if requested not in names:
+            r = found.row(0, named=True)
+            names[requested] = f"{r['township_name']} · {r['community_name']}"
+            options.insert(0, requested)
+    else:
+        st.warning(f"链接中的社区代码“{requested}”不存在，已改为显示当前筛选范围内的第一个社区。")
+if pick is None:
+    for candidate in (state.get(PICK), last):
+        if candidate in names:
+            pick = candidate
+            break
+if pick is None and options:
+    pick = options[0]
+if pick is None:
+    st.title("社区详情")
+    st.info("当前筛选条件下没有社区：请在左侧更换乡镇（街道）或城乡类型。")
+    st.stop()
+
+state[PICK] = pick
+c1, _ = st.columns([2, 3])
+code: str = c1.selectbox("选择社区", options, format_func=lambda c: names[c], key=PICK) or pick
+state[LAST] = code
+if st.query_params.get("community") != code:
+    st.query_params["community"] = code
+
+profile = data.run("community/profile", community=code).row(0, named=True)
+me = data.run("community/indicators", community=code, **params).row(0, named=True)
+area = maps.AREA_LABELS.get(profile["area_type"], "")
+ur = profile["urban_rural_code"]
+
+st.title(profile["community_name"])
+st.caption(
+    " · ".join(
+        [
+            profile["township_name"],
+            area,
+            f"城乡分类{ur} {URBAN_RURAL.get(ur, '')}".strip() if ur else "城乡分类未填",
+            f"常住人口{profile['population']:,}人" if profile["population"] else "常住人口未填",
+            f"{profile['households']:,}户" if profile["households"] else "户数未填",
+            f.describe(),
+        ]
+    )
+)
+
+# ---------------------------------------------------------------- headline tiles
+
+cols = [*st.columns(3), *st.columns(3)]
+cols[0].metric(
+    "社会组织",
+    fmt.count(me["count_active"]),
+    f"登记{me['count_registered']} · 备案{me['count_filed']}",
+    delta_color="off",
+    delta_arrow="off",
+    border=True,
+)
+cols[1].metric(
+    "每千名常住人口",
+    "—" if me["per_1000_residents"] is None else f"{me['per_1000_residents']:.2f}家",
+    border=True,
+)
+cols[2].metric(
+    "对照国家标准",
+    f"{me['floor_ratio']:.1f}倍",
+    f"标准{me['floor']}家 · {'已达标' if me['meets_floor'] else '未达标'}",
+    delta_color="normal" if me["meets_floor"] else "inverse",
+    delta_arrow="off",
+    border=True,
+)
+cols[3].metric(
+    f"{f.year}年获得资金",
+    fmt.yuan(me["approved_yuan"]),
+    f"{me['count_grants']}个项目 · 人均"
+    + ("—" if me["funding_per_resident"] is None else f"{me['funding_per_resident']:.2f}元"),
+    delta_color="off",
+    delta_arrow="off",
+    border=True,
+)
+cols[4].metric(
+    f"{f.year - 1}年度年报报送率",
+    fmt.rate(me["report_submission_rate"]),
+    f"已报{me['count_reports_submitted']} / 应报{me['count_reports_due']}",
+    delta_color="off",
+    delta_arrow="off",
+    border=True,
+)
+cols[5].metric(
+    "3A及以上等级占比",
+    fmt.rate(me["share_3a_plus"]),
+    f"{me['count_3a_plus']} / 登记{me['count_registered']}家",
+    delta_color="off",
+    delta_arrow="off",
+    border=True,
+)
+
+# ---------------------------------------------------------------- beside township, county, peers
+
+st.subheader("与所属乡镇、全县和同类社区比较")
+comp = data.run("community/comparison", community=code, **params)
+counts = dict(zip(comp["scope"].to_list(), comp["count_communities"].to_list(), strict=True))
+peer = "城市社区" if profile["area_type"] == "urban" else "农村社区"
+scope_labels = {
+    "community": f"本社区（{profile['community_name']}）",
+    "township": f"{profile['township_name']}平均（{counts.get('township', 0)}个）",
+    "county": f"全县平均（{counts.get('county', 0)}个）",
+    "peer_mean": f"全县{peer}平均（{counts.get('peer_mean', 0)}个）",
+    "peer_median": f"全县{peer}中位数",
+}
+metrics = [
+    ("count_active", "社会组织数", lambda v: f"{v:.1f}".removesuffix(".0") + "家"),
+    ("per_1000_residents", "每千名常住人口", lambda v: f"{v:.2f}家"),
+    ("floor_ratio", "达到国家标准的倍数", lambda v: f"{v:.1f}倍"),
+    ("report_submission_rate", "年报报送率", lambda v: fmt.rate(v, 0)),
+    ("funding_per_resident", "人均获得资金", lambda v: f"{v:.2f}元"),
+]
+st.plotly_chart(
+    charts.comparison(comp, metrics, scope_labels),
+    key="community_comparison",
+    config=common.CONFIG,
+)
+comp_table = comp.select(
+    pl.col("scope").replace_strict(scope_labels).alias("比较对象"),
+    pl.col("count_active").round(1).alias("社会组织数（家）"),
+    pl.col("per_1000_residents").round(2).alias("每千名常住人口（家）"),
+    pl.col("floor_ratio").round(2).alias("达到国家标准的倍数"),
+    (pl.col("report_submission_rate") * 100).round(1).alias("年报报送率（%）"),
+    pl.col("funding_per_resident").round(2).alias("人均获得资金（元）"),
+    (pl.col("share_3a_plus") * 100).round(1).alias("3A及以上占比（%）"),
+)
+# st.dataframe writes a missing value as "None": show the figures as text with "—" instead.
+st.dataframe(
+    comp_table.with_columns(pl.exclude("比较对象").cast(pl.String).fill_null("—")),
+    hide_index=True,
+    width="stretch",
+)
+st.caption(
+    "平均、中位数按社区计算（每个社区算一个）；没有应报年报或没有登记组织的社区不计入相应比率。"
+    "所选服务领域同样作用于比较对象。"
+)
+downloads.buttons(comp_table, f"{profile['community_name']}_对比", key="community_dl_comparison")
+
+# ---------------------------------------------------------------- organisations
+
+field_names = style.labels("field")
+orgs = data.run("community/organizations", community=code, **params)
+chosen = "、".join(field_names.get(x, x) for x in f.fields)
+st.subheader(f"社区社会组织（{orgs.height}家）")
+if orgs.is_empty():
+    why = f"“{chosen}”领域的" if f.fields else ""
+    st.info(f"截至{fmt.cn_date(f.as_of)}，{profile['community_name']}没有{why}社区社会组织。")
+else:
+    left, right = st.columns([3, 2])
+    with left:
+        mix = data.run("community/fields", community=code, **params).with_columns(
+            pl.col("field").replace_strict(field_names, default="其他").alias("field_label")
+        )
+        st.plotly_chart(charts.fields_mix(mix), key="community_fields", config=common.CONFIG)
+    with right:
+        st.markdown("**服务平台**")
+        plats = data.run("community/platforms", community=code, as_of=f.as_of)
+        if plats.is_empty():
+            st.info("本社区暂无村（社区）级社会组织服务站。")
+        else:
+            st.markdown(
+                "\n".join(
+                    f"- {r['platform_name']}：{fmt.cn_date(r['opened_on'])}启用"
+                    + (f"，{r['floor_area_m2']:,.0f}平方米" if r["floor_area_m2"] else "")
+                    for r in plats.iter_rows(named=True)
+                )
+            )
+    grade = pl.when(pl.col("grade").is_null()).then(pl.lit("—"))
+    report = (
+        pl.when(pl.col("filing_status").is_null())
+        .then(pl.lit("—"))
+        .otherwise(
+            pl.col("report_year").cast(pl.String)
+            + "年度 "
+            + pl.col("filing_status").replace_strict(FILING, default="")
+            + pl.when(pl.col("days_late") > 0)
+            .then("（" + pl.col("days_late").cast(pl.String) + "天）")
+            .otherwise(pl.lit(""))
+        )
+    )
+    org_table = orgs.select(
+        pl.col("org_id").alias("组织编号"),
+        pl.col("org_name").alias("组织名称"),
+        pl.col("status").replace_strict(style.labels("org_status"), default="").alias("类型"),
+        pl.col("legal_form")
+        .replace_strict(style.labels("legal_form"), default="—")
+        .alias("组织形式"),
+        pl.col("field").replace_strict(field_names, default="其他").alias("服务领域"),
+        pl.col("established_on").dt.strftime("%Y-%m-%d").alias("成立日期"),
+        pl.col("members").alias("成员数"),
+        pl.col("volunteers").alias("志愿者数"),
+        pl.when(pl.col("party_in_charter"))
+        .then(pl.lit("是"))
+        .otherwise(pl.lit("否"))
+        .alias("党建入章"),
+        pl.when(pl.col("has_party_branch"))
+        .then(pl.lit("是"))
+        .otherwise(pl.lit("否"))
+        .alias("建立党组织"),
+        grade.otherwise(pl.col("grade").cast(pl.String) + "A").alias("评估等级"),
+        report.alias("最近年报"),
+    )
+    st.caption("选中一行可打开该组织的档案。")
+    org_event = st.dataframe(
+        org_table,
+        hide_index=True,
+        width="stretch",
+        height=min(420, 38 + 35 * org_table.height),
+        on_select="rerun",
+        selection_mode="single-row",
+        key="community_orgs",
+    )
+    downloads.buttons(
+        org_table, f"{profile['community_name']}_社会组织名录", key="community_dl_orgs"
+    )
+    if org_event.selection.rows:
+        org_id = org_table["组织编号"][org_event.selection.rows[0]]
+        nav.go("organizations", org=org_id)
+
+# ---------------------------------------------------------------- money
+
+st.subheader("获得资金")
+by_year = data.run("community/funding_by_year", community=code, **params)
+if by_year.is_empty():
+    why = f"（仅计“{chosen}”领域组织获得的项目）" if f.fields else ""
+    st.info(f"截至{fmt.cn_date(f.as_of)}，本社区及其组织没有获批的资金项目{why}。")
+else:
+    st.plotly_chart(charts.funding_by_year(by_year), key="community_funding", config=common.CONFIG)
+    grants = data.run("community/grants", community=code, **params)
+    grant_table = grants.select(
+        pl.col("year").alias("年度"),
+        pl.col("title").alias("项目名称"),
+        pl.col("org_name").fill_null("（社区）").alias("承接组织"),
+        pl.col("purpose").replace_strict(style.labels("grant_purpose"), default="").alias("用途"),
+        pl.col("fund_source")
+        .replace_strict(style.labels("fund_source"), default="")
+        .alias("资金来源"),
+        pl.col("approved_yuan").cast(pl.Float64).alias("批复金额（元）"),
+        pl.col("paid_yuan").cast(pl.Float64).alias("已拨付（元）"),
+    )
+    st.dataframe(
+        grant_table,
+        hide_index=True,
+        width="stretch",
+        height=min(320, 38 + 35 * grant_table.height),
+        column_config={
+            "批复金额（元）": st.column_config.NumberColumn(format="localized"),
+            "已拨付（元）": st.column_config.NumberColumn(format="localized"),
+        },
+    )
+    downloads.buttons(
+        grant_table, f"{profile['community_name']}_资金项目", key="community_dl_grants"
+    )
+    st.caption("含批复给社区本身和社区内组织的资金；选择服务领域时只计该领域组织承接的项目。")
+
+# ---------------------------------------------------------------- annual reports
+
+st.subheader(f"{f.year - 1}年度年报报送（{f.year}年5月31日前）")
+reports = data.run("community/annual_reports", community=code, **params)
+if reports.is_empty():
+    st.info("本社区没有须报送该年度年报的登记组织（备案的社区社会组织不报年报）。")
+else:
+    status = reports.group_by("filing_status").len()
+    tally = dict(zip(status["filing_status"].to_list(), status["len"].to_list(), strict=True))
+    st.caption(
+        "，".join(f"{FILING[k]}{tally[k]}家" for k in FILING if k in tally)
+        + f"；共应报{reports.height}家。"
+    )
+    report_table = reports.select(
+        pl.col("org_name").alias("组织名称"),
+        pl.col("due_on").dt.strftime("%Y-%m-%d").alias("应报日期"),
+        pl.col("submitted_on").dt.strftime("%Y-%m-%d").fill_null("未报送").alias("报送日期"),
+        pl.col("filing_status").replace_strict(FILING, default="").alias("报送情况"),
+        pl.col("days_late").fill_null(0).alias("逾期天数"),
+        pl.col("result")
+        .replace_strict(style.labels("report_result"), default="未报")
+        .alias("结果"),
+    )
+    st.dataframe(report_table, hide_index=True, width="stretch")
+    downloads.buttons(
+        report_table, f"{profile['community_name']}_年报报送", key="community_dl_reports"
+    )

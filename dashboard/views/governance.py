@@ -1,5 +1,424 @@
-"""Page under construction."""
+"""监管: annual reports, evaluation grades, credit ratings and lists, inspections, party building.
 
+Every figure can be opened as the list of organisations behind it (a 查看名单 picker per section),
+drawn from the same rows the figure counts, so the list always has the figure's length.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Literal
+
+import plotly.graph_objects as go
+import polars as pl
 import streamlit as st
 
-st.info("本页正在建设中。")
+from dashboard import data, downloads, style
+from dashboard import filters as flt
+from dashboard import formats as fmt
+from dashboard.charts import common as chart_common
+from dashboard.charts import governance as charts
+
+CAP = 500  # rows of a list drawn in the browser; the download carries all of them
+NONE = "—"
+
+f = flt.current()
+P = f.params()
+# Tables and charts break the county down by township, and a chosen township by community.
+UNIT = "社区（村）" if f.township else "乡镇（街道）"
+labels_field = style.labels("field")
+labels_status = style.labels("org_status")
+
+
+def _chart(fig: go.Figure, key: str) -> None:
+    st.plotly_chart(fig, key=key, config=chart_common.CONFIG)
+
+
+def _iso(col: str) -> pl.Expr:
+    return pl.col(col).cast(pl.Utf8).fill_null("")
+
+
+def _pct(col: str) -> pl.Expr:
+    """A 0–1 rate as a percentage with one decimal, for tables and their downloads."""
+    return (pl.col(col) * 100).round(1)
+
+
+def _yes_no(col: str) -> pl.Expr:
+    return pl.when(pl.col(col)).then(pl.lit("是")).otherwise(pl.lit("否"))
+
+
+def _table_height(rows: int) -> int | Literal["content"]:
+    return "content" if rows <= 14 else 420
+
+
+def _org_columns(frame: pl.DataFrame) -> list[pl.Expr]:
+    """The organisation columns every list starts with, under Chinese headers."""
+    cols = [
+        pl.col("org_id").alias("组织编号"),
+        pl.col("name").alias("组织名称"),
+        pl.col("credit_code").fill_null("").alias("统一社会信用代码"),
+        pl.col("township_name").alias("乡镇（街道）"),
+        pl.col("community_name").alias("社区（村）"),
+        pl.col("field").replace_strict(labels_field, default="").alias("服务领域"),
+    ]
+    if "status" in frame.columns:
+        cols.insert(3, pl.col("status").replace_strict(labels_status, default="").alias("登记类型"))
+    return cols
+
+
+def org_list(
+    section: str,
+    title: str,
+    options: dict[str, str],
+    fetch: Callable[[str], pl.DataFrame],
+    extra: Callable[[pl.DataFrame], list[pl.Expr]],
+    unit: str = "家",
+) -> None:
+    """A 查看名单 picker: choose a figure, see and download the organisations behind it.
+
+    options: bucket -> label carrying the figure ('逾期报送（18家）'); fetch(bucket) gives the rows.
+    """
+    choice = st.selectbox(
+        f"查看名单：{title}",
+        [NONE, *options],
+        key=f"gov_{section}_list",
+        format_func=lambda b: "选择一项指标，查看其背后的组织名单" if b == NONE else options[b],
+    )
+    if choice == NONE:
+        return
+    rows = fetch(choice)
+    label = options[choice].split("（")[0]
+    if rows.is_empty():
+        st.info(f"当前筛选条件下，「{label}」没有对应的组织。")
+        return
+    table = rows.select(*_org_columns(rows), *extra(rows))
+    more = f"，下表显示前 {CAP:,} 条，完整名单请下载" if table.height > CAP else ""
+    st.caption(f"{title} · {label}：共 {fmt.count(table.height, unit)}{more}。")
+    st.dataframe(
+        table.head(CAP), hide_index=True, width="stretch", height=_table_height(table.height)
+    )
+    downloads.buttons(table, f"{title}_{label}_{f.year}年", key=f"gov_dl_list_{section}")
+
+
+st.title("社会组织监管")
+st.caption(
+    f"{f.describe()} · 状态截至 {fmt.cn_date(f.as_of)} · 每项数字均可在「查看名单」中展开为组织名单"
+)
+
+# --- annual reports -----------------------------------------------------------------------------
+st.header("年报年检", divider="gray")
+reports = data.run("governance/reports_by_year", **P)
+county = reports.filter(pl.col("is_total"))
+this_year = county.filter(pl.col("due_year") == f.year)
+towns = reports.filter(~pl.col("is_total") & (pl.col("due_year") == f.year))
+
+if this_year.is_empty():
+    st.info(
+        f"当前筛选条件下，{f.year}年没有应报送的年度工作报告（年报由登记的社会组织报送，备案组织不报）。"
+    )
+else:
+    y = this_year.row(0, named=True)
+    st.markdown(
+        f"**{f.year}年年检**：{y['report_year']}年度工作报告，报送状态截至{fmt.cn_date(f.as_of)}。"
+    )
+    tiles = st.columns(6)
+    tiles[0].metric("应报", fmt.count(y["count_due"]), border=True)
+    tiles[1].metric("已报送", fmt.count(y["count_submitted"]), border=True)
+    tiles[2].metric("报送率", fmt.rate(y["submission_rate"]), border=True)
+    tiles[3].metric("按时报送", fmt.count(y["count_on_time"]), border=True)
+    tiles[4].metric("逾期报送", fmt.count(y["count_late"]), border=True)
+    tiles[5].metric("逾期未报", fmt.count(y["count_overdue"]), border=True)
+    results_tiles = st.columns(4)
+    results_tiles[0].metric("结果：合格", fmt.count(y["count_pass"]), border=True)
+    results_tiles[1].metric("结果：基本合格", fmt.count(y["count_basic_pass"]), border=True)
+    results_tiles[2].metric("结果：不合格", fmt.count(y["count_fail"]), border=True)
+    results_tiles[3].metric("结果：未报", fmt.count(y["count_overdue"]), border=True)
+
+    left, right = st.columns(2)
+    with left:
+        _chart(charts.reports_by_year(county), "gov_chart_reports_year")
+    with right:
+        _chart(charts.report_results_by_unit(towns, UNIT), "gov_chart_reports_town")
+
+    town_table = pl.concat([towns, this_year]).select(
+        pl.col("unit_name").fill_null("合计").alias(UNIT),
+        pl.col("count_due").alias("应报"),
+        pl.col("count_submitted").alias("已报送"),
+        _pct("submission_rate").alias("报送率（%）"),
+        pl.col("count_on_time").alias("按时报送"),
+        pl.col("count_late").alias("逾期报送"),
+        pl.col("count_overdue").alias("逾期未报"),
+        pl.col("count_pass").alias("合格"),
+        pl.col("count_basic_pass").alias("基本合格"),
+        pl.col("count_fail").alias("不合格"),
+        pl.col("count_overdue").alias("未报"),
+    )
+    st.dataframe(
+        town_table, hide_index=True, width="stretch", height=_table_height(town_table.height)
+    )
+    downloads.buttons(town_table, f"{f.year}年各{UNIT}年报报送情况", key="gov_dl_reports_town")
+
+    buckets = {
+        "due": ("应报", "count_due"),
+        "submitted": ("已报送", "count_submitted"),
+        "on_time": ("按时报送", "count_on_time"),
+        "late": ("逾期报送", "count_late"),
+        "overdue": ("逾期未报", "count_overdue"),
+        "pass": ("合格", "count_pass"),
+        "basic_pass": ("基本合格", "count_basic_pass"),
+        "fail": ("不合格", "count_fail"),
+    }
+    if y["count_not_due"]:
+        buckets["not_due"] = ("未到期", "count_not_due")
+    if y["count_pending"]:
+        buckets["pending"] = ("待审核", "count_pending")
+    results = style.labels("report_result")
+    org_list(
+        "reports",
+        "年报",
+        {b: f"{label}（{fmt.count(y[c])}）" for b, (label, c) in buckets.items()},
+        lambda b: data.run("governance/report_orgs", **P, bucket=b),
+        lambda rows: [
+            (pl.col("report_year").cast(pl.Utf8) + "年度").alias("报告年度"),
+            _iso("due_on").alias("应报日期"),
+            _iso("submitted_on").alias("报送日期"),
+            pl.col("filing_status")
+            .replace_strict(charts.FILING_LABELS, default=pl.col("filing_status"))
+            .alias("报送情况"),
+            pl.col("days_late").alias("逾期天数"),
+            pl.when(pl.col("filing_status") == "overdue")
+            .then(pl.lit("未报"))
+            .otherwise(pl.col("result").replace_strict(results, default="待审核"))
+            .alias("年检结果"),
+        ],
+    )
+
+# --- evaluation grades --------------------------------------------------------------------------
+st.header("等级评估", divider="gray")
+grades = data.run("governance/grades", **P)
+n_graded = int(grades["count_orgs"].sum())
+if n_graded == 0:
+    st.info("当前筛选条件下没有持有有效评估等级的社会组织（等级有效期五年，已注销组织不计）。")
+else:
+    n_3a = int(grades.filter(pl.col("grade") >= 3)["count_orgs"].sum())
+    n_exp = int(grades["count_expiring"].sum())
+    left, right = st.columns([3, 1])
+    with left:
+        _chart(charts.grade_mix(grades), "gov_chart_grades")
+    with right:
+        st.metric("持有有效等级", fmt.count(n_graded), border=True)
+        st.metric(
+            "3A及以上",
+            fmt.count(n_3a),
+            f"占 {fmt.rate(n_3a / n_graded)}",
+            delta_color="off",
+            delta_arrow="off",
+            border=True,
+        )
+        st.metric("一年内到期", fmt.count(n_exp), border=True)
+    # Expiring grades are what the bureau acts on next (re-evaluation), so they are listed outright.
+    expiring = data.run("governance/grade_orgs", **P, bucket="expiring")
+    if not expiring.is_empty():
+        st.markdown(f"**一年内到期的评估等级**（{fmt.count(expiring.height)}）")
+        exp_table = expiring.select(
+            pl.col("org_id").alias("组织编号"),
+            pl.col("name").alias("组织名称"),
+            pl.col("township_name").alias("乡镇（街道）"),
+            pl.col("grade").map_elements(charts.grade_label, return_dtype=pl.Utf8).alias("等级"),
+            (pl.col("evaluated_year").cast(pl.Utf8) + "年").alias("评估年度"),
+            _iso("valid_until").alias("有效期至"),
+        )
+        st.dataframe(
+            exp_table, hide_index=True, width="stretch", height=_table_height(exp_table.height)
+        )
+        downloads.buttons(exp_table, f"一年内到期的评估等级_{f.year}年", key="gov_dl_expiring")
+    grade_options = {
+        "all": f"持有有效等级（{fmt.count(n_graded)}）",
+        "a3plus": f"3A及以上（{fmt.count(n_3a)}）",
+        "expiring": f"一年内到期（{fmt.count(n_exp)}）",
+    }
+    for g, n in zip(grades["grade"].to_list(), grades["count_orgs"].to_list(), strict=True):
+        grade_options[str(g)] = f"{charts.grade_label(g)}（{fmt.count(n)}）"
+    org_list(
+        "grades",
+        "等级评估",
+        grade_options,
+        lambda b: data.run("governance/grade_orgs", **P, bucket=b),
+        lambda rows: [
+            pl.col("grade").map_elements(charts.grade_label, return_dtype=pl.Utf8).alias("等级"),
+            pl.col("score").alias("得分"),
+            (pl.col("evaluated_year").cast(pl.Utf8) + "年").alias("评估年度"),
+            _iso("valid_until").alias("有效期至"),
+        ],
+    )
+
+# --- credit ratings -----------------------------------------------------------------------------
+st.header("信用评价", divider="gray")
+ratings = data.run("governance/ratings_by_year", **P)
+rated = ratings.filter(pl.col("year") == f.year)
+n_rated = int(rated["count_orgs"].sum())
+if int(ratings["count_orgs"].sum()) == 0:
+    st.info("当前筛选条件下没有信用评价记录（信用评价面向登记的社会组织）。")
+else:
+    if n_rated:
+        st.markdown(f"**{f.year}年信用评价**（参评 {fmt.count(n_rated)}）")
+        cols = st.columns(rated.height)
+        for col, r in zip(cols, rated.iter_rows(named=True), strict=True):
+            col.metric(
+                f"{r['rating']}（{r['rating_label']}）",
+                fmt.count(r["count_orgs"]),
+                f"占 {fmt.rate(r['count_orgs'] / n_rated)}",
+                delta_color="off",
+                delta_arrow="off",
+                border=True,
+            )
+    _chart(charts.rating_mix(ratings), "gov_chart_ratings")
+    if n_rated:
+        rating_labels = style.labels("credit_rating")
+        rating_options = {"all": f"{f.year}年参评（{fmt.count(n_rated)}）"}
+        rating_options |= {
+            r["rating"]: f"{r['rating']}（{r['rating_label']}）（{fmt.count(r['count_orgs'])}）"
+            for r in rated.iter_rows(named=True)
+        }
+        org_list(
+            "ratings",
+            "信用评价",
+            rating_options,
+            lambda b: data.run("governance/rating_orgs", **P, bucket=b),
+            lambda rows: [
+                (pl.col("year").cast(pl.Utf8) + "年").alias("评价年度"),
+                (
+                    pl.col("rating")
+                    + "（"
+                    + pl.col("rating").replace_strict(rating_labels, default="")
+                    + "）"
+                ).alias("信用等级"),
+            ],
+        )
+    else:
+        st.info(f"当前筛选条件下，{f.year}年没有信用评价记录。")
+
+# --- credit lists -------------------------------------------------------------------------------
+st.header("信用名录", divider="gray")
+listings = data.run("governance/listings", **P)
+st.caption(f"截至{fmt.cn_date(f.as_of)}仍在名录中的存续组织（已移出或已注销的不计）。")
+cols = st.columns(len(listings) or 1)
+for col, r in zip(cols, listings.iter_rows(named=True), strict=False):
+    col.metric(
+        f"当前列入{r['list_label']}",
+        fmt.count(r["count_orgs"]),
+        f"其中{f.year}年新列入 {r['count_listed_this_year']}家",
+        delta_color="off",
+        delta_arrow="off",
+        border=True,
+    )
+org_list(
+    "listings",
+    "信用名录",
+    {
+        r["list_type"]: f"{r['list_label']}（{fmt.count(r['count_orgs'])}）"
+        for r in listings.iter_rows(named=True)
+    },
+    lambda b: data.run("governance/listing_orgs", **P, bucket=b),
+    lambda rows: [
+        _iso("listed_on").alias("列入日期"),
+        pl.col("days_listed").alias("已列入天数"),
+        pl.col("reasons").fill_null("").alias("列入原因"),
+    ],
+)
+
+# --- inspections --------------------------------------------------------------------------------
+st.header("专项抽查", divider="gray")
+insp = data.run("governance/inspections_by_year", **P)
+insp_year = insp.filter(pl.col("year") == f.year)
+n_insp = int(insp_year["count_inspections"].sum())
+if int(insp["count_inspections"].sum()) == 0:
+    st.info("当前筛选条件下没有专项抽查记录。")
+else:
+    cols = st.columns(1 + insp_year.height)
+    cols[0].metric(f"{f.year}年抽查", fmt.count(n_insp, "次"), border=True)
+    for col, r in zip(cols[1:], insp_year.iter_rows(named=True), strict=True):
+        col.metric(r["result_label"], fmt.count(r["count_inspections"], "次"), border=True)
+    _chart(charts.inspections_by_year(insp), "gov_chart_inspections")
+    if n_insp:
+        inspection_labels = style.labels("inspection_result")
+        insp_options = {"all": f"{f.year}年抽查（{fmt.count(n_insp, '次')}）"}
+        insp_options |= {
+            r["result"]: f"{r['result_label']}（{fmt.count(r['count_inspections'], '次')}）"
+            for r in insp_year.iter_rows(named=True)
+        }
+        org_list(
+            "inspections",
+            "专项抽查",
+            insp_options,
+            lambda b: data.run("governance/inspection_orgs", **P, bucket=b),
+            lambda rows: [
+                pl.col("inspection_id").alias("抽查编号"),
+                _iso("inspected_on").alias("抽查日期"),
+                pl.col("result")
+                .replace_strict(inspection_labels, default=pl.col("result"))
+                .alias("抽查结果"),
+            ],
+            unit="次",
+        )
+    else:
+        st.info(f"当前筛选条件下，{f.year}年没有专项抽查。")
+
+# --- party building and integrity ---------------------------------------------------------------
+st.header("党建与清廉建设", divider="gray")
+charter = data.run("governance/charter", **P)
+total = charter.filter(pl.col("is_total"))
+if total.is_empty() or not total["count_active"][0]:
+    st.info("当前筛选条件下没有存续的社会组织。")
+else:
+    t = total.row(0, named=True)
+    n = t["count_active"]
+    charter_tiles = st.columns(4)
+    charter_tiles[0].metric("存续组织", fmt.count(n), border=True)
+    for col, label, rate, count in [
+        (charter_tiles[1], "党建入章率", "party_in_charter_rate", "count_party_in_charter"),
+        (charter_tiles[2], "清廉入章率", "integrity_in_charter_rate", "count_integrity_in_charter"),
+        (charter_tiles[3], "建立党组织占比", "party_branch_rate", "count_party_branch"),
+    ]:
+        col.metric(
+            label,
+            fmt.rate(t[rate]),
+            fmt.count(t[count]),
+            delta_color="off",
+            delta_arrow="off",
+            border=True,
+        )
+    charter_table = pl.concat([charter.filter(~pl.col("is_total")), total]).select(
+        pl.col("unit_name").fill_null("合计").alias(UNIT),
+        pl.col("count_active").alias("存续组织"),
+        pl.col("count_party_in_charter").alias("党建入章"),
+        _pct("party_in_charter_rate").alias("党建入章率（%）"),
+        pl.col("count_integrity_in_charter").alias("清廉入章"),
+        _pct("integrity_in_charter_rate").alias("清廉入章率（%）"),
+        pl.col("count_party_branch").alias("建立党组织"),
+        _pct("party_branch_rate").alias("建立党组织占比（%）"),
+    )
+    st.dataframe(
+        charter_table, hide_index=True, width="stretch", height=_table_height(charter_table.height)
+    )
+    downloads.buttons(charter_table, f"{f.year}年各{UNIT}党建清廉入章情况", key="gov_dl_charter")
+    org_list(
+        "charter",
+        "党建与清廉",
+        {
+            "party_in_charter": f"党建入章（{fmt.count(t['count_party_in_charter'])}）",
+            "no_party_in_charter": f"党建未入章（{fmt.count(n - t['count_party_in_charter'])}）",
+            "integrity_in_charter": f"清廉入章（{fmt.count(t['count_integrity_in_charter'])}）",
+            "no_integrity_in_charter": (
+                f"清廉未入章（{fmt.count(n - t['count_integrity_in_charter'])}）"
+            ),
+            "party_branch": f"已建立党组织（{fmt.count(t['count_party_branch'])}）",
+            "no_party_branch": f"未建立党组织（{fmt.count(n - t['count_party_branch'])}）",
+        },
+        lambda b: data.run("governance/charter_orgs", **P, bucket=b),
+        lambda rows: [
+            _yes_no("party_in_charter").alias("党建入章"),
+            _yes_no("integrity_in_charter").alias("清廉入章"),
+            _yes_no("has_party_branch").alias("建立党组织"),
+        ],
+    )

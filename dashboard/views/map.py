@@ -1,5 +1,156 @@
-"""Page under construction."""
+"""地图: communities coloured by a chosen indicator, township outlines, platforms; a click opens the community."""
 
+from __future__ import annotations
+
+import polars as pl
 import streamlit as st
 
-st.info("本页正在建设中。")
+from dashboard import data, downloads, filters, maps, nav
+
+
+def _open_community(code: str) -> None:
+    nav.go("community", community=code)
+
+
+f = filters.current()
+params = f.params()
+
+st.title("社区社会组织分布地图")
+st.caption(f"{f.describe()} · 点击社区可查看详情")
+
+c1, c2, c3 = st.columns([2, 1, 2], vertical_alignment="bottom")
+indicator = c1.selectbox(
+    "着色指标",
+    list(maps.INDICATORS),
+    format_func=lambda k: maps.INDICATORS[k].label,
+    key="map_indicator",
+)
+show_platforms = c2.toggle("显示服务平台", key="map_platforms")
+levels: list[str] = []
+if show_platforms:
+    levels = (
+        c3.segmented_control(
+            "平台层级",
+            list(maps.PLATFORM_LEVELS),
+            format_func=lambda k: maps.PLATFORM_LEVELS[k],
+            selection_mode="multi",
+            default=list(maps.PLATFORM_LEVELS),
+            key="map_platform_levels",
+        )
+        or []
+    )
+ind = maps.INDICATORS[indicator]
+
+communities = data.run("map/communities", **params)
+if communities.is_empty():
+    st.info("当前筛选条件下没有可显示的社区（所选乡镇没有该类社区，或缺少社区边界数据）。")
+    st.stop()
+townships = data.run("map/townships", **params)
+platforms = None
+if show_platforms:
+    platforms = data.run("map/platforms", **params).filter(pl.col("level").is_in(levels))
+
+deck = maps.choropleth(communities, townships, indicator, platforms, maps.tile_url())
+
+map_col, legend_col = st.columns([4, 1])
+with map_col:
+    event = st.pydeck_chart(
+        deck,
+        on_select="rerun",
+        selection_mode="single-object",
+        key="map_deck",
+        height=620,
+        alt=f"{f.describe()}各社区{ind.label}分级着色地图",
+    )
+
+# selection.objects is {layer id: [picked object]}; a GeoJSON object is the feature itself.
+picked = event.selection.objects
+clicked = [o.get("properties", {}).get("code") for o in picked.get(maps.COMMUNITY_LAYER, [])]
+# A village-level station sits in a community: clicking it opens that community too.
+clicked += [
+    o.get("code") for o in picked.get(maps.PLATFORM_LAYER, []) if o.get("level") == "village"
+]
+if clicked and clicked[0]:
+    _open_community(clicked[0])
+
+values = communities[ind.column].to_list()
+breaks = maps.class_breaks(values)
+key = maps.legend(values, breaks, ind)
+with legend_col:
+    rows = "".join(
+        f"<div style='display:flex;align-items:center;gap:6px;margin:3px 0'>"
+        f"<span style='display:inline-block;width:18px;height:14px;background:{r['color']};"
+        f"border:1px solid #bbb'></span><span style='flex:1'>{r['range']}</span>"
+        f"<span style='color:#666'>{r['count']}个</span></div>"
+        for r in key.iter_rows(named=True)
+    )
+    st.markdown(
+        f"<div style='font-size:14px'><b>{ind.label}</b>{rows}</div>", unsafe_allow_html=True
+    )
+    st.caption(
+        f"{ind.note}。按分位数分为{key.filter(pl.col('range') != '无数据').height}档，各档含下限、不含上限。"
+    )
+    st.caption("粗线为乡镇（街道）界。")
+    if show_platforms:
+        marks = "".join(
+            f"<div style='display:flex;align-items:center;gap:6px;margin:3px 0'>"
+            f"<span style='display:inline-block;width:{size}px;height:{size}px;border-radius:50%;"
+            f"background:{maps.rgb_hex(rgb)};border:2px solid white;box-shadow:0 0 0 1px #bbb'></span>"
+            f"{maps.PLATFORM_LEVELS[level]}</div>"
+            for level, (size, rgb) in maps.PLATFORM_STYLE.items()
+            if level in levels
+        )
+        count = 0 if platforms is None else platforms.height
+        st.markdown(
+            f"<div style='font-size:14px'><b>服务平台（{count}个）</b>{marks}</div>",
+            unsafe_allow_html=True,
+        )
+
+st.subheader(f"各社区{ind.label}")
+value_label = f"{ind.label}（{ind.unit}）" if ind.unit else ind.label
+columns = [
+    pl.col("community_code").alias("区划代码"),
+    pl.col("township_name").alias("乡镇（街道）"),
+    pl.col("community_name").alias("社区"),
+    pl.col("area_type").replace_strict(maps.AREA_LABELS, default="").alias("类型"),
+    pl.col("population").alias("常住人口"),
+]
+if ind.column != "count_active":
+    columns.append(pl.col("count_active").alias("社会组织数"))
+# Numbers stay numbers (the table sorts by them); rates are shown as percentages.
+columns.append((pl.col(ind.column) * ind.scale).alias(value_label))
+table = communities.sort(ind.column, descending=True, nulls_last=True).select(columns)
+st.caption("选中表格中的一行可打开该社区的详情。")
+rows_event = st.dataframe(
+    table.drop("区划代码"),
+    column_config={
+        value_label: st.column_config.NumberColumn(format=ind.number_format),
+        "常住人口": st.column_config.NumberColumn(format="localized"),
+    },
+    hide_index=True,
+    width="stretch",
+    height=320,
+    on_select="rerun",
+    selection_mode="single-row",
+    key="map_table",
+)
+if rows_event.selection.rows:
+    _open_community(table["区划代码"][rows_event.selection.rows[0]])
+downloads.buttons(
+    communities.select(
+        pl.col("community_code").alias("区划代码"),
+        pl.col("township_name").alias("乡镇（街道）"),
+        pl.col("community_name").alias("社区"),
+        pl.col("area_type").replace_strict(maps.AREA_LABELS, default="").alias("类型"),
+        pl.col("population").alias("常住人口"),
+        pl.col("count_active").alias("社会组织数"),
+        pl.col("per_1000_residents").round(3).alias("每千名常住人口组织数"),
+        pl.col("floor_ratio").round(2).alias("达到国家标准的倍数"),
+        pl.col("approved_yuan").alias("当年批复资金（元）"),
+        pl.col("funding_per_resident").round(3).alias("人均获得资金（元）"),
+        pl.col("report_submission_rate").round(4).alias("年报报送率"),
+        pl.col("share_3a_plus").round(4).alias("3A及以上等级占比"),
+    ),
+    f"社区指标_{f.year}年",
+    key="map_dl_communities",
+)

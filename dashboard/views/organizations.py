@@ -1,5 +1,428 @@
-"""Page under construction."""
+"""组织: a searchable list of organisations and one organisation's profile (?org=<org_id>)."""
 
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import re
+
+import polars as pl
 import streamlit as st
 
-st.info("本页正在建设中。")
+from dashboard import data, downloads, style
+from dashboard import filters as flt
+from dashboard import formats as fmt
+from dashboard.charts import common as chart_common
+from dashboard.charts import organizations as charts
+from dashboard.charts.governance import grade_label
+
+CAP = 500  # rows drawn in the browser; the download carries the full result
+ALL = "all"
+STATUS_OPTIONS = {ALL: "全部", "registered": "登记", "filed": "备案"}
+STATE_OPTIONS = {"active": "存续", "dissolved": "已注销", ALL: "全部"}
+GRADE_OPTIONS = {
+    ALL: "全部",
+    "graded": "有有效等级",
+    "a3plus": "3A及以上",
+    "5": "5A",
+    "4": "4A",
+    "3": "3A",
+    "2": "2A",
+    "1": "1A",
+    "none": "无有效等级",
+}
+LISTED_OPTIONS = {
+    ALL: "全部",
+    "any": "在任一名录",
+    "abnormal": "活动异常名录",
+    "dishonest": "严重违法失信名单",
+    "none": "不在名录",
+}
+
+
+def _opt(value: str | None) -> str | None:
+    return None if value == ALL else value
+
+
+def _md(text: object) -> str:
+    """Text shown through st.markdown as typed: names may hold *, _, [, # or backslashes."""
+    return re.sub(r"([\\`*_{}\[\]()#+\-.!|<>~$])", r"\\\1", "" if text is None else str(text))
+
+
+def _yes_no(value: bool | None) -> str:
+    return "未填" if value is None else ("是" if value else "否")
+
+
+def _iso(col: str) -> pl.Expr:
+    return pl.col(col).cast(pl.Utf8).fill_null("")
+
+
+def _pick_org(rows: list[int], org_ids: list[str], key: str) -> None:
+    """Turn a new row click into ?org=; a click undone closes the profile."""
+    last = st.session_state.get("org_last_pick")
+    if last and last[0] != key:
+        # The table was redrawn for other filters (a fresh widget): an old click means nothing now.
+        last = None
+        st.session_state["org_last_pick"] = None
+    if rows and rows[0] < len(org_ids):
+        if last != (key, rows[0]):
+            st.session_state["org_last_pick"] = (key, rows[0])
+            st.query_params["org"] = org_ids[rows[0]]
+    elif last is not None:
+        st.session_state["org_last_pick"] = None
+        if "org" in st.query_params:
+            del st.query_params["org"]
+
+
+def _close_profile() -> None:
+    if "org" in st.query_params:
+        del st.query_params["org"]
+    st.session_state["org_nonce"] = st.session_state.get("org_nonce", 0) + 1
+    st.session_state["org_last_pick"] = None
+
+
+f = flt.current()
+labels_field = style.labels("field")
+labels_status = style.labels("org_status")
+labels_form = style.labels("legal_form")
+labels_list = style.labels("list_type")
+
+st.title("社会组织名录与档案")
+st.caption(f"{f.describe()} · 状态截至 {fmt.cn_date(f.as_of)}")
+
+# --- page filters -------------------------------------------------------------------------------
+c_search, c_comm = st.columns([3, 2])
+search = c_search.text_input(
+    "搜索", key="org_search", placeholder="组织名称、组织编号或统一社会信用代码"
+)
+community: str | None = None
+if f.township:
+    comms = data.run("organizations/communities", township=f.township, area=f.area)
+    comm_names = dict(
+        zip(comms["community_code"].to_list(), comms["community_name"].to_list(), strict=True)
+    )
+    if st.session_state.get("org_community") not in (ALL, *comm_names):
+        st.session_state["org_community"] = ALL  # the township changed under it
+    community = _opt(
+        c_comm.selectbox(
+            "社区（村）",
+            [ALL, *comm_names],
+            key="org_community",
+            format_func=lambda c: "全部社区（村）" if c == ALL else comm_names[c],
+        )
+    )
+else:
+    c_comm.selectbox(
+        "社区（村）",
+        ["全部社区（村）"],
+        key="org_community_disabled",
+        disabled=True,
+        help="先在左侧选择乡镇（街道），再选社区（村）",
+    )
+
+c1, c2, c3, c4 = st.columns(4)
+status = c1.selectbox(
+    "登记类型", list(STATUS_OPTIONS), key="org_status", format_func=STATUS_OPTIONS.__getitem__
+)
+grade = c2.selectbox(
+    "评估等级", list(GRADE_OPTIONS), key="org_grade", format_func=GRADE_OPTIONS.__getitem__
+)
+listed = c3.selectbox(
+    "信用名录", list(LISTED_OPTIONS), key="org_listed", format_func=LISTED_OPTIONS.__getitem__
+)
+state = c4.selectbox(
+    "存续状态", list(STATE_OPTIONS), key="org_state", format_func=STATE_OPTIONS.__getitem__
+)
+
+params = {
+    **f.params(),
+    "community": community,
+    "status": _opt(status),
+    "grade": _opt(grade),
+    "listed": _opt(listed),
+    "state": _opt(state),
+    # Only surrounding blanks go: the text itself is bound as typed, quotes and % included.
+    "search": (search or "").strip() or None,
+}
+orgs = data.run("organizations/list", **params)
+
+# --- the list -----------------------------------------------------------------------------------
+grade_names = {g: grade_label(g) for g in range(1, 6)}
+table = orgs.select(
+    pl.col("org_id").alias("组织编号"),
+    pl.col("name").alias("组织名称"),
+    pl.col("credit_code").fill_null("").alias("统一社会信用代码"),
+    pl.col("status").replace_strict(labels_status, default="").alias("登记类型"),
+    pl.col("legal_form").replace_strict(labels_form, default="").alias("组织形式"),
+    pl.col("field").replace_strict(labels_field, default="").alias("服务领域"),
+    pl.col("township_name").alias("乡镇（街道）"),
+    pl.col("community_name").alias("社区（村）"),
+    _iso("established_on").alias("成立日期"),
+    _iso("dissolved_on").alias("注销日期"),
+    pl.col("grade").replace_strict(grade_names, default="", return_dtype=pl.Utf8).alias("评估等级"),
+    pl.col("list_types")
+    .str.split(",")
+    .list.eval(pl.element().replace_strict(labels_list, default=pl.element()))
+    .list.join("、")
+    .fill_null("")
+    .alias("信用名录"),
+)
+
+org = st.query_params.get("org")
+if orgs.is_empty():
+    st.info("当前筛选条件下没有符合条件的社会组织：请放宽搜索词或筛选条件。")
+else:
+    n = orgs.height
+    n_reg = orgs.filter(pl.col("status") == "registered").height
+    shown = f"，下表显示前 {CAP:,} 家，完整名单请下载" if n > CAP else ""
+    st.markdown(
+        f"共 **{fmt.count(n)}**（登记 {fmt.count(n_reg)}、备案 {fmt.count(n - n_reg)}）{shown}。"
+    )
+    digest = hashlib.sha1(repr(sorted(params.items())).encode()).hexdigest()[:10]
+    key = f"org_table_{st.session_state.get('org_nonce', 0)}_{digest}"
+    head = table.head(CAP)
+    hint = st.empty()
+    event = st.dataframe(
+        head,
+        key=key,
+        on_select="rerun",
+        selection_mode="single-row",
+        hide_index=True,
+        height=400,
+        width="stretch",
+    )
+    _pick_org(list(event.selection.rows), head["组织编号"].to_list(), key)
+    org = st.query_params.get("org")
+    # Always one line above the table, so a click does not shift the rows under the pointer.
+    if org:
+        hint.caption(f"已打开组织 {org} 的档案：[跳到档案 ↓](#org-profile)")
+    else:
+        hint.caption("点选表中一行（左侧方框）即可在下方打开该组织的档案。")
+    downloads.buttons(table, "社会组织名录", key="org_dl_list")
+
+
+# --- the profile --------------------------------------------------------------------------------
+def _profile(org_id: str, as_of: dt.date) -> None:
+    prof = data.run("organizations/profile", org=org_id, as_of=as_of)
+    head_cols = st.columns([6, 1])
+    if prof.is_empty():
+        head_cols[0].info(
+            f"没有找到组织编号为「{org_id}」的组织，请检查链接或在上方名录中重新选择。"
+        )
+        head_cols[1].button("关闭", key="org_close", on_click=_close_profile)
+        return
+    r = prof.row(0, named=True)
+    head_cols[0].subheader(f"组织档案：{_md(r['name'])}", anchor="org-profile")
+    head_cols[1].button("关闭档案", key="org_close", on_click=_close_profile)
+
+    badges = [labels_status.get(r["status"], r["status"])]
+    if r["established_on"] > as_of:
+        badges.append(f"截至{fmt.cn_date(as_of)}尚未成立")
+    elif r["is_active"]:
+        badges.append("存续")
+    else:
+        badges.append("已注销")
+    st.caption(" · ".join(badges))
+
+    place = f"{r['township_name'] or ''} {r['community_name']}（{style.label('area_type', r['area_type'])}）"
+    dissolved = r["dissolved_on"]
+    info = [
+        ("组织编号", r["org_id"]),
+        ("统一社会信用代码", r["credit_code"] or "（备案组织，无信用代码）"),
+        ("登记类型", labels_status.get(r["status"], r["status"])),
+        ("组织形式", labels_form.get(r["legal_form"], "—") if r["legal_form"] else "—"),
+        ("服务领域", labels_field.get(r["field"], r["field"])),
+        ("所在社区（村）", place),
+        ("成立日期", fmt.cn_date(r["established_on"])),
+        ("注销日期", fmt.cn_date(dissolved) if dissolved and dissolved <= as_of else "—"),
+        ("成员数", fmt.count(r["members"], "人")),
+        ("志愿者数", fmt.count(r["volunteers"], "人")),
+        ("党建入章", _yes_no(r["party_in_charter"])),
+        ("清廉入章", _yes_no(r["integrity_in_charter"])),
+        ("建立党组织", _yes_no(r["has_party_branch"])),
+        ("业务指导单位", r["guide_unit"] or "—"),
+        ("负责人", r["leader_name"] or "—"),
+        ("联系电话", r["leader_phone"] or "—"),
+    ]
+    cols = st.columns(4)
+    for i, (label, value) in enumerate(info):
+        cols[i % 4].markdown(f"**{label}**<br>{_md(value)}", unsafe_allow_html=True)
+
+    p = {"org": org_id, "as_of": as_of}
+    reports = data.run("organizations/profile_reports", **p)
+    grades = data.run("organizations/profile_grades", **p)
+    ratings = data.run("organizations/profile_ratings", **p)
+    listings = data.run("organizations/profile_listings", **p)
+    inspections = data.run("organizations/profile_inspections", **p)
+    grants = data.run("organizations/profile_grants", **p)
+    tabs = st.tabs(
+        [
+            f"年报（{reports.height}）",
+            f"等级评估（{grades.height}）",
+            f"信用评价（{ratings.height}）",
+            f"信用名录（{listings.height}）",
+            f"专项抽查（{inspections.height}）",
+            f"资金资助（{grants.height}）",
+        ]
+    )
+    name = r["name"]
+    with tabs[0]:
+        _reports(reports, name)
+    with tabs[1]:
+        _grades(grades, name, as_of)
+    with tabs[2]:
+        _ratings(ratings, name)
+    with tabs[3]:
+        _listings(listings, name)
+    with tabs[4]:
+        _inspections(inspections, name)
+    with tabs[5]:
+        _grants(grants, name)
+
+
+def _reports(frame: pl.DataFrame, name: str) -> None:
+    if frame.is_empty():
+        st.info("该组织没有年报记录（备案组织不报送年报，登记组织成立次年起报送）。")
+        return
+    results = style.labels("report_result")
+    rows = frame.to_dicts()
+    table = pl.DataFrame(
+        {
+            "报告年度": [f"{x['report_year']}年度" for x in rows],
+            "应报日期": [str(x["due_on"]) for x in rows],
+            "报送日期": [str(x["submitted_on"]) if x["submitted_on"] else "" for x in rows],
+            "报送情况": [charts.filing_text(x["filing_status"], x["days_late"]) for x in rows],
+            "年检结果": [
+                results.get(x["result"], x["result"])
+                if x["result"]
+                else ("未报" if x["filing_status"] == "overdue" else "待审核")
+                for x in rows
+            ],
+        }
+    )
+    st.plotly_chart(
+        charts.report_record(frame), key="org_chart_reports", config=chart_common.CONFIG
+    )
+    st.dataframe(table, hide_index=True, width="stretch")
+    downloads.buttons(table, f"{name}_年报", key="org_dl_reports")
+
+
+def _grades(frame: pl.DataFrame, name: str, as_of: dt.date) -> None:
+    if frame.is_empty():
+        st.info("该组织尚未参加等级评估（登记满两年的组织方可申请评估）。")
+        return
+
+    def state(x: dict) -> str:
+        if x["is_current"]:
+            return "有效（一年内到期）" if x["expires_within_year"] else "有效"
+        return "已过期" if x["valid_until"] < as_of else "已由新评估替代"
+
+    rows = frame.to_dicts()
+    table = pl.DataFrame(
+        {
+            "评估年度": [f"{x['evaluated_year']}年" for x in rows],
+            "得分": [x["score"] for x in rows],
+            "等级": [grade_label(x["grade"]) for x in rows],
+            "有效期至": [str(x["valid_until"]) for x in rows],
+            "状态": [state(x) for x in rows],
+        }
+    )
+    st.dataframe(table, hide_index=True, width="stretch")
+    downloads.buttons(table, f"{name}_等级评估", key="org_dl_grades")
+
+
+def _ratings(frame: pl.DataFrame, name: str) -> None:
+    if frame.is_empty():
+        st.info("该组织没有信用评价记录。")
+        return
+    levels = style.labels("credit_rating")
+    table = frame.select(
+        (pl.col("year").cast(pl.Utf8) + "年").alias("评价年度"),
+        (
+            pl.col("rating") + "（" + pl.col("rating").replace_strict(levels, default="") + "）"
+        ).alias("信用等级"),
+    )
+    st.dataframe(table, hide_index=True, width="stretch")
+    downloads.buttons(table, f"{name}_信用评价", key="org_dl_ratings")
+
+
+def _listings(frame: pl.DataFrame, name: str) -> None:
+    if frame.is_empty():
+        st.info("该组织未被列入活动异常名录或严重违法失信名单。")
+        return
+    table = frame.select(
+        pl.col("list_type").replace_strict(labels_list, default=pl.col("list_type")).alias("名录"),
+        _iso("listed_on").alias("列入日期"),
+        _iso("removed_on").alias("移出日期"),
+        pl.col("reason").fill_null("").alias("列入原因"),
+        pl.when(pl.col("is_current"))
+        .then(pl.lit("在列"))
+        .otherwise(pl.lit("已移出"))
+        .alias("状态"),
+    )
+    st.dataframe(table, hide_index=True, width="stretch")
+    downloads.buttons(table, f"{name}_信用名录", key="org_dl_listings")
+
+
+def _inspections(frame: pl.DataFrame, name: str) -> None:
+    if frame.is_empty():
+        st.info("该组织没有专项抽查记录。")
+        return
+    results = style.labels("inspection_result")
+    table = frame.select(
+        pl.col("inspection_id").alias("抽查编号"),
+        _iso("inspected_on").alias("抽查日期"),
+        pl.col("result").replace_strict(results, default=pl.col("result")).alias("抽查结果"),
+    )
+    st.dataframe(table, hide_index=True, width="stretch")
+    downloads.buttons(table, f"{name}_专项抽查", key="org_dl_inspections")
+
+
+def _grants(frame: pl.DataFrame, name: str) -> None:
+    if frame.is_empty():
+        st.info("该组织没有获得过资金资助。")
+        return
+    approved = float(frame["approved_yuan"].sum())
+    paid = float(frame["paid_yuan"].sum())
+    c1, c2, c3 = st.columns(3)
+    c1.metric(
+        "批复资助",
+        fmt.yuan(approved),
+        f"{frame.height}个项目",
+        delta_color="off",
+        delta_arrow="off",
+        border=True,
+    )
+    c2.metric("已拨付", fmt.yuan(paid), border=True)
+    c3.metric("拨付率", fmt.rate(paid / approved if approved else None), border=True)
+    sources = style.labels("fund_source")
+    purposes = style.labels("grant_purpose")
+    table = frame.select(
+        pl.col("grant_id").alias("项目编号"),
+        (pl.col("year").cast(pl.Utf8) + "年").alias("年度"),
+        pl.col("title").alias("项目名称"),
+        pl.col("fund_source")
+        .replace_strict(sources, default=pl.col("fund_source"))
+        .alias("资金来源"),
+        pl.col("purpose").replace_strict(purposes, default=pl.col("purpose")).alias("用途"),
+        _iso("approved_on").alias("批复日期"),
+        pl.col("approved_yuan").cast(pl.Float64).alias("批复金额（元）"),
+        pl.col("paid_yuan").cast(pl.Float64).alias("已拨付（元）"),
+        (pl.col("paid_rate") * 100).round(1).alias("拨付率（%）"),
+        _iso("last_paid_on").alias("最近拨付日期"),
+    )
+    st.dataframe(
+        table,
+        hide_index=True,
+        width="stretch",
+        column_config={
+            "批复金额（元）": st.column_config.NumberColumn(format="localized"),
+            "已拨付（元）": st.column_config.NumberColumn(format="localized"),
+        },
+    )
+    downloads.buttons(table, f"{name}_资金资助", key="org_dl_grants")
+
+
+if org:
+    st.divider()
+    _profile(org, f.as_of)

@@ -1,0 +1,549 @@
+"""Map builders: frames in, pydeck Decks out (choropleth of communities, outlines, labels, platforms)."""
+
+from __future__ import annotations
+
+import base64
+import bisect
+import json
+import math
+import os
+import tomllib
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import polars as pl
+import pydeck as pdk
+from shapely.geometry import shape
+
+from dashboard import formats, style
+
+ROOT = Path(__file__).resolve().parent.parent
+
+# Layer ids: st.pydeck_chart selections are keyed by them, and tests look layers up by them.
+COMMUNITY_LAYER = "communities"
+TOWNSHIP_LAYER = "townships"
+LABEL_LAYER = "township_labels"
+PLATFORM_LAYER = "platforms"
+TILE_LAYER = "basemap_tiles"  # a layer of the basemap style, not a deck layer
+
+NO_DATA_RGB = (210, 210, 210)
+CLASSES = 5
+AREA_LABELS = {"urban": "城市社区", "rural": "农村社区（行政村）"}
+PLATFORM_LEVELS = {"county": "县级中心", "township": "乡镇级平台", "village": "村级服务站"}
+# Platforms are icons (a size in pixels, readable at any zoom), not a ScatterplotLayer, which headless
+# Chromium draws at wrong sizes and places (STACK-NOTES.md). Icon size in pixels and colour per level.
+PLATFORM_STYLE: dict[str, tuple[int, tuple[int, int, int]]] = {
+    "county": (28, (142, 68, 173)),
+    "township": (20, (31, 97, 141)),
+    "village": (12, (22, 160, 133)),
+}
+
+
+def _times(x: float) -> str:
+    return f"{x:.1f}倍"
+
+
+def _per_1000(x: float) -> str:
+    return f"{x:.2f}家"
+
+
+def _per_resident(x: float) -> str:
+    return f"{x:.2f}元"
+
+
+def _count(x: float) -> str:
+    return formats.count(round(x))
+
+
+def _pct(x: float) -> str:
+    return formats.rate(x, 0)
+
+
+@dataclass(frozen=True)
+class Indicator:
+    key: str
+    label: str  # short Chinese name, for the picker, legend and tooltip
+    column: str  # in queries/map/communities.sql
+    fmt: Callable[[float], str]
+    note: str  # one line under the legend: what exactly is measured
+    unit: str = ""  # for table headers
+    number_format: str = "%.2f"  # st.column_config printf format of value * scale
+    scale: float = 1.0
+
+
+INDICATORS: dict[str, Indicator] = {
+    i.key: i
+    for i in (
+        Indicator(
+            "count_active", "社会组织数", "count_active", _count, "截至当日登记、备案的社区社会组织"
+        ),
+        Indicator(
+            "per_1000_residents",
+            "每千名常住人口组织数",
+            "per_1000_residents",
+            _per_1000,
+            "社会组织数 ÷ 常住人口 × 1000",
+            "家",
+            "%.2f",
+        ),
+        Indicator(
+            "floor_ratio",
+            "达到国家标准的倍数",
+            "floor_ratio",
+            _times,
+            "社会组织数 ÷ 国家标准（城市社区10家、农村社区5家），1倍即达标",
+            "倍",
+            "%.1f",
+        ),
+        Indicator(
+            "funding_per_resident",
+            "人均获得资金",
+            "funding_per_resident",
+            _per_resident,
+            "当年批复给本社区及其组织的资金 ÷ 常住人口",
+            "元",
+            "%.2f",
+        ),
+        Indicator(
+            "report_submission_rate",
+            "年报报送率",
+            "report_submission_rate",
+            _pct,
+            "上一年度年报（当年5月31日前报送）已报送数 ÷ 应报数，仅登记的组织须报",
+            "%",
+            "%.0f",
+            100.0,
+        ),
+        Indicator(
+            "share_3a_plus",
+            "3A及以上等级占比",
+            "share_3a_plus",
+            _pct,
+            "评估等级在有效期内且为3A及以上的登记组织 ÷ 登记组织数",
+            "%",
+            "%.0f",
+            100.0,
+        ),
+    )
+}
+
+
+# ---------------------------------------------------------------- class breaks and colours
+
+
+def _nice(x: float) -> float:
+    """Round a break to two significant figures, so the legend reads 15 or 0.87, not 14.6213."""
+    if x == 0 or not math.isfinite(x):
+        return x
+    digits = 1 - math.floor(math.log10(abs(x)))
+    return round(x, digits)
+
+
+def _quantile(xs: Sequence[float], q: float) -> float:
+    # The value at or just above the quantile (not interpolated): breaks are values that occur, so
+    # whole counts get whole-number breaks and every class starts at a real community's value.
+    return xs[min(math.ceil(q * (len(xs) - 1)), len(xs) - 1)]
+
+
+def _present(values: Sequence[float | None]) -> list[float]:
+    return sorted(float(v) for v in values if v is not None and math.isfinite(float(v)))
+
+
+def class_breaks(values: Sequence[float | None], k: int = CLASSES) -> list[float]:
+    """Up to k-1 ascending inner breaks at the quantiles, rounded to nice numbers.
+
+    Class i holds values in [break[i-1], break[i]). A break that no value reaches, or that every
+    value passes, is dropped, so ties (many communities at 0 or 100 %) can leave fewer classes.
+    """
+    xs = _present(values)
+    if not xs:
+        return []
+
+    def at_quantiles(data: list[float]) -> list[float]:
+        breaks = sorted({_nice(_quantile(data, i / k)) for i in range(1, k)})
+        return [b for b in breaks if xs[0] < b <= xs[-1]]
+
+    breaks = at_quantiles(xs)
+    if len(breaks) < k - 1:
+        # Heavy ties (most villages at 100 %) merge classes: split the distinct values instead,
+        # so the few communities that differ still show their differences.
+        distinct = at_quantiles(sorted(set(xs)))
+        if len(distinct) > len(breaks):
+            breaks = distinct
+    return breaks
+
+
+def class_of(value: float | None, breaks: Sequence[float]) -> int | None:
+    """The class index 0..len(breaks) of a value (None for a missing value)."""
+    if value is None or not math.isfinite(float(value)):
+        return None
+    return bisect.bisect_right(breaks, float(value))
+
+
+def class_colors(n: int) -> list[tuple[int, int, int]]:
+    """n colours from style.RAMP, light to dark, spread over the ramp when there are fewer than 5."""
+    ramp = style.RAMP
+    if n <= 1:
+        return [ramp[len(ramp) // 2]][:n]
+    return [ramp[round(i * (len(ramp) - 1) / (n - 1))] for i in range(n)]
+
+
+def legend(values: Sequence[float | None], breaks: Sequence[float], ind: Indicator) -> pl.DataFrame:
+    """One row per class (and one for missing data): colour, range in Chinese, communities."""
+    n = len(breaks) + 1
+    colors = class_colors(n)
+    counts = [0] * n
+    missing = 0
+    for v in values:
+        c = class_of(v, breaks)
+        if c is None:
+            missing += 1
+        else:
+            counts[c] += 1
+    rows = []
+    for i in range(n):
+        if n == 1:
+            xs = _present(values)
+            text = f"{ind.fmt(xs[0])} – {ind.fmt(xs[-1])}" if xs else "—"
+        elif i == 0:
+            text = f"低于 {ind.fmt(breaks[0])}"
+        elif i == n - 1:
+            # The top class of a rate is often exactly 100 %: "100%", not "100% 及以上".
+            top = max(_present(values))
+            text = ind.fmt(top) if top == breaks[-1] else f"{ind.fmt(breaks[-1])} 及以上"
+        else:
+            text = f"{ind.fmt(breaks[i - 1])} – {ind.fmt(breaks[i])}"
+        rows.append({"color": rgb_hex(colors[i]), "range": text, "count": counts[i]})
+    if missing:
+        rows.append({"color": rgb_hex(NO_DATA_RGB), "range": "无数据", "count": missing})
+    return pl.DataFrame(
+        rows, schema={"color": pl.String, "range": pl.String, "count": pl.Int64}, orient="row"
+    )
+
+
+def rgb_hex(rgb: tuple[int, int, int]) -> str:
+    return "#{:02x}{:02x}{:02x}".format(*rgb)
+
+
+# ---------------------------------------------------------------- geometry helpers
+
+
+def _round_coords(obj: Any, nd: int = 5) -> Any:
+    # 5 decimals is about 1 m: plenty for a county map, and it keeps the deck JSON small.
+    if isinstance(obj, float):
+        return round(obj, nd)
+    if isinstance(obj, list):
+        return [_round_coords(x, nd) for x in obj]
+    return obj
+
+
+def _geometry(text: str) -> dict:
+    geo = json.loads(text)
+    return {"type": geo["type"], "coordinates": _round_coords(geo["coordinates"])}
+
+
+def _bounds(geoms: Sequence[dict]) -> tuple[float, float, float, float] | None:
+    xs: list[float] = []
+    ys: list[float] = []
+
+    def walk(c: Any) -> None:
+        if c and isinstance(c[0], (int, float)):
+            xs.append(float(c[0]))
+            ys.append(float(c[1]))
+        else:
+            for part in c:
+                walk(part)
+
+    for g in geoms:
+        walk(g["coordinates"])
+    if not xs:
+        return None
+    return min(xs), min(ys), max(xs), max(ys)
+
+
+def view_for(
+    bounds: tuple[float, float, float, float] | None, width: int = 760, height: int = 600
+) -> pdk.ViewState:
+    """A view that fits the bounds (Web Mercator zoom for a map of about width x height pixels)."""
+    if bounds is None:
+        return pdk.ViewState(longitude=116.4, latitude=39.9, zoom=8)
+    x0, y0, x1, y1 = bounds
+    lon, lat = (x0 + x1) / 2, (y0 + y1) / 2
+    span_x = max(x1 - x0, 1e-4)
+    span_y = max((y1 - y0) / math.cos(math.radians(lat)), 1e-4)
+    # deck.gl zoom 0 draws the whole world 512 pixels wide.
+    zoom = min(math.log2(width * 360 / (512 * span_x)), math.log2(height * 360 / (512 * span_y)))
+    return pdk.ViewState(
+        longitude=round(lon, 5), latitude=round(lat, 5), zoom=round(zoom - 0.15, 2), pitch=0
+    )
+
+
+def _label_point(geo: dict) -> tuple[float, float]:
+    g = shape(geo)
+    p = g.centroid if g.contains(g.centroid) else g.representative_point()
+    return round(p.x, 5), round(p.y, 5)
+
+
+# ---------------------------------------------------------------- tooltip
+
+# Streamlit HTML-escapes each {property} it substitutes, so the markup lives here and every pickable
+# layer's objects carry the same keys (title, sub, l1, l2, l3), plain text only.
+TOOLTIP = {
+    "html": (
+        "<div style='font-size:14px;font-weight:600'>{title}</div>"
+        "<div style='color:#555'>{sub}</div>"
+        "<div style='margin-top:4px'>{l1}</div><div>{l2}</div>"
+        "<div style='color:#888;margin-top:2px'>{l3}</div>"
+    ),
+    "style": {
+        "backgroundColor": "white",
+        "color": "#222",
+        "fontFamily": style.FONT,
+        "fontSize": "13px",
+        "border": "1px solid #ccc",
+        "borderRadius": "4px",
+        "padding": "6px 8px",
+        "boxShadow": "0 1px 4px rgba(0,0,0,0.15)",
+    },
+}
+
+
+def _fmt(ind: Indicator, v: float | None) -> str:
+    return "无数据" if v is None else ind.fmt(v)
+
+
+# ---------------------------------------------------------------- layers
+
+
+def community_features(frame: pl.DataFrame, ind: Indicator, breaks: Sequence[float]) -> dict:
+    """GeoJSON FeatureCollection of communities with their class colour and tooltip lines."""
+    colors = class_colors(len(breaks) + 1)
+    feats = []
+    for r in frame.iter_rows(named=True):
+        v = r[ind.column]
+        v = None if v is None else float(v)
+        c = class_of(v, breaks)
+        rgb = NO_DATA_RGB if c is None else colors[c]
+        feats.append(
+            {
+                "type": "Feature",
+                "geometry": _geometry(r["geojson"]),
+                "properties": {
+                    "code": r["community_code"],
+                    "value": None if v is None else round(v, 4),
+                    "cls": c,
+                    "fill": [*rgb, 215],
+                    "title": r["community_name"],
+                    "sub": f"{r['township_name']} · {AREA_LABELS.get(r['area_type'], '')}"
+                    f" · 常住人口{r['population']:,}人",
+                    "l1": f"{ind.label}：{_fmt(ind, v)}",
+                    "l2": f"社会组织{r['count_active']}家，标准{r['floor']}家，"
+                    + ("已达标" if r["meets_floor"] else "未达标"),
+                    "l3": "点击查看社区详情",
+                },
+            }
+        )
+    return {"type": "FeatureCollection", "features": feats}
+
+
+def township_features(frame: pl.DataFrame) -> tuple[dict, list[dict]]:
+    """Township outlines (FeatureCollection) and one label point per township."""
+    feats, labels = [], []
+    for r in frame.iter_rows(named=True):
+        geo = _geometry(r["geojson"])
+        feats.append(
+            {"type": "Feature", "geometry": geo, "properties": {"code": r["township_code"]}}
+        )
+        lon, lat = _label_point(geo)
+        labels.append({"name": r["township_name"], "position": [lon, lat]})
+    return {"type": "FeatureCollection", "features": feats}, labels
+
+
+def platform_points(frame: pl.DataFrame) -> list[dict]:
+    """Platforms as points with the same tooltip keys as the communities."""
+    rows = []
+    for r in frame.iter_rows(named=True):
+        size, _ = PLATFORM_STYLE.get(r["level"], PLATFORM_STYLE["village"])
+        place = r["division_name"] if r["level"] != "township" else r["township_name"]
+        area = f"面积{r['floor_area_m2']:,.0f}平方米" if r["floor_area_m2"] is not None else ""
+        rows.append(
+            {
+                "position": [round(r["lon"], 5), round(r["lat"], 5)],
+                "size": size,
+                "code": r["division_code"],
+                "level": r["level"],
+                "title": r["platform_name"],
+                "sub": f"{PLATFORM_LEVELS.get(r['level'], r['level'])} · {place}",
+                "l1": area,
+                "l2": f"启用于{formats.cn_date(r['opened_on'])}",
+                "l3": "",
+            }
+        )
+    return rows
+
+
+_ICON = 64
+_ICON_MAPPING = {
+    level: {
+        "x": i * _ICON,
+        "y": 0,
+        "width": _ICON,
+        "height": _ICON,
+        "anchorY": _ICON // 2,
+        "mask": False,
+    }
+    for i, level in enumerate(PLATFORM_STYLE)
+}
+
+
+def _icon_atlas() -> str:
+    """One small SVG sprite (a ringed disc per platform level) as a data URL: nothing is fetched."""
+    h = _ICON // 2
+    parts = [
+        f"<circle cx='{i * _ICON + h}' cy='{h}' r='{h - 4}' fill='{rgb_hex(rgb)}' stroke='white' "
+        f"stroke-width='6'/>"
+        for i, (_, rgb) in enumerate(PLATFORM_STYLE.values())
+    ]
+    svg = (
+        f"<svg xmlns='http://www.w3.org/2000/svg' width='{_ICON * len(PLATFORM_STYLE)}' "
+        f"height='{_ICON}'>{''.join(parts)}</svg>"
+    )
+    return "data:image/svg+xml;base64," + base64.b64encode(svg.encode()).decode()
+
+
+def basemap_style(url: str) -> str:
+    """A Mapbox-GL style (as a data: URL) that draws the site's XYZ raster tiles under the layers.
+
+    Not a deck.gl TileLayer: pydeck's JSON cannot pass the renderSubLayers function that turns image
+    tiles into BitmapLayers, so a TileLayer tries to read each PNG as GeoJSON and fails. Streamlit
+    hands map_style to its bundled map renderer, which draws raster sources without any token.
+
+    The tiles must line up with WGS-84 (天地图 with a key, an internal tile server): AMap/Tencent
+    tiles are GCJ-02 and Baidu tiles BD-09, offset by hundreds of metres from the WGS-84
+    boundaries, so they must not be used without converting the data first.
+    """
+    style_json = {
+        "version": 8,
+        "sources": {"tiles": {"type": "raster", "tiles": [url], "tileSize": 256}},
+        "layers": [{"id": TILE_LAYER, "type": "raster", "source": "tiles"}],
+    }
+    encoded = base64.b64encode(json.dumps(style_json).encode()).decode()
+    return "data:application/json;base64," + encoded
+
+
+class CompactDeck(pdk.Deck):
+    """A Deck whose JSON has no indentation and keeps Chinese as UTF-8: under half the bytes that
+    pydeck's pretty-printed, ASCII-escaped JSON sends for the same map."""
+
+    def to_json(self) -> str:
+        return json.dumps(json.loads(super().to_json()), separators=(",", ":"), ensure_ascii=False)
+
+
+def choropleth(
+    communities: pl.DataFrame,
+    townships: pl.DataFrame,
+    indicator: str,
+    platforms: pl.DataFrame | None = None,
+    tile_url: str | None = None,
+) -> pdk.Deck:
+    """The community choropleth: fill by the indicator's class, township outlines and names on top,
+    optional platform icons and basemap tiles. No basemap by default: nothing leaves the machine."""
+    ind = INDICATORS[indicator]
+    breaks = class_breaks(communities[ind.column].to_list())
+    comm = community_features(communities, ind, breaks)
+    towns, labels = township_features(townships)
+    layers: list[pdk.Layer] = []
+    layers.append(
+        pdk.Layer(
+            "GeoJsonLayer",
+            data=comm,
+            id=COMMUNITY_LAYER,
+            pickable=True,
+            auto_highlight=True,
+            highlight_color=[255, 255, 255, 90],
+            filled=True,
+            stroked=True,
+            get_fill_color="properties.fill",
+            get_line_color=[255, 255, 255, 255],
+            line_width_min_pixels=0.6,
+            get_line_width=20,
+        )
+    )
+    layers.append(
+        pdk.Layer(
+            "GeoJsonLayer",
+            data=towns,
+            id=TOWNSHIP_LAYER,
+            pickable=False,
+            filled=False,
+            stroked=True,
+            get_line_color=[60, 60, 60, 230],
+            line_width_min_pixels=2.2,
+            get_line_width=60,
+        )
+    )
+    if platforms is not None and platforms.height:
+        layers.append(
+            pdk.Layer(
+                "IconLayer",
+                data=platform_points(platforms),
+                id=PLATFORM_LAYER,
+                pickable=True,
+                icon_atlas=f"'{_icon_atlas()}'",
+                icon_mapping=_ICON_MAPPING,
+                get_icon="level",
+                get_position="position",
+                get_size="size",
+                size_units="'pixels'",
+            )
+        )
+    layers.append(
+        pdk.Layer(
+            "TextLayer",
+            data=labels,
+            id=LABEL_LAYER,
+            pickable=False,
+            get_position="position",
+            get_text="name",
+            get_size=15,
+            get_color=[30, 30, 30, 255],
+            font_family=f"'{style.FONT}'",
+            font_weight=700,
+            character_set='"auto"',
+            outline_width=3,
+            outline_color=[255, 255, 255, 230],
+            font_settings={"sdf": True},
+            get_text_anchor="'middle'",
+            get_alignment_baseline="'center'",
+        )
+    )
+    geoms = [f["geometry"] for f in (comm["features"] or towns["features"])]
+    extra: dict[str, Any] = {"map_style": basemap_style(tile_url)} if tile_url else {}
+    return CompactDeck(
+        layers=layers,
+        initial_view_state=view_for(_bounds(geoms)),
+        map_provider=None,  # and no map_style unless configured: no basemap fetched from anywhere
+        tooltip=TOOLTIP,  # type: ignore[arg-type]
+        **extra,
+    )
+
+
+# ---------------------------------------------------------------- configuration
+
+
+def tile_url() -> str | None:
+    """An optional XYZ basemap URL: $ORGDASH_TILE_URL, else `[map] tile_url` in orgdash.toml."""
+    env = os.environ.get("ORGDASH_TILE_URL", "").strip()
+    if env:
+        return env
+    path = Path(os.environ.get("ORGDASH_CONFIG", ROOT / "orgdash.toml"))
+    if not path.is_file():
+        return None
+    try:
+        cfg = tomllib.loads(path.read_text(encoding="utf-8"))
+    except (OSError, tomllib.TOMLDecodeError):
+        return None
+    url = str(cfg.get("map", {}).get("tile_url", "")).strip()
+    return url or None

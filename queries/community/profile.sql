@@ -1,0 +1,15 @@
+-- One community's place and size: township, urban/rural, classification code, residents, households.
+-- grain: one row, or none when the code names no community
+-- params: $community (division code)
+select
+    d.division_code as community_code,
+    d.name as community_name,
+    d.township_code,
+    t.name as township_name,
+    d.area_type,
+    d.urban_rural_code,
+    d.population,
+    d.households
+from divisions d
+left join divisions t on t.division_code = d.township_code
+where d.level = 'community' and d.division_code = $community;

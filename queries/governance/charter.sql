@@ -1,0 +1,27 @@
+-- Party building and integrity in the charter, and party branches, among active organisations, per township (per community once a township is chosen).
+-- grain: one row per unit (township, or community within $township), plus a total row (is_total)
+-- params: $as_of, $township, $area, $fields
+with a as (
+    select
+        *,
+        case when $township is null then township_code else community_code end as unit_code,
+        case when $township is null then township_name else community_name end as unit_name
+    from active_organizations($as_of::date)
+    where ($township is null or township_code = $township)
+      and ($area is null or area_type = $area)
+      and ($fields is null or list_contains($fields, field))
+)
+select
+    unit_code,
+    case when grouping(unit_code) = 0 then any_value(unit_name) end as unit_name,
+    grouping(unit_code) = 1 as is_total,
+    count(*) as count_active,
+    count(*) filter (where party_in_charter) as count_party_in_charter,
+    count(*) filter (where integrity_in_charter) as count_integrity_in_charter,
+    count(*) filter (where has_party_branch) as count_party_branch,
+    count(*) filter (where party_in_charter) / count(*) as party_in_charter_rate,
+    count(*) filter (where integrity_in_charter) / count(*) as integrity_in_charter_rate,
+    count(*) filter (where has_party_branch) / count(*) as party_branch_rate
+from a
+group by grouping sets ((unit_code), ())
+order by unit_code nulls first;

@@ -1,0 +1,29 @@
+-- Every community to draw on the map: its outline and the indicators a colour can be chosen from.
+-- grain: one row per community (社区 or 行政村) with a boundary, in the chosen township and area
+-- params: $as_of (date), $fields (field codes or null), $township (code or null), $area ('urban'/'rural'/null)
+select
+    i.community_code,
+    i.community_name,
+    i.township_code,
+    i.township_name,
+    i.area_type,
+    i.population,
+    i.count_active,
+    i.floor,
+    i.per_1000_residents,
+    i.floor_ratio,
+    i.meets_floor,
+    i.approved_yuan,
+    i.funding_per_resident,
+    i.count_reports_due,
+    i.count_reports_submitted,
+    i.report_submission_rate,
+    i.count_registered,
+    i.count_3a_plus,
+    i.share_3a_plus,
+    b.geojson
+from community_indicators($as_of::date, $fields::varchar[]) i
+join division_boundaries b on b.division_code = i.community_code
+where ($township is null or i.township_code = $township)
+  and ($area is null or i.area_type = $area)
+order by i.community_code;

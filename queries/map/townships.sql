@@ -1,0 +1,9 @@
+-- Township (乡镇/街道) outlines and names, drawn over the communities as context.
+-- grain: one row per township with a boundary
+-- params: $township (code or null for every township)
+select t.division_code as township_code, t.name as township_name, b.geojson
+from divisions t
+join division_boundaries b on b.division_code = t.division_code
+where t.level = 'township'
+  and ($township is null or t.division_code = $township)
+order by t.division_code;
