@@ -77,7 +77,13 @@ INDICATORS: dict[str, Indicator] = {
     i.key: i
     for i in (
         Indicator(
-            "count_active", "社会组织数", "count_active", _count, "截至当日登记、备案的社区社会组织"
+            "count_active",
+            "社会组织数",
+            "count_active",
+            _count,
+            "截至当日登记、备案的社区社会组织",
+            "家",
+            "%d",
         ),
         Indicator(
             "per_1000_residents",

@@ -99,7 +99,9 @@ def browser():  # type: ignore[no-untyped-def]
 @pytest.mark.parametrize("spec", PAGES, ids=[p.key for p in PAGES])
 def test_page_renders_in_chromium(server, browser, spec):
     page = spec.key
-    ctx = browser.new_context(viewport={"width": 1400, "height": 1000}, locale="zh-CN")
+    # Streamlit scrolls inside its main block, so full_page alone would stop at the viewport:
+    # a tall viewport captures the whole page.
+    ctx = browser.new_context(viewport={"width": 1400, "height": 2800}, locale="zh-CN")
     tab = ctx.new_page()
     outside: list[str] = []
     tab.on(
