@@ -241,9 +241,19 @@ def info(db: DbOption = DEFAULT_DB) -> None:
     out.print(table)
 
 
+def _load_commands() -> None:
+    """Import orgdash/commands/*.py so each registers its sub-command on app."""
+    import importlib
+    import pkgutil
+
+    from orgdash import commands
+
+    for mod in pkgutil.iter_modules(commands.__path__):
+        importlib.import_module(f"orgdash.commands.{mod.name}")
+
+
+_load_commands()
+
+
 def main() -> None:
     app(prog_name="orgdash")
-
-
-if __name__ == "__main__":
-    main()

@@ -402,7 +402,7 @@ def test_reject_share_is_configurable(demo_dir, tmp_path):
 
 def orgdash(*args: str) -> subprocess.CompletedProcess:
     return subprocess.run(
-        [sys.executable, "-m", "orgdash.cli", *args], capture_output=True, text=True, timeout=120
+        [sys.executable, "-m", "orgdash", *args], capture_output=True, text=True, timeout=120
     )
 
 
