@@ -1,0 +1,41 @@
+"""Downloads open cleanly in Chinese Excel/WPS: CSV with a UTF-8 BOM, real xlsx with Chinese headers."""
+
+from __future__ import annotations
+
+import io
+from decimal import Decimal
+
+import openpyxl
+import polars as pl
+
+from dashboard.downloads import csv_bytes, xlsx_bytes
+
+FRAME = pl.DataFrame(
+    {
+        "社区": ["东门社区", "河口村（𠮷祥）"],
+        "组织数（家）": [23, 5],
+        "批复金额（元）": [Decimal("12500.50"), Decimal("0.00")],
+        "报送率": [0.942, None],
+    }
+)
+
+
+def test_csv_has_a_bom_and_round_trips():
+    data = csv_bytes(FRAME)
+    assert data.startswith(b"\xef\xbb\xbf")  # without it Excel on Chinese Windows reads GBK
+    back = pl.read_csv(io.BytesIO(data[3:]))
+    assert back.columns == FRAME.columns
+    assert back["社区"].to_list() == ["东门社区", "河口村（𠮷祥）"]
+
+
+def test_xlsx_has_chinese_headers_and_numbers_as_numbers():
+    wb = openpyxl.load_workbook(io.BytesIO(xlsx_bytes(FRAME, "社区名单")))
+    ws = wb["社区名单"]
+    assert [c.value for c in ws[1]] == FRAME.columns
+    assert ws["B2"].value == 23 and isinstance(ws["C2"].value, float | int)
+    assert ws["A3"].value == "河口村（𠮷祥）"
+
+
+def test_long_sheet_names_are_cut_to_excels_limit():
+    wb = openpyxl.load_workbook(io.BytesIO(xlsx_bytes(FRAME, "很长的名字" * 10)))
+    assert len(wb.sheetnames[0]) <= 31
