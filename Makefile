@@ -41,6 +41,9 @@ format: $(VENV)/.installed
 	$(BIN)/ruff format .
 	$(BIN)/ruff check --fix .
 
+bench: $(VENV)/.installed
+	$(BIN)/orgdash bench --scale 1 --scale 100
+
 clean:
 	rm -rf data/raw data/*.duckdb data/rejects data/etl_runs.jsonl screenshots bench
 

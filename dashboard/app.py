@@ -12,7 +12,7 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from dashboard import data, filters, nav  # noqa: E402
+from dashboard import data, filters, nav, timing  # noqa: E402
 
 st.set_page_config(page_title="社区社会组织数据看板", page_icon="🏘️", layout="wide")
 
@@ -25,5 +25,6 @@ except data.NoWarehouse as exc:
         "或用 `orgdash load 数据文件夹` 导入数据后刷新本页。"
     )
     st.stop()
-filters.sidebar()
-page.run()
+with timing.measure("script"):
+    filters.sidebar()
+    page.run()

@@ -1,0 +1,1 @@
+"""Benchmarks (make bench): measured figures against the goals, never asserted in tests."""

@@ -1,0 +1,527 @@
+"""The benchmark behind `make bench`: ETL, pages, reports, SQL sandbox and server memory, measured.
+
+Goals are printed as met or not met and never asserted: the machines are noisy. Results go to
+bench/latest.json (git-ignored) and a Markdown table that docs/PERFORMANCE.md quotes.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+import json
+import os
+import platform
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from collections.abc import Callable, Iterator
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+OUT = ROOT / "bench"
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+    "--disable-background-networking", "--disable-component-update", "--disable-sync",
+]  # fmt: skip
+
+# Goals from the issues: (metric, scale) -> limit, and how to compare.
+GOALS = {
+    "etl_ratio": 3.0,  # orgdash load <= 3x DuckDB's read_csv of the same data
+    "page_ratio": 2.0,  # cold page render <= 2x its SQL alone
+    "warm_s": {1: 0.5, 100: 1.5},
+    "bytes": {1: 2_000_000, 100: 10_000_000},
+    "report_s": 10.0,
+    "memory_20_sessions": 1_000_000_000,
+    "etl_peak_rss": 2_000_000_000,
+}
+
+
+@dataclass
+class Row:
+    area: str
+    what: str
+    scale: int
+    value: float | None
+    unit: str
+    floor: float | None = None  # the comparison (read_csv, SQL alone, plain connection)
+    goal: str = ""
+    met: bool | None = None
+    note: str = ""
+
+
+@dataclass
+class Results:
+    started: str
+    machine: dict
+    rows: list[Row] = field(default_factory=list)
+
+    def add(self, row: Row) -> None:
+        self.rows.append(row)
+        mark = {True: "达标 met", False: "未达标 NOT MET", None: ""}[row.met]
+        floor = f" (对照 {row.floor:.3g})" if row.floor is not None else ""
+        value = "—" if row.value is None else f"{row.value:.3g}"
+        print(
+            f"  [{row.area}] {row.what} scale={row.scale}: {value} {row.unit}{floor} {row.goal} {mark} {row.note}"
+        )
+
+
+def machine() -> dict:
+    mem = ""
+    with contextlib.suppress(OSError):
+        mem = next(
+            line
+            for line in Path("/proc/meminfo").read_text().splitlines()
+            if line.startswith("MemTotal")
+        )
+    return {
+        "python": platform.python_version(),
+        "platform": platform.platform(),
+        "cpus": os.cpu_count(),
+        "memory": mem.split(":", 1)[-1].strip(),
+        "load_average": os.getloadavg(),
+    }
+
+
+# ---------------------------------------------------------------------------
+# ETL
+# ---------------------------------------------------------------------------
+
+
+def demo_folder(scale: int) -> Path:
+    folder = OUT / f"raw-s{scale}"
+    if not (folder / "manifest.toml").exists():
+        from etl.demo import generate
+
+        generate(folder, scale=scale)
+    return folder
+
+
+def timed_child(args: list[str], env: dict | None = None) -> tuple[float, int, int]:
+    """Wall seconds, peak RSS bytes and exit status of a child process (wait4 gives its rusage)."""
+    start = time.perf_counter()
+    proc = subprocess.Popen(args, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    _, status, usage = os.wait4(proc.pid, 0)
+    return time.perf_counter() - start, usage.ru_maxrss * 1024, os.waitstatus_to_exitcode(status)
+
+
+def read_csv_floor(folder: Path, work: Path) -> float:
+    """DuckDB's own read_csv of the same data into tables: the floor the ETL is compared with.
+
+    DuckDB 2.0 reads neither xlsx nor GB18030 here, so those are converted to UTF-8 CSV first,
+    untimed; the timing covers only read_csv into tables.
+    """
+    import duckdb
+    import polars as pl
+
+    from etl.read import decode
+
+    work.mkdir(parents=True, exist_ok=True)
+    csvs = []
+    for path in sorted(folder.iterdir()):
+        target = work / (path.stem + ".csv")
+        if path.suffix == ".csv":
+            text, _ = decode(path, path.read_bytes())
+            target.write_text(text, encoding="utf-8")
+        elif path.suffix == ".xlsx":
+            pl.read_excel(path, has_header=False, infer_schema_length=0).write_csv(
+                target, include_header=False
+            )
+        else:
+            continue
+        csvs.append(target)
+    (work / "floor.duckdb").unlink(missing_ok=True)
+    con = duckdb.connect(str(work / "floor.duckdb"))
+    start = time.perf_counter()
+    for i, path in enumerate(csvs):
+        con.execute(
+            f"create table t{i} as select * from read_csv(?, all_varchar = true, header = false, "
+            "null_padding = true, strict_mode = false)",
+            [str(path)],
+        )
+    elapsed = time.perf_counter() - start
+    con.close()
+    return elapsed
+
+
+def bench_etl(res: Results, scale: int) -> Path:
+    folder = demo_folder(scale)
+    db = OUT / f"warehouse-s{scale}.duckdb"
+    wall, rss, code = timed_child(
+        [sys.executable, "-m", "orgdash", "load", str(folder), "--db", str(db)]
+    )
+    floor = read_csv_floor(folder, OUT / f"floor-s{scale}")
+    res.add(
+        Row(
+            "ETL",
+            "orgdash load",
+            scale,
+            wall,
+            "s",
+            floor,
+            "≤ 3× read_csv",
+            wall <= GOALS["etl_ratio"] * floor,
+            "" if code == 0 else f"exit {code}",
+        )
+    )
+    res.add(
+        Row(
+            "ETL",
+            "orgdash load peak memory",
+            scale,
+            rss / 1e6,
+            "MB",
+            None,
+            "≤ 2000 MB",
+            rss <= GOALS["etl_peak_rss"],
+        )
+    )
+    return db
+
+
+# ---------------------------------------------------------------------------
+# Pages, in-process with AppTest: script time and the SQL inside it
+# ---------------------------------------------------------------------------
+
+
+@contextlib.contextmanager
+def sql_timer() -> Iterator[list[float]]:
+    """Time every queries.run call (what the pages' SQL costs on its own)."""
+    import queries
+
+    spent: list[float] = []
+    original = queries.run
+
+    def timed(*args, **kwargs):  # type: ignore[no-untyped-def]
+        start = time.perf_counter()
+        try:
+            return original(*args, **kwargs)
+        finally:
+            spent.append(time.perf_counter() - start)
+
+    queries.run = timed  # type: ignore[assignment]
+    try:
+        yield spent
+    finally:
+        queries.run = original  # type: ignore[assignment]
+
+
+def bench_pages(res: Results, scale: int, db: Path) -> None:
+    import streamlit as st
+    from streamlit.testing.v1 import AppTest
+
+    from dashboard import timing
+    from dashboard.nav import PAGES
+
+    os.environ["ORGDASH_DB"] = str(db)
+    app = str(ROOT / "dashboard" / "app.py")
+    for spec in PAGES:
+        if not (ROOT / "dashboard" / spec.file).exists():
+            continue
+        st.cache_data.clear()
+        at = AppTest.from_file(app, default_timeout=300)
+        at.run()
+        with sql_timer() as spent:
+            if spec is not PAGES[0]:
+                at.switch_page(spec.file)
+            st.cache_data.clear()  # cold: nothing cached for this page
+            at.run()
+        cold = timing.last.get("script", float("nan"))
+        sql = sum(spent)
+        at.run()  # warm: same session, same filters, caches filled
+        warm = timing.last.get("script", float("nan"))
+        failed = f"exception: {at.exception[0].message[:80]}" if at.exception else ""
+        res.add(
+            Row(
+                "页面 page",
+                f"{spec.title} 冷 cold",
+                scale,
+                cold,
+                "s",
+                sql,
+                "≤ 2× SQL",
+                cold <= GOALS["page_ratio"] * max(sql, 0.05),
+                failed,
+            )
+        )
+        limit = GOALS["warm_s"].get(scale, 1.5)
+        res.add(
+            Row(
+                "页面 page",
+                f"{spec.title} 热 warm",
+                scale,
+                warm,
+                "s",
+                None,
+                f"≤ {limit} s",
+                warm <= limit,
+            )
+        )
+
+
+# ---------------------------------------------------------------------------
+# A real server: bytes to the browser, memory after 20 sessions
+# ---------------------------------------------------------------------------
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@contextlib.contextmanager
+def server(db: Path) -> Iterator[tuple[str, int]]:
+    port = _free_port()
+    env = {**os.environ, "ORGDASH_DB": str(db)}
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "streamlit", "run", str(ROOT / "dashboard" / "app.py"), "--server.port", str(port),
+         "--server.address", "127.0.0.1", "--server.headless", "true"],
+        cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+    )  # fmt: skip
+    url = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        with (
+            contextlib.suppress(OSError),
+            urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as r,
+        ):
+            if r.read() == b"ok":
+                break
+        time.sleep(0.2)
+    try:
+        yield url, proc.pid
+    finally:
+        proc.terminate()
+        proc.wait(timeout=15)
+
+
+def rss(pid: int) -> int:
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1]) * 1024
+    return 0
+
+
+READY = '[data-testid="stMain"] h1, [data-testid="stMain"] [data-testid="stAlert"], [data-testid="stException"]'
+
+
+def _count_ws(tab, received: list[int]) -> None:  # type: ignore[no-untyped-def]
+    def on_ws(ws):  # type: ignore[no-untyped-def]
+        ws.on("framereceived", lambda payload: received.__setitem__(0, received[0] + len(payload)))
+
+    tab.on("websocket", on_ws)
+
+
+def _wait_ready(tab) -> None:  # type: ignore[no-untyped-def]
+    # The page's own content (a title, a notice or an error) first, then Streamlit not running.
+    tab.wait_for_selector('[data-testid="stSidebar"]', timeout=60_000)
+    tab.wait_for_selector(READY, timeout=60_000)
+    tab.wait_for_function(
+        "!document.querySelector('[data-testid=\"stStatusWidget\"]')", timeout=60_000
+    )
+    tab.wait_for_timeout(500)
+
+
+def open_page(context, url: str) -> int:  # type: ignore[no-untyped-def]
+    """Open a page in a new tab, wait until the script finished; websocket bytes received."""
+    tab = context.new_page()
+    received = [0]
+    _count_ws(tab, received)
+    tab.goto(url, wait_until="domcontentloaded")
+    _wait_ready(tab)
+    tab.close()
+    return received[0]
+
+
+def open_session(browser, urls: list[str]) -> None:  # type: ignore[no-untyped-def]
+    """One user opening every page at once, in tabs of one browser context (one session each)."""
+    ctx = browser.new_context(viewport={"width": 1400, "height": 1000})
+    tabs = []
+    for url in urls:
+        tab = ctx.new_page()
+        tab.goto(url, wait_until="commit")
+        tabs.append(tab)
+    for tab in tabs:
+        with contextlib.suppress(Exception):  # a slow tab only makes the memory figure smaller
+            _wait_ready(tab)
+    ctx.close()
+
+
+def bench_server(res: Results, scale: int, db: Path, sessions: int) -> None:
+    from playwright.sync_api import sync_playwright
+
+    from dashboard.nav import PAGES
+
+    pages = [p for p in PAGES if (ROOT / "dashboard" / p.file).exists()]
+    with server(db) as (url, pid), sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        ctx = browser.new_context(viewport={"width": 1400, "height": 1000})
+        for spec in pages:
+            sent = open_page(ctx, f"{url}/{spec.url}")
+            limit = GOALS["bytes"].get(scale, 10_000_000)
+            res.add(
+                Row(
+                    "传输 bytes",
+                    f"{spec.title} websocket",
+                    scale,
+                    sent / 1e6,
+                    "MB",
+                    None,
+                    f"≤ {limit / 1e6:g} MB",
+                    sent <= limit,
+                )
+            )
+        ctx.close()
+        if sessions:
+            for _ in range(sessions):  # every session opens every page, as a meeting room would
+                open_session(browser, [f"{url}/{spec.url}" for spec in pages])
+            used = rss(pid)
+            res.add(
+                Row(
+                    "内存 memory",
+                    f"服务器 {sessions} 个会话后 server after {sessions} sessions",
+                    scale,
+                    used / 1e6,
+                    "MB",
+                    None,
+                    "≤ 1000 MB",
+                    used <= GOALS["memory_20_sessions"],
+                )
+            )
+        browser.close()
+
+
+# ---------------------------------------------------------------------------
+# Reports and the SQL sandbox (when those features are present)
+# ---------------------------------------------------------------------------
+
+
+def bench_reports(res: Results, scale: int, db: Path) -> None:
+    try:
+        from reports.build import build_report
+    except ImportError:
+        res.add(Row("报告 report", "not built yet", scale, None, "s"))
+        return
+    from queries import connect
+
+    con = connect(db)
+    as_of = con.sql("select as_of_date from warehouse_info").fetchall()[0][0]
+    con.close()
+    for fmt in ("docx", "pptx", "xlsx", "md"):
+        out = OUT / f"report-s{scale}.{fmt}"
+        start = time.perf_counter()
+        build_report(db, "county", as_of, fmt, out)
+        took = time.perf_counter() - start
+        res.add(
+            Row(
+                "报告 report",
+                f"全县报告 {fmt}",
+                scale,
+                took,
+                "s",
+                None,
+                "≤ 10 s",
+                took <= GOALS["report_s"],
+            )
+        )
+
+
+TYPICAL_SQL = """
+select d.township_code, count(*) as n, avg(o.members) as members
+from organizations o join divisions d on d.division_code = o.community_code
+group by all order by n desc
+"""
+
+
+def bench_sandbox(res: Results, scale: int, db: Path) -> None:
+    try:
+        from queries.sandbox import run_sandboxed
+    except ImportError:
+        res.add(Row("查询 SQL", "sandbox not built yet", scale, None, "s"))
+        return
+    import duckdb
+
+    def best(fn: Callable[[], object]) -> float:
+        times = []
+        for _ in range(5):
+            start = time.perf_counter()
+            fn()
+            times.append(time.perf_counter() - start)
+        return min(times)
+
+    def plain() -> None:
+        con = duckdb.connect(str(db), read_only=True)
+        con.sql(TYPICAL_SQL).fetchall()
+        con.close()
+
+    sandboxed = best(lambda: run_sandboxed(TYPICAL_SQL, db=db))
+    res.add(
+        Row(
+            "查询 SQL",
+            "典型汇总 typical aggregate, sandbox",
+            scale,
+            sandboxed,
+            "s",
+            best(plain),
+            "",
+            None,
+        )
+    )
+
+
+# ---------------------------------------------------------------------------
+
+
+def markdown(results: Results) -> str:
+    lines = [
+        f"Measured {results.started} on {results.machine['platform']}, {results.machine['cpus']} CPUs, "
+        f"{results.machine['memory']}, Python {results.machine['python']}, "
+        f"load average at start {', '.join(f'{x:.1f}' for x in results.machine['load_average'])}.",
+        "",
+        "| area | what | scale | value | compared with | goal | met |",
+        "|---|---|---|---|---|---|---|",
+    ]
+    for r in results.rows:
+        value = "—" if r.value is None else f"{r.value:.3g} {r.unit}"
+        floor = "" if r.floor is None else f"{r.floor:.3g} {r.unit}"
+        met = {True: "yes", False: "**no**", None: ""}[r.met]
+        lines.append(
+            f"| {r.area} | {r.what} {r.note} | {r.scale} | {value} | {floor} | {r.goal} | {met} |"
+        )
+    return "\n".join(lines) + "\n"
+
+
+def run(scales: list[int], sessions: int = 20) -> Results:
+    OUT.mkdir(exist_ok=True)
+    res = Results(dt.datetime.now().astimezone().isoformat(timespec="seconds"), machine())
+    for scale in scales:
+        print(f"== scale {scale}")
+        db = bench_etl(res, scale)
+        bench_pages(res, scale, db)
+        bench_reports(res, scale, db)
+        bench_sandbox(res, scale, db)
+        if Path(CHROMIUM).exists():
+            bench_server(res, scale, db, sessions if scale == 1 else 0)
+        else:
+            res.add(Row("传输 bytes", "chromium not installed", scale, None, ""))
+    (OUT / "latest.json").write_text(
+        json.dumps(
+            {"started": res.started, "machine": res.machine, "rows": [asdict(r) for r in res.rows]},
+            ensure_ascii=False,
+            indent=1,
+        ),
+        encoding="utf-8",
+    )
+    (OUT / "latest.md").write_text(markdown(res), encoding="utf-8")
+    print(f"\n结果 results: {OUT / 'latest.json'}, {OUT / 'latest.md'}")
+    return res
+
+
+if __name__ == "__main__":
+    args = [int(a) for a in sys.argv[1:]] or [1, 100]
+    run(args)
