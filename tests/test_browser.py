@@ -39,6 +39,8 @@ WAIT_FOR = {
     "organizations": ['[data-testid="stDataFrame"]'],
     "funding": [PLOTLY],
     "governance": [PLOTLY],
+    "report": ['[data-testid="stDownloadButton"]'],
+    "sql": ['[data-testid="stTextArea"]'],
     "data": ['[data-testid="stDataFrame"]'],
 }
 

@@ -1,0 +1,105 @@
+"""报告: the meeting report for the county or a township, previewed as sentences, downloaded as
+Word, PowerPoint, Excel or Markdown (each made only when its button is clicked)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+
+import streamlit as st
+
+from dashboard import data
+from dashboard import filters as flt
+from dashboard import formats as fmt
+from reports import build as report_build
+from reports import content
+
+K = "rp"  # widget key prefix
+COUNTY = "county"
+BUTTONS = (
+    ("docx", "下载 Word"),
+    ("pptx", "下载 PowerPoint"),
+    ("xlsx", "下载 Excel"),
+    ("md", "下载 Markdown"),
+)
+
+
+@st.cache_data(max_entries=32, show_spinner=False)
+def _report(build: str, scope: str, as_of: dt.date) -> content.Report:
+    # build is part of the key only: a new load makes a new report.
+    return content.build(None, scope, as_of)
+
+
+def _follow_sidebar(f: flt.Filters) -> None:
+    """Scope and date start from the sidebar and follow it when it changes; a pick here stays."""
+    state = st.session_state
+    for widget, value in (("scope", f.township or COUNTY), ("as_of", f.as_of)):
+        if f"{K}_{widget}" not in state or state.get(f"{K}_seen_{widget}") != value:
+            state[f"{K}_{widget}"] = value
+            state[f"{K}_seen_{widget}"] = value
+
+
+f = flt.current()
+info = data.warehouse()
+towns = flt.township_names()
+years = data.run("filters/years")["year"].to_list()
+_follow_sidebar(f)
+
+st.title("会议报告")
+st.caption(
+    "按县民政局交流发言的体例，把数据写成文字、表格和图表，一键下载 Word、PowerPoint、Excel 或 Markdown。"
+    "缺少数据的句子不写出；“比上年”与上年同一天相比。报告按全部城乡社区和服务领域统计，"
+    "侧栏的城乡、服务领域筛选不用于报告。"
+)
+c1, c2, _ = st.columns([1.2, 1, 2])
+scope = c1.selectbox(
+    "范围",
+    [COUNTY, *towns],
+    key=f"{K}_scope",
+    format_func=lambda c: "全县" if c == COUNTY else towns[c],
+)
+as_of = c2.date_input(
+    "截至日期",
+    key=f"{K}_as_of",
+    min_value=dt.date(min(years), 1, 1),
+    max_value=info["as_of_date"],
+    format="YYYY-MM-DD",
+)
+
+try:
+    report = _report(data.build(), scope, as_of)
+except content.ReportError as exc:
+    st.info(str(exc))
+    st.stop()
+
+
+def _maker(kind: str) -> Callable[[], bytes]:
+    # Made on click only: Word and PowerPoint draw the charts in a headless browser.
+    return lambda: report_build.render(report, kind)
+
+
+cols = st.columns(len(BUTTONS) + 2)
+for col, (kind, label) in zip(cols, BUTTONS, strict=False):
+    col.download_button(
+        label,
+        _maker(kind),
+        report_build.file_name(report, kind),
+        report_build.MIME[kind],
+        key=f"{K}_dl_{kind}",
+        on_click="ignore",
+        width="stretch",
+    )
+n_tables, n_charts = len(report.tables()), len(report.charts())
+st.caption(
+    f"数据截止{fmt.cn_date(info['as_of_date'])}。Word 和 PowerPoint 含 {n_charts} 幅图、{n_tables} 张表，"
+    f"Excel 每张表一个工作表；生成 Word、PowerPoint 需要几秒钟。"
+)
+
+with st.container(border=True):
+    st.markdown(f"<h3 style='text-align:center'>{report.title}</h3>", unsafe_allow_html=True)
+    st.markdown(f"<p style='text-align:center'>{report.subtitle}</p>", unsafe_allow_html=True)
+    for heading, section in report.numbered():
+        st.markdown(f"**{heading}**")
+        for paragraph in section.paragraphs:
+            st.markdown("".join(paragraph))
+    st.caption(report.note)

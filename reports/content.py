@@ -1,0 +1,729 @@
+"""The report's content from the warehouse: sections of sentences, tables and chart specs, no layout.
+
+Every writer (Word, PowerPoint, Excel, Markdown) and the 报告 page render the same Report, so the
+formats say the same thing. Figures come from queries/report/*.sql, which reuse the shared marts.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import polars as pl
+
+import queries
+from reports import sentences as s
+from reports import wording as w
+
+# Column kinds decide how a cell is shown in every format (and the Excel number format).
+TEXT, INT, DEC1, WAN, YUAN, RATE, YEAR = "text", "int", "dec1", "wan", "yuan", "rate", "year"
+
+
+class ReportError(ValueError):
+    """A report that cannot be made as asked (unknown township, date after the data)."""
+
+
+@dataclass(frozen=True)
+class Table:
+    title: str  # 表题, also the Excel sheet's name (shortened)
+    frame: pl.DataFrame  # Chinese headers, units in the header: 组织数（家）
+    kinds: dict[str, str]  # header -> TEXT, INT, DEC1, WAN, YUAN, RATE or YEAR
+    note: str | None = None
+
+    def cell(self, value: Any, column: str) -> str:
+        """A value as the tables show it: 2216, 22.9, 302.98 (万元), 94.2%, — for none."""
+        kind = self.kinds.get(column, TEXT)
+        if value is None:
+            return "—"
+        if kind == INT:
+            return str(int(value))
+        if kind == YEAR:
+            return f"{int(value)}"
+        if kind == DEC1:
+            return f"{float(value):.1f}"
+        if kind in (WAN, YUAN):
+            return f"{float(value):,.2f}"
+        if kind == RATE:
+            return f"{float(value) * 100:.1f}%"
+        return str(value)
+
+    def rows(self) -> list[list[str]]:
+        """Every row as shown, header excluded."""
+        return [
+            [self.cell(v, c) for c, v in zip(self.frame.columns, r, strict=True)]
+            for r in self.frame.iter_rows()
+        ]
+
+
+@dataclass(frozen=True)
+class Chart:
+    """What to draw; reports/charts.py turns it into a figure and a PNG."""
+
+    title: str
+    kind: str  # hbar, stacked, grouped, bars_line, bars_floor
+    frame: pl.DataFrame
+    x: str
+    series: tuple[str, ...]  # columns drawn as bars (Chinese names, also the legend)
+    unit: str  # y-axis (x-axis for hbar) title
+    line: str | None = None  # bars_line: the column drawn as a line on a second axis
+    line_unit: str | None = None
+    floor: str | None = None  # bars_floor: the column drawn as floor markers
+
+
+@dataclass(frozen=True)
+class Figure:
+    """A key figure for a slide: label and the value as written (2216家, 近23家, 68.8%)."""
+
+    label: str
+    value: str
+
+
+@dataclass
+class Section:
+    key: str
+    title: str  # without its number: 基本情况
+    paragraphs: list[list[str]] = field(default_factory=list)
+    figures: list[Figure] = field(default_factory=list)
+    tables: list[Table] = field(default_factory=list)
+    charts: list[Chart] = field(default_factory=list)
+
+    def add(self, *sentences: str | None) -> None:
+        """One paragraph of the sentences that have data; none at all adds nothing."""
+        kept = [x for x in sentences if x]
+        if kept:
+            self.paragraphs.append(kept)
+
+    def text(self) -> str:
+        return "\n".join("".join(p) for p in self.paragraphs)
+
+
+@dataclass
+class Report:
+    title: str
+    subtitle: str
+    issuer: str
+    place: str  # 全县 or the township's name, as the sentences name it
+    township: str | None
+    as_of: dt.date
+    sections: list[Section]
+    note: str
+
+    def numbered(self) -> list[tuple[str, Section]]:
+        """Sections with their headings as written: 一、基本情况."""
+        return [(f"{w.ordinal(i)}、{sec.title}", sec) for i, sec in enumerate(self.sections, 1)]
+
+    def tables(self) -> list[Table]:
+        return [t for sec in self.sections for t in sec.tables]
+
+    def charts(self) -> list[Chart]:
+        return [c for sec in self.sections for c in sec.charts]
+
+    def text(self) -> str:
+        """Every sentence, heading by heading (the preview and tests read this)."""
+        out = [self.title, self.subtitle]
+        for heading, sec in self.numbered():
+            out += [heading, sec.text()]
+        return "\n".join(out)
+
+
+def previous_day(d: dt.date) -> dt.date:
+    """The same day a year earlier (29 February → 28 February)."""
+    try:
+        return d.replace(year=d.year - 1)
+    except ValueError:
+        return d.replace(year=d.year - 1, day=28)
+
+
+class _Ask:
+    """Runs the report's named queries against one warehouse for one scope."""
+
+    def __init__(self, db: Path | None, township: str | None) -> None:
+        self.db, self.township = db, township
+        self._seen: dict[tuple, pl.DataFrame] = {}
+
+    def frame(self, name: str, as_of: dt.date, township: str | bool | None = True) -> pl.DataFrame:
+        # township=True: the report's scope; None: the whole county (for comparisons)
+        params: dict[str, object] = {
+            "as_of": as_of,
+            "township": self.township if township is True else township,
+        }
+        wanted = queries.params_of(f"report/{name}")
+        bound = {k: v for k, v in params.items() if k in wanted}
+        # Sections share figures (this year's money feeds 资金 and 与上年相比): ask once.
+        key = (name, *sorted(bound.items()))
+        if key not in self._seen:
+            self._seen[key] = queries.run(f"report/{name}", self.db, **bound)
+        return self._seen[key]
+
+    def rows(self, name: str, as_of: dt.date, township: str | bool | None = True) -> list[dict]:
+        return self.frame(name, as_of, township).to_dicts()
+
+    def row(self, name: str, as_of: dt.date, township: str | bool | None = True) -> dict | None:
+        rows = self.rows(name, as_of, township)
+        return rows[0] if rows else None
+
+
+def _wan(col: str) -> pl.Expr:
+    return (pl.col(col).cast(pl.Float64) / 10_000).round(2)
+
+
+def check(db: Path | None, scope: str | None, as_of: dt.date | None = None) -> dict:
+    """Refuse a report that cannot be made (unknown township, date after the data) before any work.
+
+    Returns the warehouse's names and dates (county_name, as_of_date, township_name).
+    """
+    township = None if scope in (None, "", "county") else scope
+    info = queries.run("report/scope", db, township=township).row(0, named=True)
+    if township and info["township_name"] is None:
+        raise ReportError(f"没有编码为 {township} 的乡镇（街道）。")
+    if as_of is not None and as_of > info["as_of_date"]:
+        raise ReportError(
+            f"报告日期 {w.date(as_of)} 晚于数据截止日期 {w.date(info['as_of_date'])}，请选择更早的日期。"
+        )
+    return info
+
+
+def build(db: Path | None, scope: str | None, as_of: dt.date | None = None) -> Report:
+    """The report for the county (scope None or 'county') or one township, as of a date.
+
+    as_of defaults to the warehouse's as-of date; a later date is refused (no data there yet).
+    """
+    info = check(db, scope, as_of)
+    township = None if scope in (None, "", "county") else scope
+    ask = _Ask(db, township)
+    data_as_of: dt.date = info["as_of_date"]
+    as_of = as_of or data_as_of
+    county_name = info["county_name"] or "本县"
+    place = info["township_name"] if township else "全县"
+    prev = previous_day(as_of)
+    when = "目前" if as_of == data_as_of else f"截至{w.date(as_of)}"
+
+    basics = ask.row("basics", as_of) or {}
+    county = ask.row("basics", as_of, None) if township else basics
+    county = county or {}
+    ctx = _Context(ask, township, place, as_of, prev, when, basics, county)
+    sections = [
+        _basics(ctx),
+        _party(ctx),
+        _platforms(ctx),
+        _funding(ctx),
+        _supervision(ctx),
+        _changes(ctx),
+        _floor(ctx),
+    ]
+    title_place = f"{county_name}{place}" if township else county_name
+    return Report(
+        title=f"{title_place}社区社会组织发展情况报告",
+        subtitle=f"（数据截至{w.date(as_of)}）",
+        issuer=f"{county_name}民政局",
+        place=place,
+        township=township,
+        as_of=as_of,
+        sections=[sec for sec in sections if sec.paragraphs],
+        note=(
+            f"注：本报告由社区社会组织数据库自动生成，数据截至{w.date(as_of)}；"
+            "“比上年”与上年同一日相比。缺少数据的内容不列出。"
+        ),
+    )
+
+
+@dataclass(frozen=True)
+class _Context:
+    ask: _Ask
+    township: str | None
+    place: str
+    as_of: dt.date
+    prev: dt.date
+    when: str
+    basics: dict
+    county: dict
+
+    @property
+    def is_county(self) -> bool:
+        return self.township is None
+
+
+def _basics(c: _Context) -> Section:
+    sec = Section("basics", "基本情况")
+    fields = c.ask.rows("fields", c.as_of)
+    b = c.basics
+    sec.add(s.basics(c.place, c.as_of, b, fields))
+    if c.is_county:
+        townships = c.ask.rows("townships", c.as_of)
+        sec.add(s.township_extremes(townships))
+    else:
+        sec.add(s.basics_compare(c.place, b, c.county))
+    if not b.get("count_active"):
+        return sec
+    sec.figures = [
+        Figure("社区社会组织", f"{w.count(b['count_active'])}家"),
+        Figure("登记", f"{w.count(b['count_registered'])}家"),
+        Figure("备案", f"{w.count(b['count_filed'])}家"),
+    ]
+    if b.get("count_urban_communities") and b["count_urban"]:
+        sec.figures.append(Figure("平均每个社区", f"{w.average(b['avg_per_urban_community'])}家"))
+    if b.get("count_rural_communities") and b["count_rural"]:
+        sec.figures.append(Figure("平均每个行政村", f"{w.average(b['avg_per_rural_community'])}家"))
+
+    if c.is_county:
+        frame = pl.DataFrame(townships)
+        table = frame.select(
+            pl.col("township_name").alias("乡镇（街道）"),
+            pl.col("count_communities").alias("城乡社区（个）"),
+            pl.col("count_active").alias("组织数（家）"),
+            pl.col("count_registered").alias("登记（家）"),
+            pl.col("count_filed").alias("备案（家）"),
+            pl.col("avg_per_community").round(1).alias("平均每社区（家）"),
+            pl.col("count_below_floor").alias("未达标社区（个）"),
+            pl.col("count_village_stations").alias("村级服务站（个）"),
+        )
+        total = pl.DataFrame(
+            {
+                "乡镇（街道）": ["合计"],
+                "城乡社区（个）": [b["count_communities"]],
+                "组织数（家）": [b["count_active"]],
+                "登记（家）": [b["count_registered"]],
+                "备案（家）": [b["count_filed"]],
+                "平均每社区（家）": [
+                    round(b["count_active"] / b["count_communities"], 1)
+                    if b["count_communities"]
+                    else None
+                ],
+                "未达标社区（个）": [b["count_communities"] - b["count_communities_meeting_floor"]],
+                "村级服务站（个）": [int(frame["count_village_stations"].sum())],
+            },
+            schema=table.schema,
+        )
+        sec.tables.append(
+            Table(
+                "各乡镇（街道）社区社会组织情况",
+                pl.concat([table, total]),
+                {
+                    "乡镇（街道）": TEXT,
+                    "平均每社区（家）": DEC1,
+                    **{col: INT for col in table.columns[1:] if col != "平均每社区（家）"},
+                },
+            )
+        )
+        sec.charts.append(
+            Chart(
+                "各乡镇（街道）社区社会组织数",
+                "stacked",
+                frame.select(
+                    pl.col("township_name").alias("乡镇（街道）"),
+                    pl.col("count_registered").alias("登记"),
+                    pl.col("count_filed").alias("备案"),
+                ),
+                x="乡镇（街道）",
+                series=("登记", "备案"),
+                unit="组织数（家）",
+            )
+        )
+    else:
+        comm = c.ask.frame("communities", c.as_of)
+        if comm.height:
+            sec.tables.append(
+                Table(
+                    f"{c.place}各城乡社区社会组织情况",
+                    comm.select(
+                        pl.col("community_name").alias("社区（村）"),
+                        pl.col("area_label").alias("类型"),
+                        pl.col("count_active").alias("组织数（家）"),
+                        pl.col("count_registered").alias("登记（家）"),
+                        pl.col("count_filed").alias("备案（家）"),
+                        pl.col("floor").alias("国家标准（家）"),
+                        pl.when(pl.col("meets_floor"))
+                        .then(pl.lit("是"))
+                        .otherwise(pl.lit("否"))
+                        .alias("是否达标"),
+                        pl.when(pl.col("has_station"))
+                        .then(pl.lit("有"))
+                        .otherwise(pl.lit("无"))
+                        .alias("村级服务站"),
+                    ),
+                    {
+                        "社区（村）": TEXT,
+                        "类型": TEXT,
+                        "组织数（家）": INT,
+                        "登记（家）": INT,
+                        "备案（家）": INT,
+                        "国家标准（家）": INT,
+                        "是否达标": TEXT,
+                        "村级服务站": TEXT,
+                    },
+                )
+            )
+            sec.charts.append(
+                Chart(
+                    f"{c.place}各城乡社区社会组织数",
+                    "bars_floor",
+                    comm.select(
+                        pl.col("community_name").alias("社区（村）"),
+                        pl.col("count_active").alias("组织数"),
+                        pl.col("floor").alias("国家标准"),
+                    ),
+                    x="社区（村）",
+                    series=("组织数",),
+                    unit="组织数（家）",
+                    floor="国家标准",
+                )
+            )
+    if fields:
+        frame = pl.DataFrame(fields)
+        sec.tables.append(
+            Table(
+                "各服务领域社区社会组织数",
+                frame.select(
+                    pl.col("field_label").alias("服务领域"),
+                    pl.col("count_active").alias("组织数（家）"),
+                    pl.col("share").alias("占比"),
+                ),
+                {"服务领域": TEXT, "组织数（家）": INT, "占比": RATE},
+            )
+        )
+        sec.charts.insert(
+            0,
+            Chart(
+                "各服务领域社区社会组织数",
+                "hbar",
+                frame.select(
+                    pl.col("field_label").alias("服务领域"), pl.col("count_active").alias("组织数")
+                ),
+                x="服务领域",
+                series=("组织数",),
+                unit="组织数（家）",
+            ),
+        )
+    return sec
+
+
+def _party(c: _Context) -> Section:
+    sec = Section("party", "党建引领")
+    b = c.basics
+    sec.add(s.party(c.place, b, None if c.is_county else c.county))
+    if b.get("count_active"):
+        sec.figures = [
+            Figure("党建入章率", w.percent(b["party_in_charter_rate"]) or "—"),
+            Figure("清廉入章率", w.percent(b["integrity_in_charter_rate"]) or "—"),
+            Figure("建立党组织", f"{w.count(b['count_party_branch'])}家"),
+        ]
+    return sec
+
+
+def _platforms(c: _Context) -> Section:
+    sec = Section("platforms", "平台建设")
+    row = c.ask.row("platforms", c.as_of) or {}
+    sec.add(s.platforms(c.place, row, c.when, c.is_county), s.stations(c.place, row))
+    if sec.paragraphs:
+        levels = ("county", "township", "village") if c.is_county else ("township", "village")
+        names = {"county": "县级中心", "township": "乡镇级平台", "village": "村级服务站"}
+        sec.figures = [Figure(names[lv], f"{w.count(row[f'count_{lv}'])}家") for lv in levels]
+        if row.get("count_communities"):
+            sec.figures.append(
+                Figure(
+                    "服务站覆盖率",
+                    w.percent(row["count_communities_with_station"] / row["count_communities"])
+                    or "—",
+                )
+            )
+    return sec
+
+
+def _funding(c: _Context) -> Section:
+    sec = Section("funding", "资金支持")
+    rows = c.ask.rows("funding", c.as_of)
+    total = next((r for r in rows if r["is_total"]), None)
+    sources = [r for r in rows if not r["is_total"]]
+    purposes = c.ask.rows("funding_purpose", c.as_of)
+    if c.is_county:
+        sec.add(
+            s.funding(c.place, c.as_of, total, sources),
+            s.funding_purposes(purposes),
+            s.special_fund(c.ask.row("special_fund", c.as_of)),
+        )
+    else:
+        county_rows = c.ask.rows("funding", c.as_of, None)
+        county_total = next((r for r in county_rows if r["is_total"]), None)
+        sec.add(
+            s.funding_township(c.place, c.as_of, total, county_total),
+            s.funding_purposes(purposes),
+        )
+    if not sec.paragraphs or total is None:
+        return sec
+    has_budget = c.is_county and bool(total["count_budget_rows"])
+    if has_budget:
+        sec.figures.append(Figure("资金预算", w.money(total["budget_yuan"]) or "—"))
+    if total["count_grants"]:
+        sec.figures += [
+            Figure("已批复", w.money(total["approved_yuan"]) or "—"),
+            Figure("已拨付", w.money(total["disbursed_yuan"]) or "—"),
+        ]
+        if has_budget and total["execution_rate"] is not None:
+            sec.figures.append(Figure("预算执行率", w.percent(total["execution_rate"]) or "—"))
+        elif total["paid_rate"] is not None:
+            sec.figures.append(Figure("拨付率", w.percent(total["paid_rate"]) or "—"))
+
+    year = c.as_of.year
+    frame = pl.DataFrame(
+        [*sources, total],
+        schema_overrides={
+            "budget_yuan": pl.Float64,
+            "approved_yuan": pl.Float64,
+            "disbursed_yuan": pl.Float64,
+        },
+        infer_schema_length=None,
+    ).with_columns(pl.col("fund_source_label").fill_null("合计"))
+    cols = [pl.col("fund_source_label").alias("资金来源")]
+    kinds = {"资金来源": TEXT}
+    if has_budget:
+        cols.append(_wan("budget_yuan").alias("预算（万元）"))
+        kinds["预算（万元）"] = WAN
+    cols += [
+        pl.col("count_grants").alias("项目数（个）"),
+        _wan("approved_yuan").alias("批复（万元）"),
+        _wan("disbursed_yuan").alias("已拨付（万元）"),
+    ]
+    kinds |= {"项目数（个）": INT, "批复（万元）": WAN, "已拨付（万元）": WAN}
+    if has_budget:
+        cols.append(pl.col("execution_rate").alias("预算执行率"))
+        kinds["预算执行率"] = RATE
+    cols.append(pl.col("paid_rate").alias("拨付率"))
+    kinds["拨付率"] = RATE
+    if not c.is_county:
+        frame = frame.filter(pl.col("count_grants") > 0)
+    sec.tables.append(
+        Table(f"{year}年资金{'预算执行' if has_budget else '拨付'}情况", frame.select(cols), kinds)
+    )
+    if purposes:
+        sec.tables.append(
+            Table(
+                f"{year}年资金按用途分布",
+                pl.DataFrame(purposes, infer_schema_length=None).select(
+                    pl.col("purpose_label").alias("用途"),
+                    pl.col("count_grants").alias("项目数（个）"),
+                    _wan("approved_yuan").alias("批复（万元）"),
+                    _wan("disbursed_yuan").alias("已拨付（万元）"),
+                    pl.col("approved_share").alias("占批复比例"),
+                ),
+                {
+                    "用途": TEXT,
+                    "项目数（个）": INT,
+                    "批复（万元）": WAN,
+                    "已拨付（万元）": WAN,
+                    "占批复比例": RATE,
+                },
+            )
+        )
+    years = c.ask.frame("funding_years", c.as_of)
+    years = years.filter((pl.col("count_grants") > 0) | pl.col("budget_yuan").is_not_null())
+    if years.height:
+        series = (["预算"] if c.is_county and years["budget_yuan"].is_not_null().any() else []) + [
+            "批复",
+            "已拨付",
+        ]
+        sec.charts.append(
+            Chart(
+                "近年资金预算与拨付情况" if "预算" in series else "近年资金批复与拨付情况",
+                "grouped",
+                years.select(
+                    pl.col("year").cast(pl.String).alias("年度"),
+                    _wan("budget_yuan").alias("预算"),
+                    _wan("approved_yuan").alias("批复"),
+                    _wan("disbursed_yuan").alias("已拨付"),
+                ),
+                x="年度",
+                series=tuple(series),
+                unit="金额（万元）",
+            )
+        )
+    return sec
+
+
+def _supervision(c: _Context) -> Section:
+    sec = Section("supervision", "监督管理")
+    reports = c.ask.rows("annual_reports", c.as_of)
+    total = next((r for r in reports if r["is_total"]), None)
+    county_total = None
+    if not c.is_county:
+        county_total = next(
+            (r for r in c.ask.rows("annual_reports", c.as_of, None) if r["is_total"]), None
+        )
+    grades = c.ask.rows("grades", c.as_of)
+    county_grades = None if c.is_county else c.ask.rows("grades", c.as_of, None)
+    sec.add(
+        s.annual_reports(c.place, total, county_total),
+        s.grades(c.place, grades, county_grades),
+    )
+    listings = c.ask.rows("listings", c.as_of)
+    sec.add(
+        s.ratings(c.place, c.ask.rows("ratings", c.as_of)),
+        s.listings(c.place, c.when, listings),
+        s.inspections(c.place, c.as_of, c.ask.rows("inspections", c.as_of)),
+    )
+    if total and total["count_due"]:
+        sec.figures.append(
+            Figure(
+                f"{total['report_year']}年度年报报送率", w.percent(total["submission_rate"]) or "—"
+            )
+        )
+        if total["count_overdue"]:
+            sec.figures.append(Figure("逾期未报", f"{w.count(total['count_overdue'])}家"))
+    if grades and grades[0]["count_evaluations_loaded"]:
+        sec.figures.append(
+            Figure(
+                "3A级以上", f"{w.count(sum(g['count_orgs'] for g in grades if g['grade'] >= 3))}家"
+            )
+        )
+    if listings and listings[0]["count_listings_loaded"]:
+        sec.figures.append(Figure("列入异常名录", f"{w.count(listings[0]['count_orgs'])}家"))
+    if c.is_county and total and total["count_due"]:
+        rows = [r for r in reports if not r["is_total"]] + [{**total, "township_name": "合计"}]
+        sec.tables.append(
+            Table(
+                f"各乡镇（街道）{total['report_year']}年度年报报送情况",
+                pl.DataFrame(rows, infer_schema_length=None).select(
+                    pl.col("township_name").alias("乡镇（街道）"),
+                    pl.col("count_due").alias("应报（家）"),
+                    pl.col("count_submitted").alias("已报送（家）"),
+                    pl.col("count_on_time").alias("按期报送（家）"),
+                    pl.col("count_late").alias("逾期报送（家）"),
+                    pl.col("count_overdue").alias("逾期未报（家）"),
+                    pl.col("submission_rate").alias("报送率"),
+                ),
+                {
+                    "乡镇（街道）": TEXT,
+                    "应报（家）": INT,
+                    "已报送（家）": INT,
+                    "按期报送（家）": INT,
+                    "逾期报送（家）": INT,
+                    "逾期未报（家）": INT,
+                    "报送率": RATE,
+                },
+            )
+        )
+    return sec
+
+
+def _changes(c: _Context) -> Section:
+    sec = Section("changes", "与上年相比")
+    prev = c.ask.row("basics", c.prev)
+    county_prev = None if c.is_county else c.ask.row("basics", c.prev, None)
+    flows = c.ask.frame("flows", c.as_of)
+    this_year = next((r for r in flows.to_dicts() if r["year"] == c.as_of.year), None)
+    sec.add(
+        s.growth(c.place, c.basics, prev, None if c.is_county else c.county, county_prev),
+        s.flows(c.as_of, this_year),
+    )
+    funding = next((r for r in c.ask.rows("funding", c.as_of) if r["is_total"]), None)
+    funding_prev = next((r for r in c.ask.rows("funding", c.prev) if r["is_total"]), None)
+    reports = next((r for r in c.ask.rows("annual_reports", c.as_of) if r["is_total"]), None)
+    reports_prev = next((r for r in c.ask.rows("annual_reports", c.prev) if r["is_total"]), None)
+    sec.add(
+        s.floor_change(c.basics, prev),
+        s.money_change(c.place, c.as_of, funding, funding_prev, c.is_county),
+        s.report_rate_change(reports, reports_prev),
+        s.grades_change(c.ask.rows("grades", c.as_of), c.ask.rows("grades", c.prev)),
+    )
+    if prev and prev.get("count_active") and c.basics.get("count_active"):
+        sec.figures = [
+            Figure(
+                "比上年",
+                w.change(c.basics["count_active"], prev["count_active"]).replace("比上年", ""),
+            ),
+        ]
+        if this_year:
+            sec.figures += [
+                Figure(f"{c.as_of.year}年新成立", f"{w.count(this_year['count_new'])}家"),
+                Figure(f"{c.as_of.year}年注销", f"{w.count(this_year['count_dissolved'])}家"),
+            ]
+    # Years before the first organisation in scope say nothing: leave them out.
+    shown = flows.filter(
+        (pl.col("count_active_year_end") > 0)
+        | (pl.col("count_new") > 0)
+        | (pl.col("count_dissolved") > 0)
+    )
+    if shown.height >= 2 and sec.paragraphs:
+        years = c.ask.frame("funding_years", c.as_of).select(
+            "year", "budget_yuan", "disbursed_yuan"
+        )
+        table = shown.join(years, on="year", how="left")
+        cols = [
+            pl.col("year").alias("年度"),
+            pl.col("count_active_year_end").alias("年末组织数（家）"),
+            pl.col("count_new").alias("新成立（家）"),
+            pl.col("count_dissolved").alias("注销（家）"),
+        ]
+        kinds = {"年度": YEAR, "年末组织数（家）": INT, "新成立（家）": INT, "注销（家）": INT}
+        if c.is_county and table["budget_yuan"].is_not_null().any():
+            cols.append(_wan("budget_yuan").alias("资金预算（万元）"))
+            kinds["资金预算（万元）"] = WAN
+        if table["disbursed_yuan"].is_not_null().any():
+            cols.append(_wan("disbursed_yuan").alias("已拨付（万元）"))
+            kinds["已拨付（万元）"] = WAN
+        note = None
+        if (c.as_of.month, c.as_of.day) != (12, 31):
+            note = f"{c.as_of.year}年为截至{w.date(c.as_of)}的数据。"
+        sec.tables.append(Table("近年发展情况", table.select(cols), kinds, note))
+        sec.charts.append(
+            Chart(
+                "近年社区社会组织数量变化",
+                "bars_line",
+                shown.select(
+                    pl.col("year").cast(pl.String).alias("年度"),
+                    pl.col("count_new").alias("新成立"),
+                    pl.col("count_dissolved").alias("注销"),
+                    pl.col("count_active_year_end").alias("年末组织数"),
+                ),
+                x="年度",
+                series=("新成立", "注销"),
+                unit="新成立、注销（家）",
+                line="年末组织数",
+                line_unit="年末组织数（家）",
+            )
+        )
+    return sec
+
+
+def _floor(c: _Context) -> Section:
+    sec = Section("floor", "未达标社区")
+    below = c.ask.rows("below_floor", c.as_of)
+    sec.add(s.floor(c.place, c.basics, below, None if c.is_county else c.county))
+    b = c.basics
+    if sec.paragraphs and b.get("count_communities"):
+        sec.figures = [
+            Figure("达到标准的社区", f"{w.count(b['count_communities_meeting_floor'])}个"),
+            Figure(
+                "未达标",
+                f"{w.count(b['count_communities'] - b['count_communities_meeting_floor'])}个",
+            ),
+            Figure(
+                "达标率",
+                w.percent(b["count_communities_meeting_floor"] / b["count_communities"]) or "—",
+            ),
+        ]
+    if below:
+        area = {"urban": "城市社区", "rural": "行政村"}
+        sec.tables.append(
+            Table(
+                "未达到国家标准的社区",
+                pl.DataFrame(below, infer_schema_length=None).select(
+                    pl.col("township_name").alias("乡镇（街道）"),
+                    pl.col("community_name").alias("社区（村）"),
+                    pl.col("area_type").replace_strict(area, default=None).alias("类型"),
+                    pl.col("count_active").alias("组织数（家）"),
+                    pl.col("floor").alias("国家标准（家）"),
+                    pl.col("count_short").alias("差额（家）"),
+                ),
+                {
+                    "乡镇（街道）": TEXT,
+                    "社区（村）": TEXT,
+                    "类型": TEXT,
+                    "组织数（家）": INT,
+                    "国家标准（家）": INT,
+                    "差额（家）": INT,
+                },
+            )
+        )
+    return sec

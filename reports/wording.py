@@ -1,0 +1,142 @@
+"""How the bureau writes numbers in prose: 近23 / 超过23 / 23, 万元, percentages, 、-lists, 比上年."""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+from collections.abc import Iterable, Sequence
+from decimal import Decimal
+
+Number = int | float | Decimal
+
+NUMERALS = "一二三四五六七八九十"
+
+
+def count(n: int) -> str:
+    """A count as the speech writes it: digits, no thousands separator (2216家)."""
+    return str(int(n))
+
+
+def _nearest(v: float) -> int:
+    # Half up, not Python's half-to-even: 22.5 is "近23", never "超过22".
+    return math.floor(v + 0.5)
+
+
+def average(value: Number | None) -> str | None:
+    """An average the way a speech rounds it: 22.9 → 近23, 23.0 → 23, 23.4 → 超过23.
+
+    Whole when it shows as .0 at one decimal (1186 / 79 = 15.01 → 15); otherwise 近 the next whole
+    number from below, 超过 the whole number it exceeds; under one, 不足1.
+    """
+    if value is None:
+        return None
+    v = float(value)
+    if round(v, 1) == _nearest(v):
+        return str(_nearest(v))
+    if v < 1:
+        return "不足1"
+    n = _nearest(v)
+    return f"近{n}" if v < n else f"超过{n}"
+
+
+def percent(rate: Number | None) -> str | None:
+    """A 0–1 rate as a percentage with one decimal, .0 dropped (100%, 41.2%).
+
+    A rate just short of 100 % never rounds up to a full 100 % (nor a tiny one down to 0 %).
+    """
+    if rate is None:
+        return None
+    r = float(rate)
+    text = f"{r * 100:.1f}"
+    if r < 1 and text == "100.0":
+        return "近100%"
+    if r > 0 and text == "0.0":
+        return "不足0.1%"
+    return (text[:-2] if text.endswith(".0") else text) + "%"
+
+
+def points(rate_a: Number, rate_b: Number) -> str:
+    """The difference of two 0–1 rates in percentage points, unsigned (1.2个百分点)."""
+    diff = abs(float(rate_a) - float(rate_b)) * 100
+    text = f"{diff:.1f}"
+    return (text[:-2] if text.endswith(".0") else text) + "个百分点"
+
+
+def _trim(x: float, digits: int) -> str:
+    text = f"{x:.{digits}f}"
+    if "." in text:
+        text = text.rstrip("0").rstrip(".")
+    return text
+
+
+def money(yuan: Number | None) -> str | None:
+    """An amount in 万元 from ten thousand yuan up (250万元, 302.98万元), in 元 below (9800元)."""
+    if yuan is None:
+        return None
+    y = float(yuan)
+    if abs(y) >= 10_000:
+        return f"{_trim(y / 10_000, 2)}万元"
+    return f"{_trim(y, 2)}元"
+
+
+def join(items: Iterable[str], etc: bool = False) -> str:
+    """Items joined with 、 (为民服务、公益慈善), with 等 when the list stops short of everything."""
+    text = "、".join(items)
+    return f"{text}等" if etc and text else text
+
+
+def change(current: Number, previous: Number, unit: str = "家") -> str:
+    """比上年增加56家 / 比上年减少3家 / 与上年持平."""
+    diff = float(current) - float(previous)
+    if unit.endswith("元"):
+        amount = money(abs(diff)) or ""
+        if round(diff, 2) == 0:
+            return "与上年持平"
+        return f"比上年{'增加' if diff > 0 else '减少'}{amount}"
+    if round(diff, 1) == 0:
+        return "与上年持平"
+    shown = _trim(abs(diff), 1)
+    return f"比上年{'增加' if diff > 0 else '减少'}{shown}{unit}"
+
+
+def rate_change(current: Number, previous: Number) -> str:
+    """比上年提高1.2个百分点 / 比上年下降0.5个百分点 / 与上年持平 (both 0–1 rates)."""
+    if round((float(current) - float(previous)) * 100, 1) == 0:
+        return "与上年持平"
+    word = "提高" if current > previous else "下降"
+    return f"比上年{word}{points(current, previous)}"
+
+
+def compare(value: Number, reference: Number, digits: int = 1) -> str:
+    """高于 / 低于 / 持平 (at the shown precision), for a township against the county."""
+    a, b = round(float(value), digits), round(float(reference), digits)
+    if a > b:
+        return "高于"
+    if a < b:
+        return "低于"
+    return "持平于"
+
+
+def date(d: dt.date) -> str:
+    """2025年12月31日."""
+    return f"{d.year}年{d.month}月{d.day}日"
+
+
+def ordinal(i: int) -> str:
+    """1 → 一, 10 → 十, 12 → 十二 (section numbers)."""
+    if i <= 10:
+        return NUMERALS[i - 1]
+    if i < 20:
+        return "十" + NUMERALS[i - 11]
+    tens, ones = divmod(i, 10)
+    return NUMERALS[tens - 1] + "十" + (NUMERALS[ones - 1] if ones else "")
+
+
+def items(pairs: Sequence[tuple[str, Number]], unit: str = "家", keep_zero: bool = False) -> str:
+    """'登记156家、备案2060家' from (label, n) pairs; zero entries dropped unless keep_zero."""
+    parts = []
+    for label, n in pairs:
+        if n or keep_zero:
+            shown = money(n) if unit.endswith("元") else f"{count(int(n))}{unit}"
+            parts.append(f"{label}{shown}")
+    return join(parts)

@@ -1,0 +1,733 @@
+"""Meeting reports on the demo warehouse: sentences against direct SQL, wording rules, missing data
+left out, and Word / PowerPoint / Excel / Markdown files read back with their own libraries."""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import shutil
+import subprocess
+import sys
+import zipfile
+from pathlib import Path
+
+import docx
+import duckdb
+import openpyxl
+import pptx
+import pytest
+from lxml import etree
+
+from queries import READ_CONFIG
+from reports import build, charts, content, sentences
+from reports import wording as w
+
+AS_OF = dt.date(2025, 12, 31)
+ROOT = Path(__file__).resolve().parent.parent
+# The issue's sentence, word for word: every number and the order of the fields come from the data.
+BASICS = (
+    "截至2025年12月31日，全县登记备案城乡社区社会组织2216家，其中，登记156家、备案2060家；"
+    "城市社区社会组织有1030家，平均每个社区近23家；农村社区社会组织有1186家，平均每个行政村15家，"
+    "在为民服务、公益慈善、文体活动、矛盾调处、乡村振兴、邻里互助等领域发挥着重要作用。"
+)
+W_NS = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
+A_NS = "{http://schemas.openxmlformats.org/drawingml/2006/main}"
+
+
+def query(db: Path, sql: str, **params: object) -> list[tuple]:
+    """Straight SQL on the warehouse, without the marts the report uses."""
+    con = duckdb.connect(str(db), read_only=True, config=dict(READ_CONFIG))
+    try:
+        return con.execute(sql, params or None).fetchall()
+    finally:
+        con.close()
+
+
+ACTIVE = """
+    select o.*, d.area_type, d.township_code from organizations o
+    join divisions d on d.division_code = o.community_code
+    where o.established_on <= $d and (o.dissolved_on is null or o.dissolved_on > $d)
+"""
+
+
+def counts(db: Path, day: dt.date, township: str | None = None) -> dict:
+    row = query(
+        db,
+        f"""select count(*), count(*) filter (where status = 'registered'),
+                count(*) filter (where status = 'filed'),
+                count(*) filter (where area_type = 'urban'), count(*) filter (where area_type = 'rural'),
+                count(*) filter (where party_in_charter), count(*) filter (where has_party_branch)
+            from ({ACTIVE}) a where $t is null or township_code = $t""",
+        d=day,
+        t=township,
+    )[0]
+    communities = query(
+        db,
+        """select count(*) filter (where area_type = 'urban'), count(*) filter (where area_type = 'rural')
+           from divisions where level = 'community' and ($t is null or township_code = $t)""",
+        t=township,
+    )[0]
+    keys = ("total", "registered", "filed", "urban", "rural", "party", "branch")
+    return {
+        **dict(zip(keys, row, strict=True)),
+        "n_urban": communities[0],
+        "n_rural": communities[1],
+    }
+
+
+@pytest.fixture(scope="module")
+def county(demo_db: Path) -> content.Report:
+    return content.build(demo_db, "county", AS_OF)
+
+
+@pytest.fixture(scope="module")
+def town(demo_db: Path) -> tuple[str, str]:
+    """The first township in code order: (code, name)."""
+    return query(
+        demo_db, "select division_code, name from divisions where level = 'township' order by 1"
+    )[0]
+
+
+@pytest.fixture(scope="module")
+def township(demo_db: Path, town: tuple[str, str]) -> content.Report:
+    return content.build(demo_db, town[0], AS_OF)
+
+
+@pytest.fixture(scope="module")
+def files(county: content.Report) -> dict[str, bytes]:
+    """The county report in every format, rendered once (charts drawn once, shared by Word and PPT)."""
+    return {fmt: build.render(county, fmt) for fmt in build.FORMATS}
+
+
+def section(report: content.Report, key: str) -> str:
+    return next((s.text() for s in report.sections if s.key == key), "")
+
+
+# Wording --------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [
+        (22.9, "近23"),
+        (1030 / 45, "近23"),
+        (22.5, "近23"),
+        (23.0, "23"),
+        (1186 / 79, "15"),  # 15.01 shows as 15.0: plain
+        (23.4, "超过23"),
+        (23.5, "近24"),
+        (0.4, "不足1"),
+        (None, None),
+    ],
+)
+def test_average_wording(value, expected):
+    assert w.average(value) == expected
+
+
+@pytest.mark.parametrize(
+    ("func", "args", "expected"),
+    [
+        (w.percent, (1.0,), "100%"),
+        (w.percent, (0.412455,), "41.2%"),
+        (w.percent, (0.99996,), "近100%"),  # never a full 100 % that is not
+        (w.percent, (0.0004,), "不足0.1%"),
+        (w.percent, (0.5,), "50%"),
+        (w.money, (2_500_000,), "250万元"),
+        (w.money, (3_029_800,), "302.98万元"),
+        (w.money, (149_000,), "14.9万元"),
+        (w.money, (3_600,), "3600元"),
+        (w.change, (2216, 1962), "比上年增加254家"),
+        (w.change, (156, 158), "比上年减少2家"),
+        (w.change, (8, 8, "个"), "与上年持平"),
+        (w.change, (3_490_000, 3_140_000, "万元"), "比上年增加35万元"),
+        (w.rate_change, (0.942, 0.930), "比上年提高1.2个百分点"),
+        (w.rate_change, (0.90, 0.92), "比上年下降2个百分点"),
+        (w.join, (["为民服务", "公益慈善"], True), "为民服务、公益慈善等"),
+        (w.items, ([("登记", 156), ("备案", 2060)],), "登记156家、备案2060家"),
+        (w.items, ([("登记", 0), ("备案", 5)],), "备案5家"),
+        (w.date, (AS_OF,), "2025年12月31日"),
+        (w.ordinal, (7,), "七"),
+        (w.ordinal, (12,), "十二"),
+    ],
+)
+def test_number_wording(func, args, expected):
+    assert func(*args) == expected
+
+
+ROW = {
+    "count_active": 2216,
+    "count_registered": 156,
+    "count_filed": 2060,
+    "count_urban": 1030,
+    "count_rural": 1186,
+    "count_urban_communities": 45,
+    "count_rural_communities": 79,
+    "avg_per_urban_community": 1030 / 45,
+    "avg_per_rural_community": 1186 / 79,
+}
+FIELDS = [
+    {"field": "resident_services", "field_label": "为民服务", "count_active": 9},
+    {"field": "other", "field_label": "其他", "count_active": 2},
+    {"field": "charity", "field_label": "公益慈善", "count_active": 1},
+]
+
+
+@pytest.mark.parametrize(
+    ("case", "row", "present", "absent"),
+    [
+        ("22.9 → 近23", {"avg_per_urban_community": 22.9}, ["平均每个社区近23家"], []),
+        ("23.0 → 23", {"avg_per_urban_community": 23.0}, ["平均每个社区23家"], ["近23", "超过23"]),
+        ("23.4 → 超过23", {"avg_per_urban_community": 23.4}, ["平均每个社区超过23家"], []),
+        (
+            "no organisations",
+            {
+                "count_active": 0,
+                "count_registered": 0,
+                "count_filed": 0,
+                "count_urban": 0,
+                "count_rural": 0,
+            },
+            ["全县尚无登记备案的城乡社区社会组织。"],
+            ["平均", "0家", "领域"],
+        ),
+        (
+            "no villages in scope",
+            {"count_rural": 0, "count_rural_communities": 0, "avg_per_rural_community": None},
+            ["平均每个社区近23家"],
+            ["行政村", "农村"],
+        ),
+        ("all registered", {"count_filed": 0}, ["其中，登记156家；"], ["备案0家"]),
+    ],
+)
+def test_basics_sentence_cases(case, row, present, absent):
+    text = sentences.basics("全县", AS_OF, {**ROW, **row}, FIELDS)
+    for part in present:
+        assert part in text, case
+    for part in absent:
+        assert part not in text, case
+    if row.get("count_active") != 0:
+        assert text.endswith("在为民服务、公益慈善等领域发挥着重要作用。")  # 其他 is not named
+
+
+FUNDING_TOTAL = {
+    "count_budget_rows": 4,
+    "budget_yuan": 3_490_000,
+    "count_grants": 136,
+    "approved_yuan": 3_029_800,
+    "disbursed_yuan": 2_402_700,
+    "execution_rate": 2_402_700 / 3_490_000,
+    "paid_rate": 2_402_700 / 3_029_800,
+}
+
+
+@pytest.mark.parametrize(
+    ("case", "make", "expected"),
+    [
+        (
+            "budget and grants",
+            lambda: sentences.funding("全县", AS_OF, FUNDING_TOTAL, []),
+            "预算349万元",
+        ),
+        (
+            "no budget rows: the budget is left out, not 0",
+            lambda: sentences.funding(
+                "全县", AS_OF, {**FUNDING_TOTAL, "count_budget_rows": 0, "budget_yuan": None}, []
+            ),
+            "2025年，全县已批复项目136个、302.98万元，已拨付240.27万元，拨付率79.3%。",
+        ),
+        (
+            "no money source at all",
+            lambda: sentences.funding(
+                "全县", AS_OF, {**FUNDING_TOTAL, "count_budget_rows": 0, "count_grants": 0}, []
+            ),
+            None,
+        ),
+        (
+            "no platforms source",
+            lambda: sentences.platforms("全县", {"count_platforms_loaded": 0}, "目前", True),
+            None,
+        ),
+        (
+            "no credit-list source",
+            lambda: sentences.listings(
+                "全县",
+                "目前",
+                [{"list_label": "活动异常名录", "count_orgs": 0, "count_listings_loaded": 0}],
+            ),
+            None,
+        ),
+        (
+            "credit lists loaded, nobody listed",
+            lambda: sentences.listings(
+                "全县",
+                "目前",
+                [{"list_label": "活动异常名录", "count_orgs": 0, "count_listings_loaded": 5}],
+            ),
+            "目前，全县没有社区社会组织被列入活动异常名录。",
+        ),
+        (
+            "no evaluations source",
+            lambda: sentences.grades("全县", [{"count_evaluations_loaded": 0, "count_orgs": 0}]),
+            None,
+        ),
+        ("no reports due", lambda: sentences.annual_reports("全县", None), None),
+        ("no previous year", lambda: sentences.growth("全县", ROW, {"count_active": 0}), None),
+        ("special fund in one year only", lambda: sentences.special_fund({"count_years": 1}), None),
+        (
+            "special fund every year",
+            lambda: sentences.special_fund(
+                {
+                    "count_years": 5,
+                    "first_year": 2021,
+                    "last_year": 2025,
+                    "min_budget_yuan": 2_000_000,
+                }
+            ),
+            "2021年以来，县级专项资金每年预算不少于200万元。",
+        ),
+    ],
+)
+def test_sentences_with_missing_data(case, make, expected):
+    got = make()
+    if expected is None:
+        assert got is None, case
+    else:
+        assert got is not None and expected in got, case
+
+
+# Content against the data ------------------------------------------------------------------------
+
+
+def test_basics_paragraph_is_the_speech_sentence(county, demo_db):
+    c = counts(demo_db, AS_OF)
+    assert (c["total"], c["registered"], c["filed"], c["urban"], c["rural"]) == (
+        2216,
+        156,
+        2060,
+        1030,
+        1186,
+    )
+    fields = query(
+        demo_db,
+        f"""select l.label from ({ACTIVE}) a join lookup_field l on l.code = a.field
+            where a.field <> 'other' group by l.label order by count(*) desc""",
+        d=AS_OF,
+    )
+    assert (
+        "、".join(f for (f,) in fields)
+        == "为民服务、公益慈善、文体活动、矛盾调处、乡村振兴、邻里互助"
+    )
+    assert county.sections[0].title == "基本情况"
+    assert county.sections[0].paragraphs[0][0] == BASICS
+
+
+def test_sections_in_the_speech_order(county):
+    assert [h for h, _ in county.numbered()] == [
+        "一、基本情况",
+        "二、党建引领",
+        "三、平台建设",
+        "四、资金支持",
+        "五、监督管理",
+        "六、与上年相比",
+        "七、未达标社区",
+    ]
+    assert county.title == "Xx县社区社会组织发展情况报告"
+
+
+def test_party_and_platform_sentences_match_sql(county, demo_db):
+    c = counts(demo_db, AS_OF)
+    assert c["party"] == c["total"]
+    branch = w.percent(c["branch"] / c["total"])
+    assert (
+        f"全县社区社会组织党建入章率和清廉入章率均达100%，已建立党组织的有{c['branch']}家，占{branch}。"
+        in section(county, "party")
+    )
+    levels = dict(
+        query(
+            demo_db,
+            "select level, count(*) from platforms where opened_on <= $d group by level",
+            d=AS_OF,
+        )
+    )
+    assert levels == {"county": 1, "township": 12, "village": 180}
+    assert (
+        "目前，全县建有县级社会组织党群服务中心1家、乡镇级社会组织服务平台12家、村级社会组织服务站180家，"
+        "形成了县、乡、村三级社会组织服务平台体系。"
+    ) in section(county, "platforms")
+    without = query(
+        demo_db,
+        """select count(*) from divisions c where level = 'community' and not exists (
+               select 1 from platforms p where p.division_code = c.division_code and p.level = 'village')""",
+    )[0][0]
+    assert f"尚有{without}个未建站" in section(county, "platforms")
+
+
+def test_funding_sentences_match_sql(county, demo_db):
+    budget = query(demo_db, "select sum(budget_yuan) from fund_budgets where year = 2025")[0][0]
+    approved, paid, n = query(
+        demo_db,
+        """select sum(g.approved_yuan), sum(coalesce(p.paid, 0)), count(*) from grants g
+           left join (select grant_id, sum(amount_yuan) as paid from disbursements
+                      where paid_on <= $d group by grant_id) p using (grant_id)
+           where g.year = 2025 and g.approved_on <= $d""",
+        d=AS_OF,
+    )[0]
+    text = section(county, "funding")
+    assert f"2025年，全县社区社会组织发展资金预算{w.money(budget)}" in text
+    assert (
+        f"已批复项目{n}个、{w.money(approved)}，已拨付{w.money(paid)}，预算执行率{w.percent(paid / budget)}。"
+    ) in text
+    top_purpose = query(
+        demo_db,
+        """select l.label, sum(approved_yuan) from grants g join lookup_grant_purpose l on l.code = g.purpose
+           where year = 2025 group by l.label order by 2 desc limit 1""",
+    )[0]
+    assert f"按用途分，批复资金中{top_purpose[0]}{w.money(top_purpose[1])}" in text
+    least = query(
+        demo_db,
+        "select min(b) from (select year, sum(budget_yuan) as b from fund_budgets where fund_source = 'county_special_fund' group by year)",
+    )[0][0]
+    assert f"县级专项资金每年预算不少于{w.money(least)}" in text
+
+
+def test_supervision_sentences_match_sql(county, demo_db):
+    due, submitted, overdue = query(
+        demo_db,
+        """select count(*), count(*) filter (where submitted_on <= $d),
+                  count(*) filter (where submitted_on is null or submitted_on > $d)
+           from annual_reports where report_year = 2024 and due_on <= $d""",
+        d=AS_OF,
+    )[0]
+    text = section(county, "supervision")
+    assert (
+        f"2024年度年报全县应报{due}家，已报送{submitted}家，报送率{w.percent(submitted / due)}"
+        in text
+    )
+    assert f"尚有{overdue}家逾期未报" in text
+    listed = dict(
+        query(
+            demo_db,
+            f"""select l.list_type, count(distinct l.org_id) from credit_listings l
+                join ({ACTIVE}) a on a.org_id = l.org_id
+                where l.listed_on <= $d and (l.removed_on is null or l.removed_on > $d)
+                group by l.list_type""",
+            d=AS_OF,
+        )
+    )
+    assert (
+        f"列入活动异常名录的{listed['abnormal']}家、列入严重违法失信名单的{listed['dishonest']}家"
+        in text
+    )
+    inspected = query(demo_db, "select count(*) from inspections where year(inspected_on) = 2025")[
+        0
+    ][0]
+    assert f"2025年开展专项抽查{inspected}家次" in text
+
+
+def test_changes_on_the_previous_year_match_sql(county, demo_db):
+    now, before = counts(demo_db, AS_OF), counts(demo_db, dt.date(2024, 12, 31))
+    text = section(county, "changes")
+    assert f"全县社区社会组织{now['total']}家，{w.change(now['total'], before['total'])}" in text
+    assert (
+        f"其中登记{now['registered']}家，{w.change(now['registered'], before['registered'])}"
+        in text
+    )
+    new, gone = query(
+        demo_db,
+        """select count(*) filter (where year(established_on) = 2025),
+                  count(*) filter (where year(dissolved_on) = 2025) from organizations""",
+    )[0]
+    assert f"2025年新成立{new}家、注销{gone}家。" in text
+    budgets = dict(query(demo_db, "select year, sum(budget_yuan) from fund_budgets group by year"))
+    assert (
+        f"资金预算{w.money(budgets[2025])}，{w.change(budgets[2025], budgets[2024], '万元')}"
+        in text
+    )
+
+
+def test_communities_below_the_floor_are_named(county, demo_db):
+    below = query(
+        demo_db,
+        f"""select t.name, c.name, count(a.org_id), c.area_type from divisions c
+            join divisions t on t.division_code = c.township_code
+            left join ({ACTIVE}) a on a.community_code = c.division_code
+            where c.level = 'community' group by all
+            having count(a.org_id) < case c.area_type when 'urban' then 10 else 5 end""",
+        d=AS_OF,
+    )
+    total = query(demo_db, "select count(*) from divisions where level = 'community'")[0][0]
+    text = section(county, "floor")
+    assert f"全县{total}个城乡社区中，{total - len(below)}个达到标准" in text
+    assert f"尚有{len(below)}个未达标" in text
+    for town_name, name, n, _ in below:
+        assert f"{town_name}{name}{n}家" in text
+    assert county.tables()[-1].frame.height == len(below)
+
+
+def test_township_scope_is_the_township_beside_the_county(township, town, demo_db):
+    code, name = town
+    c, whole = counts(demo_db, AS_OF, code), counts(demo_db, AS_OF)
+    assert township.title == f"Xx县{name}社区社会组织发展情况报告"
+    first, second = (p[0] for p in township.sections[0].paragraphs[:2])
+    assert first.startswith(
+        f"截至2025年12月31日，{name}登记备案城乡社区社会组织{c['total']}家，"
+        f"其中，登记{c['registered']}家、备案{c['filed']}家；"
+        f"城市社区社会组织有{c['urban']}家，平均每个社区{w.average(c['urban'] / c['n_urban'])}家"
+    )
+    assert f"{name}社区社会组织占全县总数的{w.percent(c['total'] / whole['total'])}" in second
+    mine, theirs = c["urban"] / c["n_urban"], whole["urban"] / whole["n_urban"]
+    assert f"{w.compare(mine, theirs)}全县平均水平（{theirs:.1f}家）" in second
+    assert f"（全县为{w.percent(whole['branch'] / whole['total'])}）" in section(township, "party")
+    # Its own platforms only: no county centre in a township's report.
+    stations = query(
+        demo_db,
+        """select count(*) from platforms p join divisions d on d.division_code = p.division_code
+           where p.level = 'village' and d.township_code = $t""",
+        t=code,
+    )[0][0]
+    assert f"村级社会组织服务站{stations}家" in section(township, "platforms")
+    assert "县级社会组织党群服务中心" not in section(township, "platforms")
+    approved = query(
+        demo_db,
+        """select sum(approved_yuan) from grants g join divisions d on d.division_code = g.division_code
+           where g.year = 2025 and d.township_code = $t""",
+        t=code,
+    )[0][0]
+    assert f"全县批复给{name}及所属社区、社会组织的项目" in section(township, "funding")
+    assert str(w.money(approved)) in section(township, "funding")
+    assert "预算" not in section(township, "funding")  # budgets are county-wide
+    communities = query(
+        demo_db,
+        "select count(*) from divisions where level = 'community' and township_code = $t",
+        t=code,
+    )[0][0]
+    assert township.tables()[0].frame.height == communities
+
+
+@pytest.fixture(scope="module")
+def thin_db(demo_db: Path, town: tuple[str, str], tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The demo warehouse without budgets, and with one township emptied of organisations."""
+    db = tmp_path_factory.mktemp("thin") / "warehouse.duckdb"
+    shutil.copy(demo_db, db)
+    con = duckdb.connect(str(db))
+    try:
+        con.execute("delete from fund_budgets")
+        con.execute(
+            """delete from organizations where community_code in (
+                   select division_code from divisions where township_code = $t)""",
+            {"t": town[0]},
+        )
+    finally:
+        con.close()
+    return db
+
+
+def test_missing_budgets_leave_the_budget_out(thin_db):
+    report = content.build(thin_db, "county", AS_OF)
+    funding = section(report, "funding")
+    assert funding and "预算" not in funding and "拨付率" in funding
+    assert "资金预算" not in section(report, "changes")
+    assert "0万元" not in report.text()
+    assert all("预算（万元）" not in t.frame.columns for t in report.tables())
+
+
+def test_township_without_organisations_says_so(thin_db, town):
+    report = content.build(thin_db, town[0], AS_OF)
+    assert report.sections[0].paragraphs[0] == [
+        f"截至2025年12月31日，{town[1]}尚无登记备案的城乡社区社会组织。"
+    ]
+    assert "平均每个" not in report.text()
+    assert "党建引领" not in [s.title for s in report.sections]
+
+
+def test_unknown_township_and_future_date_are_refused(demo_db):
+    with pytest.raises(content.ReportError, match="没有编码为"):
+        content.build(demo_db, "999999999000", AS_OF)
+    with pytest.raises(content.ReportError, match="晚于数据截止日期"):
+        content.build(demo_db, "county", dt.date(2026, 1, 1))
+
+
+# The files -------------------------------------------------------------------------------------
+
+
+def test_charts_are_pngs_in_a_cjk_font(county):
+    assert len(county.charts()) == 4
+    fig = charts.figure(county.charts()[0])
+    assert "Noto Sans CJK SC" in fig.layout.font.family
+    png = charts.png(county.charts()[0])
+    assert png.startswith(b"\x89PNG\r\n\x1a\n")
+
+
+def test_docx_reads_back(files, county):
+    d = docx.Document(io.BytesIO(files["docx"]))
+    paragraphs = [p.text for p in d.paragraphs]
+    assert paragraphs[0] == county.title
+    assert BASICS in paragraphs
+    assert "一、基本情况" in paragraphs and "七、未达标社区" in paragraphs
+    heading = next(p for p in d.paragraphs if p.text == "一、基本情况")
+    assert heading.style is not None and heading.style.name == "Heading 1"
+    # Real tables, one per report table, with the Chinese headers and the figures.
+    assert len(d.tables) == len(county.tables())
+    first = d.tables[0]
+    assert [c.text for c in first.rows[0].cells] == county.tables()[0].frame.columns
+    assert first.rows[-1].cells[0].text == "合计" and first.rows[-1].cells[2].text == "2216"
+    # Every chart as a picture, captioned.
+    assert len(d.inline_shapes) == len(county.charts()) == 4
+    assert sum(p.text.startswith("图") for p in d.paragraphs) == 4
+    assert d.core_properties.title == county.title
+
+
+def test_docx_declares_east_asian_fonts(files):
+    with zipfile.ZipFile(io.BytesIO(files["docx"])) as z:
+        for name in z.namelist():
+            if name.endswith((".xml", ".rels")):
+                etree.fromstring(z.read(name))  # every part is well-formed XML
+        styles = etree.fromstring(z.read("word/styles.xml"))
+        fonts = etree.fromstring(z.read("word/fontTable.xml"))
+
+    def rfonts(style_id: str) -> dict:
+        style = styles.find(f"{W_NS}style[@{W_NS}styleId='{style_id}']")
+        return {
+            k.replace(W_NS, ""): v for k, v in style.find(f"{W_NS}rPr/{W_NS}rFonts").attrib.items()
+        }
+
+    assert rfonts("Normal")["eastAsia"] == "仿宋_GB2312"
+    assert rfonts("Heading1")["eastAsia"] == "黑体"
+    assert rfonts("Title")["eastAsia"] == "宋体"
+    # Theme fonts would override the declared ones: none left on the styles used.
+    for style_id in ("Normal", "Heading1", "Title"):
+        assert not any(k.endswith("Theme") or k == "cstheme" for k in rfonts(style_id))
+    defaults = styles.find(f"{W_NS}docDefaults/{W_NS}rPrDefault/{W_NS}rPr")
+    assert defaults.find(f"{W_NS}rFonts").get(f"{W_NS}eastAsia") == "仿宋_GB2312"
+    assert defaults.find(f"{W_NS}lang").get(f"{W_NS}eastAsia") == "zh-CN"
+    declared = {f.get(f"{W_NS}name") for f in fonts.findall(f"{W_NS}font")}
+    assert {"仿宋_GB2312", "黑体", "宋体"} <= declared
+
+
+def test_pptx_reads_back(files, county):
+    deck = pptx.Presentation(io.BytesIO(files["pptx"]))
+    slides = list(deck.slides)
+    texts = ["\n".join(sh.text_frame.text for sh in s.shapes if sh.has_text_frame) for s in slides]
+    assert county.title in texts[0]
+    assert any(BASICS in t for t in texts)
+    # A slide per section (heading and key figures), per chart and per table (12 townships fit one).
+    pictures = [sh for s in slides for sh in s.shapes if sh.shape_type == 13]
+    tables = [sh.table for s in slides for sh in s.shapes if sh.has_table]
+    assert len(pictures) == len(county.charts()) == 4
+    assert len(tables) == len(county.tables())
+    assert len(slides) == 1 + len(county.sections) + 4 + len(county.tables())
+    assert [tables[0].cell(0, j).text for j in range(len(tables[0].columns))] == county.tables()[
+        0
+    ].frame.columns
+    assert any("2216家" in t and "近23家" in t for t in texts)  # key figures
+    # Every run names its East-Asian face (a:ea), after the Latin one.
+    with zipfile.ZipFile(io.BytesIO(files["pptx"])) as z:
+        slide = etree.fromstring(z.read("ppt/slides/slide2.xml"))
+    runs = slide.findall(f".//{A_NS}r/{A_NS}rPr")
+    assert runs and all(r.find(f"{A_NS}ea") is not None for r in runs)
+    assert {r.find(f"{A_NS}ea").get("typeface") for r in runs} <= {"黑体", "微软雅黑"}
+    assert all(
+        list(r).index(r.find(f"{A_NS}ea")) == list(r).index(r.find(f"{A_NS}latin")) + 1
+        for r in runs
+    )
+
+
+def test_xlsx_one_sheet_per_table_with_number_formats(files, county):
+    book = openpyxl.load_workbook(io.BytesIO(files["xlsx"]))
+    tables = county.tables()
+    assert book.sheetnames == ["报告正文", *(t.title[:31] for t in tables)]
+    assert book["报告正文"]["A1"].value == county.title
+    assert BASICS in [c.value for c in book["报告正文"]["A"]]
+    for table in tables:
+        sheet = book[table.title[:31]]
+        assert [c.value for c in sheet[2]] == table.frame.columns
+        assert sheet.max_row == 2 + table.frame.height + (2 if table.note else 0)
+    towns = book[tables[0].title]
+    assert towns["A3"].value == tables[0].frame.row(0)[0]
+    assert towns["C3"].value == tables[0].frame.row(0)[2] and towns["C3"].number_format == "#,##0"
+    assert towns["F3"].number_format == "0.0"  # average per community
+    money = book["2025年资金预算执行情况"]
+    assert [c.value for c in money[2]][:2] == ["资金来源", "预算（万元）"]
+    assert money["B3"].number_format == "#,##0.00" and money["B3"].value == 250.0
+    assert money["F3"].number_format == "0.0%" and 0 < money["F3"].value < 1
+    total = next(r for r in money.iter_rows(min_row=3) if r[0].value == "合计")
+    assert total[1].value == 349.0 and total[0].font.bold
+
+
+def test_markdown_has_the_sentences_and_tables(files, county):
+    text = files["md"].decode("utf-8")
+    assert text.startswith(f"# {county.title}")
+    assert "## 一、基本情况" in text and BASICS in text
+    assert "| 乡镇（街道） | 城乡社区（个） |" in text
+    assert "| 合计 | 124 | 2216 |" in text
+
+
+def test_cli_writes_every_format(demo_db, tmp_path):
+    # Side by side; the charts (a Chromium per process) only in Word: PowerPoint comes without
+    # (--no-charts) to keep the test quick; its pictures are checked in-process above.
+    runs = {"docx": [], "md": [], "pptx": ["--no-charts"], "xlsx": []}
+    procs = {
+        fmt: subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "orgdash",
+                "report",
+                "--db",
+                str(demo_db),
+                "--scope",
+                "county",
+                "--as-of",
+                "2025-12-31",
+                "--format",
+                fmt,
+                "--out",
+                str(tmp_path / f"报告.{fmt}"),
+                *extra,
+            ],
+            cwd=ROOT,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        for fmt, extra in runs.items()
+    }
+    for fmt, proc in procs.items():
+        out, err = proc.communicate(timeout=180)
+        assert proc.returncode == 0, (fmt, out, err)
+        assert "已生成" in out
+    word = docx.Document(tmp_path / "报告.docx")
+    assert BASICS in [p.text for p in word.paragraphs] and len(word.inline_shapes) == 4
+    deck = pptx.Presentation(tmp_path / "报告.pptx")
+    assert not [sh for s in deck.slides for sh in s.shapes if sh.shape_type == 13]
+    assert any(sh.has_table for s in deck.slides for sh in s.shapes)
+    assert "报告正文" in openpyxl.load_workbook(tmp_path / "报告.xlsx").sheetnames
+    md = (tmp_path / "报告.md").read_text(encoding="utf-8")
+    assert BASICS in md and "**表1　各乡镇（街道）社区社会组织情况**" in md
+    assert sorted(p.name for p in tmp_path.iterdir()) == [f"报告.{f}" for f in sorted(runs)]
+
+
+def test_cli_refuses_an_unknown_township(demo_db, tmp_path):
+    proc = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "orgdash",
+            "report",
+            "--db",
+            str(demo_db),
+            "--scope",
+            "340129999000",
+            "--format",
+            "xlsx",
+            "--out",
+            str(tmp_path / "x.xlsx"),
+        ],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert proc.returncode == 1
+    assert "没有编码为 340129999000 的乡镇（街道）" in proc.stderr
+    assert not (tmp_path / "x.xlsx").exists()
