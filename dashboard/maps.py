@@ -447,6 +447,61 @@ class CompactDeck(pdk.Deck):
         return json.dumps(json.loads(super().to_json()), separators=(",", ":"), ensure_ascii=False)
 
 
+def fill_layer(features: dict, layer_id: str, line_width_px: float) -> pdk.Layer:
+    """Divisions filled with each feature's properties.fill, pickable for tooltips and clicks."""
+    return pdk.Layer(
+        "GeoJsonLayer",
+        data=features,
+        id=layer_id,
+        pickable=True,
+        auto_highlight=True,
+        highlight_color=[255, 255, 255, 90],
+        filled=True,
+        stroked=True,
+        get_fill_color="properties.fill",
+        get_line_color=[255, 255, 255, 255],
+        line_width_min_pixels=line_width_px,
+        get_line_width=20,
+    )
+
+
+def outline_layer(features: dict, layer_id: str, width_px: float, alpha: int) -> pdk.Layer:
+    """Township boundaries drawn as dark lines over the fills."""
+    return pdk.Layer(
+        "GeoJsonLayer",
+        data=features,
+        id=layer_id,
+        pickable=False,
+        filled=False,
+        stroked=True,
+        get_line_color=[60, 60, 60, alpha],
+        line_width_min_pixels=width_px,
+        get_line_width=60,
+    )
+
+
+def label_layer(labels: list[dict], layer_id: str, size: int) -> pdk.Layer:
+    """Township names; Chinese needs character_set '"auto"' (the quotes: pydeck reads expressions)."""
+    return pdk.Layer(
+        "TextLayer",
+        data=labels,
+        id=layer_id,
+        pickable=False,
+        get_position="position",
+        get_text="name",
+        get_size=size,
+        get_color=[30, 30, 30, 255],
+        font_family=f"'{style.FONT}'",
+        font_weight=700,
+        character_set='"auto"',
+        outline_width=3,
+        outline_color=[255, 255, 255, 230],
+        font_settings={"sdf": True},
+        get_text_anchor="'middle'",
+        get_alignment_baseline="'center'",
+    )
+
+
 def choropleth(
     communities: pl.DataFrame,
     townships: pl.DataFrame,
@@ -461,35 +516,8 @@ def choropleth(
     comm = community_features(communities, ind, breaks)
     towns, labels = township_features(townships)
     layers: list[pdk.Layer] = []
-    layers.append(
-        pdk.Layer(
-            "GeoJsonLayer",
-            data=comm,
-            id=COMMUNITY_LAYER,
-            pickable=True,
-            auto_highlight=True,
-            highlight_color=[255, 255, 255, 90],
-            filled=True,
-            stroked=True,
-            get_fill_color="properties.fill",
-            get_line_color=[255, 255, 255, 255],
-            line_width_min_pixels=0.6,
-            get_line_width=20,
-        )
-    )
-    layers.append(
-        pdk.Layer(
-            "GeoJsonLayer",
-            data=towns,
-            id=TOWNSHIP_LAYER,
-            pickable=False,
-            filled=False,
-            stroked=True,
-            get_line_color=[60, 60, 60, 230],
-            line_width_min_pixels=2.2,
-            get_line_width=60,
-        )
-    )
+    layers.append(fill_layer(comm, COMMUNITY_LAYER, line_width_px=0.6))
+    layers.append(outline_layer(towns, TOWNSHIP_LAYER, width_px=2.2, alpha=230))
     if platforms is not None and platforms.height:
         layers.append(
             pdk.Layer(
@@ -505,26 +533,7 @@ def choropleth(
                 size_units="'pixels'",
             )
         )
-    layers.append(
-        pdk.Layer(
-            "TextLayer",
-            data=labels,
-            id=LABEL_LAYER,
-            pickable=False,
-            get_position="position",
-            get_text="name",
-            get_size=15,
-            get_color=[30, 30, 30, 255],
-            font_family=f"'{style.FONT}'",
-            font_weight=700,
-            character_set='"auto"',
-            outline_width=3,
-            outline_color=[255, 255, 255, 230],
-            font_settings={"sdf": True},
-            get_text_anchor="'middle'",
-            get_alignment_baseline="'center'",
-        )
-    )
+    layers.append(label_layer(labels, LABEL_LAYER, size=15))
     geoms = [f["geometry"] for f in (comm["features"] or towns["features"])]
     extra: dict[str, Any] = {"map_style": basemap_style(tile_url)} if tile_url else {}
     return CompactDeck(

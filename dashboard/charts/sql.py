@@ -191,19 +191,8 @@ def deck(
                 },
             }
         )
-    layer = pdk.Layer(
-        "GeoJsonLayer",
-        data={"type": "FeatureCollection", "features": feats},
-        id=MAP_LAYER,
-        pickable=True,
-        auto_highlight=True,
-        highlight_color=[255, 255, 255, 90],
-        filled=True,
-        stroked=True,
-        get_fill_color="properties.fill",
-        get_line_color=[255, 255, 255, 255],
-        line_width_min_pixels=0.8,
-        get_line_width=20,
+    layer = maps.fill_layer(
+        {"type": "FeatureCollection", "features": feats}, MAP_LAYER, line_width_px=0.8
     )
     layers = [layer]
     if townships is not None and townships.height:
@@ -212,35 +201,8 @@ def deck(
             bx0, by0, bx1, by1 = shape(f["geometry"]).bounds
             x0, y0, x1, y1 = min(x0, bx0), min(y0, by0), max(x1, bx1), max(y1, by1)
         layers += [
-            pdk.Layer(
-                "GeoJsonLayer",
-                data=outlines,
-                id=OUTLINE_LAYER,
-                pickable=False,
-                filled=False,
-                stroked=True,
-                get_line_color=[60, 60, 60, 200],
-                line_width_min_pixels=1.6,
-                get_line_width=60,
-            ),
-            pdk.Layer(
-                "TextLayer",
-                data=labels,
-                id=LABEL_LAYER,
-                pickable=False,
-                get_position="position",
-                get_text="name",
-                get_size=14,
-                get_color=[30, 30, 30, 255],
-                font_family=f"'{style.FONT}'",
-                font_weight=700,
-                character_set='"auto"',  # Chinese names (STACK-NOTES.md)
-                outline_width=3,
-                outline_color=[255, 255, 255, 230],
-                font_settings={"sdf": True},
-                get_text_anchor="'middle'",
-                get_alignment_baseline="'center'",
-            ),
+            maps.outline_layer(outlines, OUTLINE_LAYER, width_px=1.6, alpha=200),
+            maps.label_layer(labels, LABEL_LAYER, size=14),
         ]
     bounds = (x0, y0, x1, y1) if math.isfinite(x0) else None
     chart = maps.CompactDeck(
