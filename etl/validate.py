@@ -354,18 +354,22 @@ def _division_rules(f: pl.DataFrame, s: Source, ctx: Context) -> list[pl.DataFra
         )
     )
     out.extend(_lon_lat_rules(f, s))
-    for n in ("population", "households"):
-        c = s.column(n)
-        out.append(
-            fail(
-                f,
-                pl.col(n) < 0,
-                c,
-                "non_negative",
-                pl.format(f"「{c.label}」{{}}不能为负数。", _v(c)),
-            )
-        )
+    out.extend(non_negative(f, s, ("population", "households")))
     return out
+
+
+def non_negative(f: pl.DataFrame, s: Source, names: tuple[str, ...]) -> list[pl.DataFrame]:
+    """Counts and measures that cannot be below zero."""
+    return [
+        fail(
+            f,
+            pl.col(c.name) < 0,
+            c,
+            "non_negative",
+            pl.format(f"「{c.label}」{{}}不能为负数。", _v(c)),
+        )
+        for c in (s.column(n) for n in names)
+    ]
 
 
 def _lon_lat_rules(f: pl.DataFrame, s: Source) -> list[pl.DataFrame]:
@@ -566,17 +570,7 @@ def _organization_rules(f: pl.DataFrame, s: Source, ctx: Context) -> list[pl.Dat
             pl.format("注销日期{}不晚于成立日期{}。请核对两个日期。", _v(dis), _v(est)),
         ),
     ]
-    for n in ("members", "volunteers"):
-        c = s.column(n)
-        out.append(
-            fail(
-                f,
-                pl.col(n) < 0,
-                c,
-                "non_negative",
-                pl.format(f"「{c.label}」{{}}不能为负数。", _v(c)),
-            )
-        )
+    out.extend(non_negative(f, s, ("members", "volunteers")))
     return out
 
 
