@@ -444,7 +444,15 @@ class CompactDeck(pdk.Deck):
     pydeck's pretty-printed, ASCII-escaped JSON sends for the same map."""
 
     def to_json(self) -> str:
-        return json.dumps(json.loads(super().to_json()), separators=(",", ":"), ensure_ascii=False)
+        # Built once: a deck is never changed after choropleth() returns it, and at province
+        # scale (12,400 polygons) serialising it again on every rerun took seconds.
+        cached: str | None = self.__dict__.get("_compact_json")
+        if cached is None:
+            cached = json.dumps(
+                json.loads(super().to_json()), separators=(",", ":"), ensure_ascii=False
+            )
+            self.__dict__["_compact_json"] = cached
+        return cached
 
 
 def fill_layer(features: dict, layer_id: str, line_width_px: float) -> pdk.Layer:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import polars as pl
+import pydeck as pdk
 import streamlit as st
 
 from dashboard import data, downloads, filters, maps, nav
@@ -41,16 +42,33 @@ if show_platforms:
     )
 ind = maps.INDICATORS[indicator]
 
+
+@st.cache_resource(max_entries=32, show_spinner=False)
+def _deck(
+    build: str, indicator: str, query: dict[str, object], levels: tuple[str, ...], tile: str | None
+) -> pdk.Deck:
+    """The built deck per warehouse build and view: building it from every polygon (and turning
+    it into JSON) is the page's dearest step at province scale, and the result never changes.
+    The key is small values only; the frames come from data.run's own cache."""
+    communities = data.run("map/communities", **query)
+    townships = data.run("map/townships", **query)
+    shown = None
+    if levels:
+        shown = data.run("map/platforms", **query).filter(pl.col("level").is_in(list(levels)))
+    return maps.choropleth(communities, townships, indicator, shown, tile)
+
+
 communities = data.run("map/communities", **params)
 if communities.is_empty():
     st.info("当前筛选条件下没有可显示的社区（所选乡镇没有该类社区，或缺少社区边界数据）。")
     st.stop()
-townships = data.run("map/townships", **params)
 platforms = None
 if show_platforms:
     platforms = data.run("map/platforms", **params).filter(pl.col("level").is_in(levels))
 
-deck = maps.choropleth(communities, townships, indicator, platforms, maps.tile_url())
+deck = _deck(
+    data.build(), indicator, params, tuple(levels) if show_platforms else (), maps.tile_url()
+)
 
 map_col, legend_col = st.columns([4, 1])
 with map_col:
