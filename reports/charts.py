@@ -13,14 +13,9 @@ from functools import lru_cache
 
 import plotly.graph_objects as go
 
+from dashboard.palette import FONT, PRIMARY, SEQUENCE
 from reports.content import Chart
 
-# The dashboard's palette (dashboard/style.py), repeated because that module imports Streamlit.
-PRIMARY = "#c0392b"
-SEQUENCE = ["#c0392b", "#2e86c1", "#f39c12", "#27ae60", "#8e44ad", "#16a085", "#7f8c8d", "#d35400"]
-MUTED = "#95a5a6"
-# Noto Sans CJK SC is what the server has (fonts-noto-cjk); the others are for a reader's machine.
-FONT = "Noto Sans CJK SC, Source Han Sans SC, Microsoft YaHei, SimHei, sans-serif"
 WIDTH, SCALE = 1000, 2  # layout pixels; scale 2 keeps the text sharp in print at 15 cm
 
 log = logging.getLogger(__name__)
