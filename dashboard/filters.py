@@ -8,6 +8,7 @@ from dataclasses import dataclass
 import streamlit as st
 
 from dashboard import data, style
+from dashboard import formats as fmt
 
 ALL = "all"
 AREA_OPTIONS = {ALL: "全部", "urban": "城市社区", "rural": "农村社区"}
@@ -47,9 +48,7 @@ class Filters:
 
 def township_names() -> dict[str, str]:
     frame = data.run("filters/townships")
-    return dict(
-        zip(frame["township_code"].to_list(), frame["township_name"].to_list(), strict=True)
-    )
+    return fmt.unique_labels(frame["township_code"].to_list(), frame["township_name"].to_list())
 
 
 def _from_url(key: str, options: list, parse=str):  # type: ignore[no-untyped-def]

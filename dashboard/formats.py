@@ -37,3 +37,13 @@ def delta(
     diff = round(current - previous, digits)
     sign = "+" if diff >= 0 else "−"
     return f"比上年 {sign}{abs(diff):,.{digits}f}{unit}"
+
+
+def unique_labels(codes: list[str], names: list[str]) -> dict[str, str]:
+    """code -> label for a picker, the code added where a name repeats (every county of a province
+    has its 城关镇). Streamlit 1.67 keeps a selectbox's choice by its label, so two options that read
+    the same silently switch to the other one on the next rerun."""
+    seen: dict[str, int] = {}
+    for name in names:
+        seen[name] = seen.get(name, 0) + 1
+    return {c: (n if seen[n] == 1 else f"{n}（{c}）") for c, n in zip(codes, names, strict=True)}

@@ -61,3 +61,17 @@ def test_nonsense_in_the_url_falls_back_to_defaults(app):
     assert at.sidebar.selectbox(key="f_township").value == "all"
     assert at.sidebar.radio(key="f_area").value == "all"
     assert at.sidebar.multiselect(key="f_field").value == []
+
+
+def test_pickers_never_show_two_options_alike():
+    # Streamlit 1.67 keeps a selectbox's choice by its label: two townships both called 城关镇
+    # (one per county in a province) made the choice jump to the other one on the next rerun.
+    from dashboard.formats import unique_labels
+
+    labels = unique_labels(["340129001000", "340130001000", "340129100000"], ["城关镇", "城关镇", "和集镇"])
+    assert labels == {
+        "340129001000": "城关镇（340129001000）",
+        "340130001000": "城关镇（340130001000）",
+        "340129100000": "和集镇",
+    }
+    assert len(set(labels.values())) == 3

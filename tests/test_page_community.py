@@ -175,3 +175,59 @@ def test_annual_reports_and_funding_of_the_community(app, demo_db):
         {"c": FUQIAN},
     )
     assert len(_table(at, "项目名称")) == n_grants
+
+
+@pytest.fixture(scope="module")
+def province_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Two counties (248 communities): more than the page lists in one picker."""
+    from etl.demo import generate
+    from etl.pipeline import load_dir
+
+    raw = tmp_path_factory.mktemp("province") / "raw"
+    generate(raw, scale=2)
+    db = raw.parent / "warehouse.duckdb"
+    load_dir(raw, db)
+    return db
+
+
+def test_at_province_scale_the_township_is_picked_first(app, province_db, monkeypatch):
+    monkeypatch.setenv("ORGDASH_DB", str(province_db))
+    con = duckdb.connect(str(province_db), read_only=True)
+    towns = con.sql(
+        "select division_code from divisions where level = 'township' order by 1"
+    ).fetchall()
+    other = con.sql(
+        "select division_code, township_code from divisions where level = 'community' "
+        "and township_code = $t order by 1 limit 1",
+        params={"t": towns[-1][0]},
+    ).fetchall()[0]
+    con.close()
+
+    at = app("views/community.py")
+    town = at.selectbox(key="community_township")
+    assert len(town.options) == len(towns)
+    pick = at.selectbox(key="community_pick")
+    assert 0 < len(pick.options) < 40  # one township's communities, not all 248
+
+    at = app("views/community.py", community=other[0])  # a link into another county's township
+    assert at.selectbox(key="community_township").value == other[1]
+    assert at.selectbox(key="community_pick").value == other[0]
+
+
+def test_the_picked_community_stays_put_across_reruns(app, province_db, monkeypatch):
+    # Regression: Streamlit keeps a selectbox choice by its label, and two counties' communities
+    # that read the same (城关街道 · 东门社区) made the pick jump to the other county on a rerun.
+    monkeypatch.setenv("ORGDASH_DB", str(province_db))
+    con = duckdb.connect(str(province_db), read_only=True)
+    twins = con.sql(
+        """select min(c.division_code) from divisions c join divisions t on t.division_code = c.township_code
+           where c.level = 'community' group by t.name, c.name having count(*) > 1 order by 1"""
+    ).fetchall()
+    con.close()
+    assert twins, "the two demo counties share community names, as real counties do"
+    code = twins[0][0]
+    at = app("views/community.py", community=code)
+    assert at.selectbox(key="community_pick").value == code
+    at.run()
+    assert at.selectbox(key="community_pick").value == code
+    assert at.query_params["community"] == code

@@ -12,6 +12,8 @@ from dashboard.charts import common
 from dashboard.charts import community as charts
 
 PICK = "community_pick"
+TOWN_PICK = "community_township"  # only at province scale, see MAX_OPTIONS
+MAX_OPTIONS = 200  # more communities than this in the filter: pick the township first
 LAST = "community_last"  # the community shown last, to tell a new link from a stale ?community=
 # 统计用城乡划分代码 (no lookup table in the warehouse: the codes are national and fixed).
 URBAN_RURAL = {
@@ -32,12 +34,29 @@ state = st.session_state
 # ---------------------------------------------------------------- which community
 
 listed = data.run("community/communities", **params)
-names = {
-    r["community_code"]: f"{r['township_name']} · {r['community_name']}"
-    for r in listed.iter_rows(named=True)
-}
-options = list(names)
 requested = st.query_params.get("community")
+if listed.height > MAX_OPTIONS:
+    # A province has thousands of communities: formatting and sending them all as options made
+    # every rerun slow (issue 7), and nobody scrolls such a list. Pick the township first.
+    towns = listed.unique("township_code", keep="first", maintain_order=True)
+    town_names = fmt.unique_labels(
+        towns["township_code"].to_list(), towns["township_name"].to_list()
+    )
+    showing = (
+        requested if requested is not None and requested != state.get(LAST) else state.get(PICK)
+    )
+    hit = listed.filter(pl.col("community_code") == showing) if showing else listed.clear()
+    if hit.height and (TOWN_PICK not in state or requested != state.get(LAST)):
+        state[TOWN_PICK] = hit["township_code"][0]
+    town = st.selectbox(
+        "先选乡镇（街道）", list(town_names), format_func=lambda c: town_names[c], key=TOWN_PICK
+    )
+    listed = listed.filter(pl.col("township_code") == town)
+names = fmt.unique_labels(
+    listed["community_code"].to_list(),
+    [f"{t} · {c}" for t, c in zip(listed["township_name"], listed["community_name"], strict=True)],
+)
+options = list(names)
 last = state.get(LAST)
 pick: str | None = None
 if requested is not None and requested != last:
