@@ -68,7 +68,9 @@ def test_pickers_never_show_two_options_alike():
     # (one per county in a province) made the choice jump to the other one on the next rerun.
     from dashboard.formats import unique_labels
 
-    labels = unique_labels(["340129001000", "340130001000", "340129100000"], ["城关镇", "城关镇", "和集镇"])
+    labels = unique_labels(
+        ["340129001000", "340130001000", "340129100000"], ["城关镇", "城关镇", "和集镇"]
+    )
     assert labels == {
         "340129001000": "城关镇（340129001000）",
         "340130001000": "城关镇（340130001000）",
