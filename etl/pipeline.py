@@ -296,7 +296,9 @@ def read_runs(db_path: Path) -> list[dict]:
 
 
 def new_run_id(now: dt.datetime) -> str:
-    return now.strftime("%Y%m%dT%H%M%S") + "-" + os.urandom(3).hex()
+    # Milliseconds in the id and the times: two loads within one second (a failed one and its
+    # retry) must still sort in the order they ran; the random tail only keeps ids unique.
+    return now.strftime("%Y%m%dT%H%M%S") + f"{now.microsecond // 1000:03d}-" + os.urandom(3).hex()
 
 
 def load_dir(
@@ -317,7 +319,7 @@ def load_dir(
     run_id = new_run_id(started)
     record: dict = {
         "run_id": run_id,
-        "started_at": started.isoformat(timespec="seconds"),
+        "started_at": started.isoformat(timespec="milliseconds"),
         "source_dir": str(Path(directory).resolve()),
         "db_path": str(db_path),
     }
@@ -335,7 +337,7 @@ def load_dir(
             _finish(db_path, record, "failed", message)
             raise LoadFailed(message, result, report)
         record["status"] = "succeeded"
-        record["finished_at"] = dt.datetime.now().astimezone().isoformat(timespec="seconds")
+        record["finished_at"] = dt.datetime.now().astimezone().isoformat(timespec="milliseconds")
         history = [*read_runs(db_path), record]
         try:
             rows_loaded = build_warehouse(result, db_path, run_id, started, history, progress)
@@ -350,5 +352,5 @@ def load_dir(
 def _finish(db_path: Path, record: dict, status: str, message: str) -> None:
     record["status"] = status
     record["message"] = message
-    record["finished_at"] = dt.datetime.now().astimezone().isoformat(timespec="seconds")
+    record["finished_at"] = dt.datetime.now().astimezone().isoformat(timespec="milliseconds")
     _append_run(db_path, record)

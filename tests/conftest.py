@@ -60,3 +60,11 @@ def app(demo_db: Path, monkeypatch: pytest.MonkeyPatch):
         return at
 
     return open_page
+
+
+@pytest.fixture
+def sql(demo_db: Path):
+    """sql(query, **params): direct SQL on the demo warehouse, not through the pages or marts."""
+    from tests.dbutil import sql as run
+
+    return lambda query, **params: run(demo_db, query, **params)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import shutil
 import subprocess
@@ -15,16 +16,9 @@ import pytest
 from etl.config import EtlConfig
 from etl.pipeline import LoadFailed, load_dir, read_runs
 from etl.sources import SOURCES
+from tests.dbutil import sql
 
 AS_OF = "DATE '2025-12-31'"
-
-
-def sql(db: Path, query: str) -> list[tuple]:
-    con = duckdb.connect(str(db), read_only=True)
-    try:
-        return con.sql(query).fetchall()
-    finally:
-        con.close()
 
 
 def one(db: Path, query: str):  # type: ignore[no-untyped-def]
@@ -464,3 +458,26 @@ def test_clean_demo_loads_without_rejects(tmp_path):
         assert checked.accepted.sort(key).equals(
             truth.select(checked.accepted.columns).sort(key)
         ), checked.source.name
+
+
+def test_runs_started_within_one_second_keep_their_order(demo_dir, tmp_path):
+    # Regression: ids and times in whole seconds let a failed load and its retry swap places.
+    from etl.pipeline import new_run_id
+
+    t = dt.datetime(2026, 1, 5, 9, 30, 0, 120_000)
+    ids = [
+        new_run_id(t),
+        new_run_id(t + dt.timedelta(milliseconds=1)),
+        new_run_id(t + dt.timedelta(milliseconds=900)),
+    ]
+    assert sorted(ids) == ids
+    db = tmp_path / "w.duckdb"
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    with pytest.raises(LoadFailed):
+        load_dir(empty, db)
+    load_dir(demo_dir, db)
+    statuses = [
+        r[0] for r in sql(db, "select status from etl_runs order by started_at desc, run_id desc")
+    ]
+    assert statuses == ["succeeded", "failed"]

@@ -9,15 +9,9 @@ from pathlib import Path
 import duckdb
 import pytest
 
+from tests.dbutil import sql
+
 PAGE = "views/data_status.py"
-
-
-def sql(db: Path, query: str, **params: object) -> list[tuple]:
-    con = duckdb.connect(str(db), read_only=True)
-    try:
-        return con.sql(query, params=params or None).fetchall()
-    finally:
-        con.close()
 
 
 def unescape(text: str) -> str:

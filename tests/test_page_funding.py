@@ -6,22 +6,14 @@ import datetime as dt
 import json
 from pathlib import Path
 
-import duckdb
 import polars as pl
 import pytest
 
 from dashboard import formats as fmt
 from dashboard.charts import funding as charts
+from tests.dbutil import sql
 
 PAGE = "views/funding.py"
-
-
-def sql(db: Path, query: str, **params: object) -> list[tuple]:
-    con = duckdb.connect(str(db), read_only=True)
-    try:
-        return con.execute(query, params).fetchall()
-    finally:
-        con.close()
 
 
 def money(db: Path, year: int, cutoff: dt.date, where: str = "true", **params: object) -> dict:

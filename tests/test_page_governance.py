@@ -5,30 +5,10 @@ from __future__ import annotations
 import datetime as dt
 import json
 
-import duckdb
 import polars as pl
-import pytest
-
-from queries import READ_CONFIG
 
 PAGE = "views/governance.py"
 AS_OF = dt.date(2025, 12, 31)
-
-
-@pytest.fixture
-def sql(demo_db):
-    """Run SQL straight on the demo warehouse (not through the page's queries or the marts)."""
-
-    def run(query: str, **params: object) -> list[tuple]:
-        # Same settings as the app's connections: DuckDB refuses a second, differently configured
-        # connection to one file in a process; and closed at once so nothing holds the file.
-        con = duckdb.connect(str(demo_db), read_only=True, config=dict(READ_CONFIG))
-        try:
-            return con.execute(query, params).fetchall()
-        finally:
-            con.close()
-
-    return run
 
 
 def metrics(at) -> dict[str, str]:

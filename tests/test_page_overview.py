@@ -7,9 +7,10 @@ import json
 from pathlib import Path
 from typing import Any
 
-import duckdb
 import polars as pl
 from streamlit.proto.Metric_pb2 import Metric as MetricProto
+
+from tests.dbutil import sql
 
 AS_OF = dt.date(2025, 12, 31)
 PREV = dt.date(2024, 12, 31)
@@ -27,14 +28,6 @@ join divisions d on d.division_code = o.community_code
 where o.established_on <= $d and (o.dissolved_on is null or o.dissolved_on > $d)
   and ($township is null or d.township_code = $township)
 """
-
-
-def sql(db: Path, query: str, **params: object) -> list[tuple]:
-    con = duckdb.connect(str(db), read_only=True)
-    try:
-        return con.sql(query, params=params or None).fetchall()
-    finally:
-        con.close()
 
 
 def counts(db: Path, day: dt.date, township: str | None = None) -> dict[str, int]:

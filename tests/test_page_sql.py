@@ -5,29 +5,13 @@ from __future__ import annotations
 import datetime as dt
 import json
 
-import duckdb
 import polars as pl
-import pytest
 
 import queries
 from dashboard.charts import sql as charts
 
 PAGE = "views/sql.py"
 AS_OF = dt.date(2025, 12, 31)
-
-
-@pytest.fixture
-def sql(demo_db):
-    """Run SQL straight on the demo warehouse (not through the sandbox or the page's queries)."""
-
-    def run(query: str, **params: object) -> list[tuple]:
-        con = duckdb.connect(str(demo_db), read_only=True, config=dict(queries.READ_CONFIG))
-        try:
-            return con.execute(query, params).fetchall()
-        finally:
-            con.close()
-
-    return run
 
 
 def metrics(at) -> dict[str, str]:
