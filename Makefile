@@ -35,7 +35,7 @@ test: $(VENV)/.installed
 lint: $(VENV)/.installed
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
-	$(BIN)/mypy etl queries dashboard orgdash perf reports
+	$(BIN)/mypy etl queries dashboard orgdash perf reports access
 
 format: $(VENV)/.installed
 	$(BIN)/ruff format .
