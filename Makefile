@@ -23,10 +23,14 @@ $(DEMO)/manifest.toml: | $(VENV)/.installed
 $(DB): $(DEMO)/manifest.toml
 	$(BIN)/orgdash load $(DEMO) --db $(DB)
 
+# Demo accounts (one per role, password printed) so a newcomer can sign in; never overwrites.
+data/users.toml: | $(DB)
+	$(BIN)/orgdash user demo --db $(DB)
+
 demo: $(DEMO)/manifest.toml
 load: $(DB)
 
-run: $(VENV)/.installed $(DB)
+run: $(VENV)/.installed $(DB) data/users.toml
 	$(BIN)/streamlit run dashboard/app.py --server.address $(ADDRESS) --server.port $(PORT)
 
 test: $(VENV)/.installed

@@ -1,4 +1,4 @@
-"""Entry point: page setup, the shared filters and the navigation, defined once for every page."""
+"""Entry point: page setup, sign-in, the shared filters and the navigation, once for every page."""
 
 from __future__ import annotations
 
@@ -12,19 +12,31 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from dashboard import data, filters, nav, timing  # noqa: E402
+from dashboard import auth, data, filters, nav, timing  # noqa: E402
 
 st.set_page_config(page_title="社区社会组织数据看板", page_icon="🏘️", layout="wide")
 
-page = st.navigation(nav.st_pages(), position="sidebar")
+account = auth.signed_in()
+page = st.navigation(nav.st_pages(account), position="sidebar" if account else "hidden")
+if account is None:
+    auth.sign_in_page()
+    st.stop()
+key = nav.key_of(page)
+auth.account_box(account)
+if not account.may_open(key):
+    auth.refuse(page.title, account, key)
 try:
-    data.build()
+    data.pin(account)
 except data.NoWarehouse as exc:
     st.error(
         f"数据仓库尚未生成（{exc}）。请在项目目录运行 `make run`，"
         "或用 `orgdash load 数据文件夹` 导入数据后刷新本页。"
     )
-    st.stop()
+    if account.may_open("import") and key != "import":
+        st.page_link(nav.BY_KEY["import"].file, label="去「导入」页上传数据")
+    if key != "import":
+        st.stop()
 with timing.measure("script"):
-    filters.sidebar()
+    if nav.BY_KEY[key].filters:
+        filters.sidebar(account)
     page.run()

@@ -3,11 +3,16 @@
 from __future__ import annotations
 
 import datetime as dt
+from pathlib import Path
 
 import polars as pl
 import streamlit as st
 
 import queries
+from access.accounts import Account
+from queries import scope
+
+_PINNED = "_pinned_db"
 
 
 class NoWarehouse(Exception):
@@ -15,21 +20,56 @@ class NoWarehouse(Exception):
 
 
 @st.cache_data(max_entries=512, show_spinner=False)
-def _run(name: str, build: str, params: tuple[tuple[str, object], ...]) -> pl.DataFrame:
+def _run(name: str, db: str, build: str, params: tuple[tuple[str, object], ...]) -> pl.DataFrame:
     # build is part of the key only: a new load changes it, so pages see the new data at once.
-    return queries.run(name, None, **dict(params))
+    # db is the file this user's scope reads (a township's copy, a masked copy or the live one).
+    return queries.run(name, Path(db), **dict(params))
+
+
+def pin(account: Account) -> None:
+    """Fix, for this whole run, the build and the copy of it this account may read.
+
+    Called once per run before the page: every question of the run then reads one file, so a
+    load finishing mid-run cannot show half old and half new figures.
+    """
+    pointer = queries.db_path()
+    try:
+        live = queries.live_file(pointer)
+        built = queries.build_id(live)
+    except FileNotFoundError:
+        raise NoWarehouse(str(pointer)) from None
+    masked = not account.can("personal_data")
+    db = scope.view_file(pointer, live, account.township, masked)
+    st.session_state[_PINNED] = (str(db), built, str(live))
+
+
+def db() -> Path:
+    """The file this run reads (see pin); reports and the SQL workbench use it too."""
+    return Path(st.session_state[_PINNED][0])
+
+
+def report_db(account: Account) -> Path:
+    """The file meeting reports read. A township account's report is about its township only
+    (the scope is fixed on the page), but its sentences compare with the county (全县平均水平,
+    占全县总数的…): county totals, not other townships' rows. So reports read the county copy,
+    masked as for any non-admin, never the township copy, whose 全县 would be the township."""
+    if account.township is None:
+        return db()
+    pointer = queries.db_path()
+    live = Path(st.session_state[_PINNED][2])
+    return scope.view_file(pointer, live, None, masked=not account.can("personal_data"))
 
 
 def build() -> str:
-    try:
-        return queries.build_id()
-    except FileNotFoundError:
-        raise NoWarehouse(str(queries.db_path())) from None
+    """Identifies the build this run reads: cache keys include it."""
+    path, built, _ = st.session_state[_PINNED]
+    return f"{built}:{path}"
 
 
 def run(name: str, **params: object) -> pl.DataFrame:
-    """A named query's result, cached per warehouse build and parameter values."""
-    return _run(name, build(), tuple(sorted(params.items())))
+    """A named query's result, cached per warehouse build, scope and parameter values."""
+    path, built, _ = st.session_state[_PINNED]
+    return _run(name, path, built, tuple(sorted(params.items())))
 
 
 def warehouse() -> dict:

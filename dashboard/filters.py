@@ -7,6 +7,7 @@ from dataclasses import dataclass
 
 import streamlit as st
 
+from access.accounts import Account
 from dashboard import data, style
 from dashboard import formats as fmt
 
@@ -62,11 +63,16 @@ def _from_url(key: str, options: list, parse=str):  # type: ignore[no-untyped-de
     return value if value in options else None
 
 
-def sidebar() -> Filters:
-    """Draw the filters in the sidebar (called once per run, from app.py) and return them."""
+def sidebar(account: Account | None = None) -> Filters:
+    """Draw the filters in the sidebar (called once per run, from app.py) and return them.
+
+    An account scoped to one township reads a copy holding only that township (data.pin), and
+    its township filter is fixed to it, so captions and links name the township, not 全县.
+    """
     wh = data.warehouse()
     years = data.run("filters/years")["year"].to_list()
     towns = township_names()
+    locked = account.township if account is not None and account.township in towns else None
     fields = style.labels("field")
     state = st.session_state
     # The URL wins when it differs from what this session last wrote there: on a session's first
@@ -75,7 +81,9 @@ def sidebar() -> Filters:
     url = {k: st.query_params.get(k) for k in ("year", "township", "area", "field")}
     if "f_year" not in state or url["year"] != written.get("year"):
         state["f_year"] = _from_url("year", years, int) or state.get("f_year") or years[0]
-    if "f_township" not in state or url["township"] != written.get("township"):
+    if locked:
+        state["f_township"] = locked
+    elif "f_township" not in state or url["township"] != written.get("township"):
         state["f_township"] = _from_url("township", list(towns)) or ALL
     if "f_area" not in state or url["area"] != written.get("area"):
         state["f_area"] = _from_url("area", list(AREA_OPTIONS)) or ALL
@@ -87,9 +95,11 @@ def sidebar() -> Filters:
         year = st.selectbox("年度", years, key="f_year", format_func=lambda y: f"{y}年")
         township = st.selectbox(
             "乡镇（街道）",
-            [ALL, *towns],
+            [locked] if locked else [ALL, *towns],
             key="f_township",
             format_func=lambda c: "全县" if c == ALL else towns[c],
+            disabled=bool(locked),
+            help="您的账户只能查看本乡镇（街道）的数据。" if locked else None,
         )
         area = st.radio(
             "城乡",

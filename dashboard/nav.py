@@ -7,6 +7,8 @@ from pathlib import Path
 
 import streamlit as st
 
+from access.accounts import Account
+
 VIEWS = Path(__file__).resolve().parent / "views"
 
 
@@ -15,6 +17,7 @@ class PageSpec:
     key: str  # also the URL path: /map, /community
     title: str
     file: str  # relative to dashboard/, as st.page_link and AppTest.switch_page want it
+    filters: bool = True  # the page follows the shared sidebar filters (else they are not drawn)
     # No icons: emoji need a colour-emoji font the server's own Chromium (screenshots, kaleido)
     # lacks, and Material icons may be fetched from a font CDN; the titles are clear enough.
 
@@ -32,17 +35,40 @@ PAGES: tuple[PageSpec, ...] = (
     PageSpec("funding", "资金", "views/funding.py"),
     PageSpec("governance", "监管", "views/governance.py"),
     PageSpec("report", "报告", "views/report.py"),
-    PageSpec("sql", "查询", "views/sql.py"),
-    PageSpec("data", "数据", "views/data_status.py"),
+    PageSpec("sql", "查询", "views/sql.py", filters=False),
+    PageSpec("data", "数据", "views/data_status.py", filters=False),
+    PageSpec("accounts", "账户", "views/accounts.py", filters=False),
+    PageSpec("audit", "审计", "views/audit.py", filters=False),
 )
 BY_KEY = {p.key: p for p in PAGES}
 
 
-def st_pages() -> list:
+def st_pages(account: Account | None) -> list:
+    """Every page is registered, so a URL always resolves; the ones this account may not use are
+    hidden from the menu and refuse in app.py when opened by URL. Before signing in (None) all
+    are hidden, and the page the URL names opens once signed in."""
+    shown = set(menu(account)) if account is not None else set()
     return [
-        st.Page(VIEWS.parent / p.file, title=p.title, url_path=p.key, default=(i == 0))
+        st.Page(
+            VIEWS.parent / p.file,
+            title=p.title,
+            url_path=p.key,
+            default=(i == 0),
+            visibility="visible" if p.key in shown else "hidden",
+        )
         for i, p in enumerate(PAGES)
     ]
+
+
+def menu(account: Account) -> list[str]:
+    """The keys of the pages listed in this account's menu, in menu order."""
+    return [p.key for p in PAGES if account.may_open(p.key)]
+
+
+def key_of(page: object) -> str:
+    """The PageSpec key of the page st.navigation chose (the default page has an empty path)."""
+    path = getattr(page, "url_path", "") or PAGES[0].key
+    return path if path in BY_KEY else PAGES[0].key
 
 
 def link(page: str, label: str, **query_params: str) -> None:

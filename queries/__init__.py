@@ -115,3 +115,12 @@ def log_id(db: Path | None = None) -> str:
     """Changes whenever a load attempt is logged, failed ones included."""
     log = (db or db_path()).parent / "etl_runs.jsonl"
     return f"{log.stat().st_mtime_ns}-{log.stat().st_size}" if log.exists() else "none"
+
+
+def live_file(db: Path | None = None) -> Path:
+    """The file behind the warehouse path now (loads swap a link): pin it once per page run so
+    every question of that run reads one build, never a mix of the old and the new."""
+    p = db or db_path()
+    if not p.exists():
+        raise FileNotFoundError(f"数据仓库不存在：{p}。请先运行 orgdash load。")
+    return Path(os.path.realpath(p))

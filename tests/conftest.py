@@ -40,19 +40,49 @@ def _fresh_streamlit_caches():
     st.cache_resource.clear()
 
 
+TEST_PASSWORD = "test-password-1"
+
+
+@pytest.fixture(scope="session")
+def demo_township(demo_db: Path) -> str:
+    """The first township of the demo county: the scope of the test account `town`."""
+    from tests.dbutil import sql as run
+
+    return run(demo_db, "select min(division_code) from divisions where level = 'township'")[0][0]
+
+
+@pytest.fixture(scope="session")
+def users_file(demo_db: Path, demo_township: str) -> Path:
+    """One account per role, plus `town`: an analyst who sees only the first township."""
+    from access import accounts
+
+    path = demo_db.parent / "users.toml"
+    if not path.exists():
+        for role in ("admin", "leader", "planner", "analyst"):
+            accounts.add(role, role, TEST_PASSWORD, display_name=f"测试{role}", path=path)
+        accounts.add("town", "analyst", TEST_PASSWORD, township=demo_township, path=path)
+    return path
+
+
 @pytest.fixture
-def app(demo_db: Path, monkeypatch: pytest.MonkeyPatch):
-    """Open a dashboard page on the demo warehouse: app('views/funding.py', township='...')."""
+def app(demo_db: Path, users_file: Path, monkeypatch: pytest.MonkeyPatch):
+    """Open a dashboard page on the demo warehouse, signed in as `user` (admin by default):
+    app('views/funding.py', user='leader', township='...')."""
     from streamlit.testing.v1 import AppTest
 
     monkeypatch.setenv("ORGDASH_DB", str(demo_db))
+    monkeypatch.setenv("ORGDASH_USERS", str(users_file))
 
-    def open_page(page: str = "views/overview.py", **query_params: str) -> AppTest:
+    def open_page(
+        page: str = "views/overview.py", user: str | None = "admin", **query_params: str
+    ) -> AppTest:
         at = AppTest.from_file(
             str(Path(__file__).resolve().parent.parent / "dashboard" / "app.py"), default_timeout=60
         )
         for k, v in query_params.items():
             at.query_params[k] = v
+        if user is not None:
+            signed_in(at, user)
         at.run()
         if page != "views/overview.py":
             at.switch_page(page).run()
@@ -68,3 +98,11 @@ def sql(demo_db: Path):
     from tests.dbutil import sql as run
 
     return lambda query, **params: run(demo_db, query, **params)
+
+
+def signed_in(at, user: str) -> None:  # type: ignore[no-untyped-def]
+    """Put an AppTest session in the state a password sign-in leaves (dashboard/auth.py)."""
+    import time
+
+    at.session_state["_account"] = user
+    at.session_state["_signed_in_at"] = time.time()

@@ -39,10 +39,13 @@ def test_a_new_build_is_picked_up_without_restart(app, demo_dir, demo_db, tmp_pa
 def test_no_warehouse_says_how_to_make_one(app, tmp_path, monkeypatch):
     from streamlit.testing.v1 import AppTest
 
+    from tests.conftest import signed_in
+
     monkeypatch.setenv("ORGDASH_DB", str(tmp_path / "missing.duckdb"))
     at = AppTest.from_file(
         str(Path(__file__).resolve().parent.parent / "dashboard" / "app.py"), default_timeout=60
     )
+    signed_in(at, "admin")  # the app fixture set ORGDASH_USERS; sign-in comes before the data
     at.run()
     assert not at.exception
     assert "数据仓库尚未生成" in at.error[0].value and "make run" in at.error[0].value

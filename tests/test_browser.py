@@ -15,6 +15,7 @@ from pathlib import Path
 import pytest
 
 from dashboard.nav import PAGES
+from tests.conftest import TEST_PASSWORD
 
 ROOT = Path(__file__).resolve().parent.parent
 SHOTS = ROOT / "screenshots"
@@ -42,7 +43,10 @@ WAIT_FOR = {
     "report": ['[data-testid="stDownloadButton"]'],
     "sql": ['[data-testid="stTextArea"]'],
     "data": ['[data-testid="stDataFrame"]'],
+    "accounts": ['[data-testid="stDataFrame"]'],
+    "audit": ['[data-testid="stDataFrame"]'],
 }
+COOKIE = "orgdash_session"
 
 pytestmark = pytest.mark.browser
 
@@ -59,9 +63,9 @@ def _free_port() -> int:
 
 
 @pytest.fixture(scope="module")
-def server(demo_db: Path) -> Iterator[str]:
+def server(demo_db: Path, users_file: Path) -> Iterator[str]:
     port = _free_port()
-    env = {**os.environ, "ORGDASH_DB": str(demo_db)}
+    env = {**os.environ, "ORGDASH_DB": str(demo_db), "ORGDASH_USERS": str(users_file)}
     proc = subprocess.Popen(
         [
             sys.executable, "-m", "streamlit", "run", str(ROOT / "dashboard" / "app.py"),
@@ -98,12 +102,66 @@ def browser():  # type: ignore[no-untyped-def]
         b.close()
 
 
+def sign_in(tab, user: str, password: str = TEST_PASSWORD) -> None:  # type: ignore[no-untyped-def]
+    tab.get_by_label("账户名").fill(user)
+    tab.get_by_label("密码", exact=True).fill(password)
+    tab.get_by_role("button", name="登录").click()
+
+
+@pytest.fixture(scope="module")
+def admin_state(server, browser) -> dict:  # type: ignore[no-untyped-def]
+    """Cookies of a browser signed in as admin: each page test opens a new session with them,
+    so they also prove that a new session (a reload, a shared link) resumes the sign-in."""
+    ctx = browser.new_context(locale="zh-CN")
+    tab = ctx.new_page()
+    tab.goto(server, wait_until="domcontentloaded")
+    sign_in(tab, "admin")
+    tab.wait_for_selector(PLOTLY, timeout=45_000)
+    tab.wait_for_function(f"document.cookie.includes('{COOKIE}=')", timeout=15_000)
+    state = ctx.storage_state()
+    ctx.close()
+    return state
+
+
+def test_sign_in_wrong_then_right_reload_and_sign_out(server, browser):
+    ctx = browser.new_context(viewport={"width": 1400, "height": 900}, locale="zh-CN")
+    tab = ctx.new_page()
+    try:
+        tab.goto(f"{server}/sql", wait_until="domcontentloaded")
+        tab.wait_for_selector('[data-testid="stForm"]', timeout=30_000)
+        tab.get_by_text("账户名", exact=True).wait_for(timeout=15_000)  # labels come a moment later
+        SHOTS.mkdir(exist_ok=True)
+        tab.screenshot(path=str(SHOTS / "sign-in.png"))
+        sign_in(tab, "leader", "not-the-password")
+        tab.get_by_text("账户名或密码不正确").wait_for(timeout=15_000)
+        sign_in(tab, "leader")
+        # A leader who followed a link to the SQL page is told why it does not open.
+        tab.get_by_text("无权使用「查询」页面").wait_for(timeout=30_000)
+        # The menu lists the leader's pages only.
+        nav = tab.locator('[data-testid="stSidebarNav"]').inner_text()
+        assert "总览" in nav and "报告" in nav and "查询" not in nav and "导入" not in nav
+        # A reload is a new session: the cookie signs it in without the form.
+        tab.wait_for_function(f"document.cookie.includes('{COOKIE}=')", timeout=15_000)
+        tab.goto(server, wait_until="domcontentloaded")
+        tab.wait_for_selector(PLOTLY, timeout=45_000)
+        assert tab.locator('[data-testid="stForm"]').count() == 0
+        tab.get_by_role("button", name="退出登录").click()
+        tab.get_by_text("已退出登录").wait_for(timeout=15_000)
+        # After signing out, a reload asks for the password again, even if the cookie stayed.
+        tab.goto(server, wait_until="domcontentloaded")
+        tab.wait_for_selector('[data-testid="stForm"]', timeout=30_000)
+    finally:
+        ctx.close()
+
+
 @pytest.mark.parametrize("spec", PAGES, ids=[p.key for p in PAGES])
-def test_page_renders_in_chromium(server, browser, spec):
+def test_page_renders_in_chromium(server, browser, admin_state, spec):
     page = spec.key
     # Streamlit scrolls inside its main block, so full_page alone would stop at the viewport:
     # a tall viewport captures the whole page.
-    ctx = browser.new_context(viewport={"width": 1400, "height": 2800}, locale="zh-CN")
+    ctx = browser.new_context(
+        viewport={"width": 1400, "height": 2800}, locale="zh-CN", storage_state=admin_state
+    )
     tab = ctx.new_page()
     outside: list[str] = []
     tab.on(

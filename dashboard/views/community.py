@@ -279,7 +279,7 @@ else:
         key="community_orgs",
     )
     downloads.buttons(
-        org_table, f"{profile['community_name']}_社会组织名录", key="community_dl_orgs"
+        org_table, f"{profile['community_name']}_社会组织名录", key="community_dl_orgs", detail=True
     )
     if org_event.selection.rows:
         org_id = org_table["组织编号"][org_event.selection.rows[0]]
@@ -317,7 +317,7 @@ else:
         },
     )
     downloads.buttons(
-        grant_table, f"{profile['community_name']}_资金项目", key="community_dl_grants"
+        grant_table, f"{profile['community_name']}_资金项目", key="community_dl_grants", detail=True
     )
     st.caption("含批复给社区本身和社区内组织的资金；选择服务领域时只计该领域组织承接的项目。")
 
@@ -346,5 +346,8 @@ else:
     )
     st.dataframe(report_table, hide_index=True, width="stretch")
     downloads.buttons(
-        report_table, f"{profile['community_name']}_年报报送", key="community_dl_reports"
+        report_table,
+        f"{profile['community_name']}_年报报送",
+        key="community_dl_reports",
+        detail=True,
     )

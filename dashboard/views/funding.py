@@ -36,7 +36,9 @@ def pct(col: str) -> pl.Expr:
     return (pl.col(col) * 100).round(1)
 
 
-def table(frame: pl.DataFrame, name: str, key: str, height: int | None = None) -> None:
+def table(
+    frame: pl.DataFrame, name: str, key: str, height: int | None = None, detail: bool = False
+) -> None:
     """A Chinese-headed table: 万元 and % columns formatted, then the download buttons."""
     config = {
         c: st.column_config.NumberColumn(c, format="%.2f")
@@ -62,7 +64,7 @@ def table(frame: pl.DataFrame, name: str, key: str, height: int | None = None) -
         height=height or min(750, 35 * (frame.height + 1) + 3),
         placeholder="—",
     )
-    downloads.buttons(frame, name, key=f"funding_dl_{key}")
+    downloads.buttons(frame, name, key=f"funding_dl_{key}", detail=detail)
 
 
 # Streamlit draws the arrow from a leading "-": a delta written "比上年 −3个百分点" would show a
@@ -376,6 +378,7 @@ else:
         ),
         f"{f.year}年最大额资助项目",
         "top",
+        detail=True,
     )
 
 # ---- lagging payments ------------------------------------------------------------------------
@@ -430,4 +433,5 @@ else:
         ),
         f"拨付滞后项目_{as_of:%Y%m%d}",
         "lagging",
+        detail=True,
     )

@@ -97,7 +97,9 @@ def org_list(
     st.dataframe(
         table.head(CAP), hide_index=True, width="stretch", height=_table_height(table.height)
     )
-    downloads.buttons(table, f"{title}_{label}_{f.year}年", key=f"gov_dl_list_{section}")
+    downloads.buttons(
+        table, f"{title}_{label}_{f.year}年", key=f"gov_dl_list_{section}", detail=True
+    )
 
 
 st.title("社会组织监管")
@@ -231,7 +233,9 @@ else:
         st.dataframe(
             exp_table, hide_index=True, width="stretch", height=_table_height(exp_table.height)
         )
-        downloads.buttons(exp_table, f"一年内到期的评估等级_{f.year}年", key="gov_dl_expiring")
+        downloads.buttons(
+            exp_table, f"一年内到期的评估等级_{f.year}年", key="gov_dl_expiring", detail=True
+        )
     grade_options = {
         "all": f"持有有效等级（{fmt.count(n_graded)}）",
         "a3plus": f"3A及以上（{fmt.count(n_3a)}）",

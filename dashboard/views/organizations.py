@@ -198,7 +198,7 @@ else:
         hint.caption(f"已打开组织 {org} 的档案：[跳到档案 ↓](#org-profile)")
     else:
         hint.caption("点选表中一行（左侧方框）即可在下方打开该组织的档案。")
-    downloads.buttons(table, "社会组织名录", key="org_dl_list")
+    downloads.buttons(table, "社会组织名录", key="org_dl_list", detail=True)
 
 
 # --- the profile --------------------------------------------------------------------------------
@@ -304,7 +304,7 @@ def _reports(frame: pl.DataFrame, name: str) -> None:
         charts.report_record(frame), key="org_chart_reports", config=chart_common.CONFIG
     )
     st.dataframe(table, hide_index=True, width="stretch")
-    downloads.buttons(table, f"{name}_年报", key="org_dl_reports")
+    downloads.buttons(table, f"{name}_年报", key="org_dl_reports", detail=True)
 
 
 def _grades(frame: pl.DataFrame, name: str, as_of: dt.date) -> None:
@@ -328,7 +328,7 @@ def _grades(frame: pl.DataFrame, name: str, as_of: dt.date) -> None:
         }
     )
     st.dataframe(table, hide_index=True, width="stretch")
-    downloads.buttons(table, f"{name}_等级评估", key="org_dl_grades")
+    downloads.buttons(table, f"{name}_等级评估", key="org_dl_grades", detail=True)
 
 
 def _ratings(frame: pl.DataFrame, name: str) -> None:
@@ -343,7 +343,7 @@ def _ratings(frame: pl.DataFrame, name: str) -> None:
         ).alias("信用等级"),
     )
     st.dataframe(table, hide_index=True, width="stretch")
-    downloads.buttons(table, f"{name}_信用评价", key="org_dl_ratings")
+    downloads.buttons(table, f"{name}_信用评价", key="org_dl_ratings", detail=True)
 
 
 def _listings(frame: pl.DataFrame, name: str) -> None:
@@ -361,7 +361,7 @@ def _listings(frame: pl.DataFrame, name: str) -> None:
         .alias("状态"),
     )
     st.dataframe(table, hide_index=True, width="stretch")
-    downloads.buttons(table, f"{name}_信用名录", key="org_dl_listings")
+    downloads.buttons(table, f"{name}_信用名录", key="org_dl_listings", detail=True)
 
 
 def _inspections(frame: pl.DataFrame, name: str) -> None:
@@ -375,7 +375,7 @@ def _inspections(frame: pl.DataFrame, name: str) -> None:
         pl.col("result").replace_strict(results, default=pl.col("result")).alias("抽查结果"),
     )
     st.dataframe(table, hide_index=True, width="stretch")
-    downloads.buttons(table, f"{name}_专项抽查", key="org_dl_inspections")
+    downloads.buttons(table, f"{name}_专项抽查", key="org_dl_inspections", detail=True)
 
 
 def _grants(frame: pl.DataFrame, name: str) -> None:
@@ -420,7 +420,7 @@ def _grants(frame: pl.DataFrame, name: str) -> None:
             "已拨付（元）": st.column_config.NumberColumn(format="localized"),
         },
     )
-    downloads.buttons(table, f"{name}_资金资助", key="org_dl_grants")
+    downloads.buttons(table, f"{name}_资金资助", key="org_dl_grants", detail=True)
 
 
 if org:

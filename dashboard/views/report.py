@@ -5,10 +5,11 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable
+from pathlib import Path
 
 import streamlit as st
 
-from dashboard import data
+from dashboard import auth, data, downloads
 from dashboard import filters as flt
 from dashboard import formats as fmt
 from reports import build as report_build
@@ -25,9 +26,10 @@ BUTTONS = (
 
 
 @st.cache_data(max_entries=32, show_spinner=False)
-def _report(build: str, scope: str, as_of: dt.date) -> content.Report:
-    # build is part of the key only: a new load makes a new report.
-    return content.build(None, scope, as_of)
+def _report(db: str, build: str, scope: str, as_of: dt.date) -> content.Report:
+    # build is part of the key only: a new load makes a new report. db is this user's copy
+    # (township rows only, personal data masked), the same file the pages read.
+    return content.build(Path(db), scope, as_of)
 
 
 def _follow_sidebar(f: flt.Filters) -> None:
@@ -43,7 +45,11 @@ f = flt.current()
 info = data.warehouse()
 towns = flt.township_names()
 years = data.run("filters/years")["year"].to_list()
+account = auth.current()
+builder = account.can("report_builder")
 _follow_sidebar(f)
+if not builder:  # leaders get the report as of the latest data; planners pick the date
+    st.session_state[f"{K}_as_of"] = info["as_of_date"]
 
 st.title("会议报告")
 st.caption(
@@ -54,9 +60,10 @@ st.caption(
 c1, c2, _ = st.columns([1.2, 1, 2])
 scope = c1.selectbox(
     "范围",
-    [COUNTY, *towns],
+    [account.township] if account.township in towns else [COUNTY, *towns],
     key=f"{K}_scope",
     format_func=lambda c: "全县" if c == COUNTY else towns[c],
+    disabled=account.township is not None,
 )
 as_of = c2.date_input(
     "截至日期",
@@ -64,10 +71,12 @@ as_of = c2.date_input(
     min_value=dt.date(min(years), 1, 1),
     max_value=info["as_of_date"],
     format="YYYY-MM-DD",
+    disabled=not builder,
+    help=None if builder else "报告按最新数据生成；需要其他日期的报告请联系规划人员。",
 )
 
 try:
-    report = _report(data.build(), scope, as_of)
+    report = _report(str(data.report_db(account)), data.build(), scope, as_of)
 except content.ReportError as exc:
     st.info(str(exc))
     st.stop()
@@ -75,7 +84,8 @@ except content.ReportError as exc:
 
 def _maker(kind: str) -> Callable[[], bytes]:
     # Made on click only: Word and PowerPoint draw the charts in a headless browser.
-    return lambda: report_build.render(report, kind)
+    name = report_build.file_name(report, kind)
+    return downloads.logged(name, 0, lambda: report_build.render(report, kind))
 
 
 cols = st.columns(len(BUTTONS) + 2)

@@ -8,7 +8,8 @@ import io
 import polars as pl
 import streamlit as st
 
-from dashboard import data, downloads
+from access import audit
+from dashboard import auth, data, downloads
 from dashboard import formats as fmt
 from dashboard.charts import common
 from dashboard.charts import sql as charts
@@ -31,9 +32,12 @@ def _pick_example() -> None:
 def _run(text: str) -> None:
     with st.spinner("正在查询……"):
         try:
-            st.session_state[OUTCOME] = {"sql": text, "result": sandbox.run_sandboxed(text)}
+            result = sandbox.run_sandboxed(text, db=data.db())
+            st.session_state[OUTCOME] = {"sql": text, "result": result}
+            audit.record("sql", auth.current().name, sql=text[:4000], rows=result.total_rows)
         except sandbox.SandboxError as exc:
             st.session_state[OUTCOME] = {"sql": text, "error": exc}
+            audit.record("sql", auth.current().name, sql=text[:4000], error=str(exc)[:500])
     st.session_state[RUNS] = st.session_state.get(RUNS, 0) + 1
 
 
@@ -144,7 +148,9 @@ def download_row(frame: pl.DataFrame) -> None:
     c1, c2, c3, _ = st.columns([1, 1, 1, 5])
     c1.download_button(
         "下载 CSV",
-        lambda: downloads.csv_bytes(sandbox.flat(frame)),
+        downloads.logged(
+            f"{name}.csv", frame.height, lambda: downloads.csv_bytes(sandbox.flat(frame))
+        ),
         f"{name}.csv",
         "text/csv",
         key=f"{K}_dl_csv",
@@ -152,7 +158,11 @@ def download_row(frame: pl.DataFrame) -> None:
     )
     c2.download_button(
         "下载 Excel",
-        lambda: downloads.xlsx_bytes(sandbox.flat(frame, excel=True), name),
+        downloads.logged(
+            f"{name}.xlsx",
+            frame.height,
+            lambda: downloads.xlsx_bytes(sandbox.flat(frame, excel=True), name),
+        ),
         f"{name}.xlsx",
         "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
         key=f"{K}_dl_xlsx",
@@ -160,7 +170,7 @@ def download_row(frame: pl.DataFrame) -> None:
     )
     c3.download_button(
         "下载 Parquet",
-        lambda: _parquet_bytes(frame),
+        downloads.logged(f"{name}.parquet", frame.height, lambda: _parquet_bytes(frame)),
         f"{name}.parquet",
         "application/vnd.apache.parquet",
         key=f"{K}_dl_parquet",

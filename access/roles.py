@@ -1,0 +1,49 @@
+"""The four roles, what each may open and do: one table the navigation, the pages and tests share."""
+
+from __future__ import annotations
+
+ROLES: dict[str, str] = {
+    "leader": "领导",
+    "planner": "规划",
+    "analyst": "分析",
+    "admin": "管理",
+}
+
+# Each role sees what the one before it sees, plus its own pages.
+_LEADER = frozenset({"overview", "map", "community", "report", "screen"})
+_PLANNER = _LEADER | {"organizations", "funding", "governance", "projects"}
+_ANALYST = _PLANNER | {"sql", "data"}
+_ADMIN = _ANALYST | {"import", "accounts", "audit", "rounds"}
+PAGES: dict[str, frozenset[str]] = {
+    "leader": _LEADER,
+    "planner": _PLANNER,
+    "analyst": _ANALYST,
+    "admin": _ADMIN,
+}
+
+# Capabilities inside pages.
+CAPABILITIES: dict[str, frozenset[str]] = {
+    "leader": frozenset(),
+    "planner": frozenset({"report_builder"}),
+    "analyst": frozenset({"report_builder", "detail_downloads", "sql"}),
+    "admin": frozenset({"report_builder", "detail_downloads", "sql", "personal_data", "manage"}),
+}
+CAPABILITY_LABELS: dict[str, str] = {
+    "report_builder": "自选报告范围和日期",
+    "detail_downloads": "下载明细数据",
+    "sql": "自助查询",
+    "personal_data": "查看负责人姓名和电话",
+    "manage": "导入、回退、账户和审计",
+}
+
+
+def may_open(role: str, page: str) -> bool:
+    return page in PAGES.get(role, frozenset())
+
+
+def can(role: str, capability: str) -> bool:
+    return capability in CAPABILITIES.get(role, frozenset())
+
+
+def label(role: str) -> str:
+    return ROLES.get(role, role)

@@ -1,0 +1,35 @@
+"""[access] settings from orgdash.toml: session length, upload limit, OpenID Connect sign-in."""
+
+from __future__ import annotations
+
+import os
+import tomllib
+from dataclasses import dataclass
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+@dataclass(frozen=True)
+class AccessSettings:
+    session_hours: float = 12.0  # a sign-in lasts one working day, then asks again
+    max_upload_mb: float = 50.0  # larger uploads are refused with a message
+    oidc: bool = False  # offer 「单位统一登录」 through st.login (needs [auth] in secrets.toml)
+    oidc_label: str = "单位统一登录"
+
+
+def load_settings(path: Path | None = None) -> AccessSettings:
+    p = path or Path(os.environ.get("ORGDASH_CONFIG", ROOT / "orgdash.toml"))
+    if not p.exists():
+        return AccessSettings()
+    data = tomllib.loads(p.read_text(encoding="utf-8")).get("access", {})
+    kw: dict = {}
+    for key, kind in (
+        ("session_hours", float),
+        ("max_upload_mb", float),
+        ("oidc", bool),
+        ("oidc_label", str),
+    ):
+        if key in data:
+            kw[key] = kind(data[key])
+    return AccessSettings(**kw)

@@ -1,0 +1,86 @@
+"""账户: who may sign in, in what role and scope; add and remove accounts (admin only)."""
+
+from __future__ import annotations
+
+import polars as pl
+import streamlit as st
+
+from access import accounts, audit, roles
+from dashboard import auth
+from dashboard import filters as flt
+
+K = "acc"
+
+me = auth.current()
+towns = flt.township_names()
+st.title("账户管理")
+st.caption(
+    "领导看总览、地图、社区和报告；规划另可看组织、资金、监管并自选报告日期；"
+    "分析另可自助查询、看数据状态、下载明细；管理另可导入、回退、管理账户和查看审计日志。"
+    "除管理员外，负责人姓名和电话一律打码显示。命令行：orgdash user add|remove|list。"
+)
+
+known = accounts.load()
+table = pl.DataFrame(
+    {
+        "账户": [a.name for a in known.values()],
+        "显示名称": [a.display_name for a in known.values()],
+        "角色": [a.role_label for a in known.values()],
+        "范围": [
+            towns.get(a.township, a.township) if a.township else "全县" for a in known.values()
+        ],
+        "单位统一登录邮箱": [a.email or "" for a in known.values()],
+        "演示账户": ["是" if a.demo else "" for a in known.values()],
+        "创建时间": [a.created_at for a in known.values()],
+    },
+    schema={
+        c: pl.String
+        for c in ("账户", "显示名称", "角色", "范围", "单位统一登录邮箱", "演示账户", "创建时间")
+    },
+).sort("账户")
+st.dataframe(table, hide_index=True, width="stretch", key=f"{K}_table")
+if any(a.demo for a in known.values()):
+    st.warning("还有演示账户（密码公开）。正式使用前请删除它们，并为每位使用者建立自己的账户。")
+
+left, right = st.columns(2)
+with left.form(f"{K}_add", clear_on_submit=True):
+    st.markdown("**添加账户**")
+    name = st.text_input("账户名（英文字母、数字）", key=f"{K}_name")
+    display = st.text_input("显示名称", key=f"{K}_display")
+    role = st.selectbox("角色", list(roles.ROLES), format_func=roles.label, key=f"{K}_role")
+    scope = st.selectbox(
+        "范围",
+        ["", *towns],
+        format_func=lambda c: "全县" if not c else towns[c],
+        key=f"{K}_scope",
+    )
+    password = st.text_input("初始密码（至少8位）", type="password", key=f"{K}_password")
+    added = st.form_submit_button("添加", type="primary")
+if added:
+    try:
+        made = accounts.add(
+            name.strip(), role, password, display_name=display.strip(), township=scope or None
+        )
+    except accounts.AccountError as exc:
+        left.error(str(exc))
+    else:
+        audit.record("user_add", me.name, account=made.name, role=made.role, township=made.township)
+        left.success(f"已添加账户 {made.name}（{made.role_label}）。")
+
+with right.form(f"{K}_remove"):
+    st.markdown("**删除账户**")
+    others = [n for n in sorted(known) if n != me.name]
+    gone = st.selectbox("账户", others, key=f"{K}_remove_name", placeholder="选择账户")
+    confirm = st.checkbox("确认删除：该账户的登录立即失效", key=f"{K}_remove_confirm")
+    removed = st.form_submit_button("删除")
+if removed:
+    if not gone or not confirm:
+        right.warning("请选择账户并勾选确认。")
+    else:
+        try:
+            account = accounts.remove(gone)
+        except accounts.AccountError as exc:
+            right.error(str(exc))
+        else:
+            audit.record("user_remove", me.name, account=account.name, role=account.role)
+            right.success(f"已删除账户 {account.name}。")

@@ -1,0 +1,25 @@
+-- Keeps only one township's rows in a copy of the warehouse, for an account scoped to it.
+-- grain: statements run in order on the copy; tables not named here are emptied (fail closed)
+-- params: $township (12-digit division code of the township)
+-- Every condition says which rows to KEEP, wrapped in coalesce(..., false): a null must delete.
+delete from divisions where not coalesce(
+    division_code = $township or township_code = $township or level = 'county', false);
+delete from division_boundaries where not coalesce(
+    division_code in (select division_code from divisions), false);
+delete from platforms where not coalesce(
+    division_code in (select division_code from divisions where level <> 'county'), false);
+delete from organizations where not coalesce(
+    community_code in (select division_code from divisions where township_code = $township), false);
+delete from grants where not coalesce(
+    org_id in (select org_id from organizations)
+    or (org_id is null and division_code in (select division_code from divisions where level <> 'county')),
+    false);
+delete from disbursements where not coalesce(grant_id in (select grant_id from grants), false);
+delete from annual_reports where not coalesce(org_id in (select org_id from organizations), false);
+delete from evaluations where not coalesce(org_id in (select org_id from organizations), false);
+delete from credit_ratings where not coalesce(org_id in (select org_id from organizations), false);
+delete from credit_listings where not coalesce(org_id in (select org_id from organizations), false);
+delete from inspections where not coalesce(org_id in (select org_id from organizations), false);
+-- County budgets and other townships' rejected rows are not this township's data.
+delete from fund_budgets;
+delete from etl_rejects;
