@@ -6,6 +6,8 @@ Layout beside the live path (data/warehouse.duckdb by default):
     builds/<run_id>.duckdb            one finished, checked build per successful load
     builds/<run_id>.sources/          the source files that build was loaded from
 
+(A live path with another name, say county.duckdb, keeps its builds in county.builds/.)
+
 A build file is never written after it gets its name, so a reader that resolved the pointer once
 (queries.live_file) reads one consistent build however many loads or rollbacks happen meanwhile.
 Swapping is one rename of a symlink, which is atomic; the old build stays on disk for rollback.
@@ -26,6 +28,7 @@ if TYPE_CHECKING:
     from etl.pipeline import CheckResult
 
 BUILDS = "builds"
+DEFAULT_NAME = "warehouse.duckdb"
 SUFFIX = ".duckdb"
 SOURCES_SUFFIX = ".sources"
 BUILDING = ".building"  # a build being written: `.<run_id>.duckdb.building`
@@ -53,7 +56,13 @@ def pointer(db_path: Path) -> Path:
 
 
 def builds_dir(db_path: Path) -> Path:
-    return pointer(db_path).parent / BUILDS
+    """builds/ beside the default warehouse.duckdb; <stem>.builds/ beside any other name.
+
+    Two warehouses in one folder (the benchmark's warehouse-s1 and -s100, tests) must never list,
+    prune or roll back to each other's builds.
+    """
+    p = pointer(db_path)
+    return p.parent / (BUILDS if p.name == DEFAULT_NAME else f"{p.stem}.{BUILDS}")
 
 
 def build_file(db_path: Path, run_id: str) -> Path:

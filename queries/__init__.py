@@ -99,7 +99,8 @@ def live_file(db: Path | None = None) -> Path:
 def _home(db: Path | None) -> Path:
     """The folder of the live pointer, also when given a pinned build file under builds/."""
     p = Path(db or db_path()).absolute()
-    if p.parent.name == "builds" and not (p.parent / "etl_runs.jsonl").exists():
+    kept = p.parent.name == "builds" or p.parent.name.endswith(".builds")  # etl/builds.py
+    if kept and not (p.parent / "etl_runs.jsonl").exists():
         return p.parent.parent
     return p.parent
 

@@ -252,3 +252,16 @@ def test_cli_help_of_the_new_commands_is_bilingual():
         done = cli(command, "--help")
         assert done.exit_code == 0
         assert "版本" in done.stdout and "build" in done.stdout
+
+
+def test_two_warehouses_in_one_folder_keep_their_builds_apart(demo_dir, tmp_path):
+    a = tmp_path / "bench" / "warehouse-s1.duckdb"
+    b = tmp_path / "bench" / "warehouse-s2.duckdb"
+    a1 = load_dir(demo_dir, a)
+    b1 = load_dir(demo_dir, b)
+    assert os.readlink(a) == f"warehouse-s1.builds/{a1.run_id}.duckdb"
+    assert [x.run_id for x in list_builds(a)] == [a1.run_id]
+    assert [x.run_id for x in list_builds(b)] == [b1.run_id]
+    with pytest.raises(RollbackError, match="没有比当前版本"):
+        rollback(b)  # a's build is not b's to roll back to
+    assert queries.load_attempts(queries.live_file(a)).height == 2  # the folder's run log
