@@ -118,21 +118,22 @@ def run_checks(con: duckdb.DuckDBPyConnection) -> list[str]:
 
 def build_warehouse(
     result: CheckResult,
-    db_path: Path,
+    target: Path,
     run_id: str,
     started: dt.datetime,
     history: list[dict],
     progress: Progress | None = None,
 ) -> dict[str, int]:
-    """Build into a temporary file beside db_path, check it, then os.replace it onto db_path."""
+    """Build into a temporary file beside target, check it, fsync, then rename it to target.
+
+    target is a new build file (etl.builds.build_file); the live pointer is swapped by the caller.
+    """
     from etl.config import load_config
-    from etl.pipeline import read_manifest
+    from etl.pipeline import pause_for_tests, pausing, read_manifest
 
     config = load_config()
-    tmp = db_path.parent / f".{db_path.name}.{run_id}.building"
-    for leftover in db_path.parent.glob(f".{db_path.name}.*.building*"):
-        # A loader killed midway leaves its half-built file; the lock says nobody else is building.
-        leftover.unlink(missing_ok=True)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    tmp = target.with_name(f".{target.name}.building")
     rows: dict[str, int] = {}
     try:
         con = duckdb.connect(str(tmp))
@@ -147,6 +148,9 @@ def build_warehouse(
                     con.execute(stmt)
             for checked in result.checked:
                 rows[checked.source.name] = _insert(con, checked.source, checked.accepted)
+                if checked.source.name == "organizations" and pausing("build"):
+                    con.execute("CHECKPOINT")  # so a test killing the load here finds a real file
+                    pause_for_tests("build")
             for source in SOURCES:
                 rows.setdefault(source.name, 0)
             _meta(con, result, run_id, started, history, rows, read_manifest(result.directory))
@@ -159,8 +163,8 @@ def build_warehouse(
             con.close()
         with open(tmp, "rb") as fh:
             os.fsync(fh.fileno())
-        os.replace(tmp, db_path)
-        dir_fd = os.open(db_path.parent, os.O_RDONLY)
+        os.replace(tmp, target)
+        dir_fd = os.open(target.parent, os.O_RDONLY)
         try:
             os.fsync(dir_fd)
         finally:

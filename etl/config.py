@@ -34,6 +34,8 @@ class EtlConfig:
     )
     credit_ratings: dict[str, str] = field(default_factory=lambda: dict(DEFAULT_CREDIT_RATINGS))
     boundaries_crs: str = "wgs84"  # or "gcj02": boundaries drawn on AMap/Tencent tiles
+    keep_builds: int = 5  # warehouse builds kept for rollback (the live one always stays)
+    max_upload_mb: float = 50.0  # one uploaded file on the import page
 
 
 def config_path() -> Path:
@@ -57,4 +59,8 @@ def load_config(path: Path | None = None) -> EtlConfig:
         kw["credit_ratings"] = {str(k): str(v) for k, v in data["credit_ratings"].items()}
     if "boundaries_crs" in data:
         kw["boundaries_crs"] = str(data["boundaries_crs"]).lower()
+    if "keep_builds" in data:
+        kw["keep_builds"] = max(1, int(data["keep_builds"]))
+    if "max_upload_mb" in data:
+        kw["max_upload_mb"] = float(data["max_upload_mb"])
     return EtlConfig(**kw)

@@ -71,6 +71,8 @@ def sources_markdown() -> str:
         "- `max_reject_share` (default 0.05): a source with a larger share of rejected rows fails the load.",
         f"- `grade_bands`: evaluation score bands; default {bands}.",
         "- `credit_ratings`: the credit rating scale; default A 守信, B 基本守信, C 失信风险, D 严重失信.",
+        "- `keep_builds` (default 5): warehouse builds kept for `orgdash rollback`; older ones are deleted.",
+        "- `max_upload_mb` (default 50): the largest file the 导入 page accepts.",
         "",
     ]
     return "\n".join(out)

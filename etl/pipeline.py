@@ -218,15 +218,16 @@ def reports_dir(db_path: Path) -> Path:
 
 
 @contextlib.contextmanager
-def load_lock(db_path: Path) -> Iterator[None]:
-    """One load at a time per warehouse; the OS drops the lock if the loader dies (kill -9)."""
+def load_lock(db_path: Path, doing: str = "导入") -> Iterator[None]:
+    """One load or rollback at a time per warehouse; the OS drops the lock if the loader dies."""
+    db_path = Path(db_path).absolute()
     db_path.parent.mkdir(parents=True, exist_ok=True)
     lock = db_path.parent / f".{db_path.name}.lock"
     with lock.open("w") as fh:
         try:
             fcntl.flock(fh, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:
-            raise LoadBusy("另一个导入正在进行中，请等它完成后再导入。", None, None) from None
+            raise LoadBusy(f"另一个导入正在进行中，请等它完成后再{doing}。", None, None) from None
         try:
             yield
         finally:
@@ -275,7 +276,7 @@ def write_reject_report(
     return xlsx
 
 
-def _append_run(db_path: Path, record: dict) -> None:
+def append_run(db_path: Path, record: dict) -> None:
     log = runs_log(db_path)
     log.parent.mkdir(parents=True, exist_ok=True)
     with log.open("a", encoding="utf-8") as fh:
@@ -307,14 +308,40 @@ def load_dir(
     as_of: dt.date | None = None,
     config: EtlConfig | None = None,
     progress: Progress | None = None,
+    user: str | None = None,
 ) -> LoadResult:
     """read -> normalise -> validate -> build a new file -> data checks -> atomic swap onto db_path.
 
-    On any failure the live file at db_path is not touched; the run is logged and LoadFailed raised.
+    The build is kept as builds/<run_id>.duckdb with the files it came from, and db_path becomes
+    a symlink to it (etl.builds). On any failure the live build is not touched; the run is logged
+    and LoadFailed raised. `user` is who asked, for the audit log.
     """
+    from access import audit
+
+    db_path = Path(db_path).absolute()  # not resolve(): that would follow the live pointer
+    try:
+        with load_lock(db_path):
+            return load_locked(directory, db_path, as_of, config, progress, user)
+    except LoadBusy as exc:
+        audit.record("load_failed", user, db_path, message=str(exc))
+        raise
+
+
+def load_locked(
+    directory: Path,
+    db_path: Path,
+    as_of: dt.date | None = None,
+    config: EtlConfig | None = None,
+    progress: Progress | None = None,
+    user: str | None = None,
+) -> LoadResult:
+    """load_dir for a caller already holding load_lock(db_path) (etl.staging.confirm)."""
+    from access import audit
+    from etl import builds
     from etl.build import BuildFailed, build_warehouse  # duckdb only when loading
 
-    db_path = Path(db_path).resolve()
+    config = config or load_config()
+    db_path = Path(db_path).absolute()
     started = dt.datetime.now().astimezone()
     run_id = new_run_id(started)
     record: dict = {
@@ -323,34 +350,81 @@ def load_dir(
         "source_dir": str(Path(directory).resolve()),
         "db_path": str(db_path),
     }
-    with load_lock(db_path):
-        result = check_dir(Path(directory), as_of, config, progress)
-        record["as_of"] = result.as_of.isoformat()
-        report = write_reject_report(result.rejects, result.failures, reports_dir(db_path) / run_id)
-        record.update(
-            rows_read=sum(c.rows_read for c in result.checked),
-            rows_rejected=result.rows_rejected,
-            reject_report=str(report) if report else None,
+
+    def failed(message: str, result: CheckResult | None, report: Path | None) -> LoadFailed:
+        _finish(db_path, record, "failed", message)
+        audit.record(
+            "load_failed",
+            user,
+            db_path,
+            run_id=run_id,
+            rows_rejected=record.get("rows_rejected"),
+            message=message,
         )
-        if not result.ok:
-            message = "；".join(f"{f.file}：{f.message}" for f in result.failures)
-            _finish(db_path, record, "failed", message)
-            raise LoadFailed(message, result, report)
-        record["status"] = "succeeded"
-        record["finished_at"] = dt.datetime.now().astimezone().isoformat(timespec="milliseconds")
-        history = [*read_runs(db_path), record]
-        try:
-            rows_loaded = build_warehouse(result, db_path, run_id, started, history, progress)
-        except BuildFailed as exc:
-            _finish(db_path, record, "failed", str(exc))
-            raise LoadFailed(str(exc), result, report) from exc
-        record["rows_loaded"] = sum(rows_loaded.values())
-        _finish(db_path, record, "succeeded", "")
-        return LoadResult(run_id, db_path, result, rows_loaded, report)
+        return LoadFailed(message, result, report)
+
+    builds.clean_leftovers(db_path)
+    result = check_dir(Path(directory), as_of, config, progress)
+    record["as_of"] = result.as_of.isoformat()
+    report = write_reject_report(result.rejects, result.failures, reports_dir(db_path) / run_id)
+    record.update(
+        rows_read=sum(c.rows_read for c in result.checked),
+        rows_rejected=result.rows_rejected,
+        reject_report=str(report) if report else None,
+    )
+    if not result.ok:
+        raise failed("；".join(f"{f.file}：{f.message}" for f in result.failures), result, report)
+    record["status"] = "succeeded"
+    record["finished_at"] = dt.datetime.now().astimezone().isoformat(timespec="milliseconds")
+    # The warehouse's etl_runs lists load attempts; rollbacks stay in the run log only.
+    history = [r for r in read_runs(db_path) if r.get("status") != "rolled_back"] + [record]
+    target = builds.build_file(db_path, run_id)
+    try:
+        # Sources first: a build file that has its name always has its sources beside it.
+        builds.archive_sources(db_path, run_id, result)
+        rows_loaded = build_warehouse(result, target, run_id, started, history, progress)
+        pause_for_tests("swap")
+        builds.point_to(db_path, target)
+    except (BuildFailed, OSError) as exc:
+        builds.clean_leftovers(db_path)
+        message = str(exc) if isinstance(exc, BuildFailed) else f"保存数据版本失败：{exc}"
+        raise failed(message, result, report) from exc
+    record["rows_loaded"] = sum(rows_loaded.values())
+    _finish(db_path, record, "succeeded", "")
+    audit.record(
+        "load",
+        user,
+        db_path,
+        run_id=run_id,
+        rows_loaded=record["rows_loaded"],
+        rows_rejected=result.rows_rejected,
+        message=f"数据截止 {result.as_of.isoformat()}",
+    )
+    builds.prune(db_path, config.keep_builds)
+    return LoadResult(run_id, db_path, result, rows_loaded, report)
+
+
+def pausing(stage: str) -> bool:
+    return os.environ.get("ORGDASH_TEST_PAUSE_AT") == stage
+
+
+def pause_for_tests(stage: str) -> None:
+    """For the kill -9 tests: stop a load at a named stage so a test can kill it there.
+
+    ORGDASH_TEST_PAUSE_AT=build|swap pauses; ORGDASH_TEST_PAUSE_FILE is touched when paused.
+    """
+    if not pausing(stage):
+        return
+    import time
+
+    marker = os.environ.get("ORGDASH_TEST_PAUSE_FILE")
+    if marker:
+        Path(marker).touch()
+    time.sleep(float(os.environ.get("ORGDASH_TEST_PAUSE_S", "60")))
 
 
 def _finish(db_path: Path, record: dict, status: str, message: str) -> None:
     record["status"] = status
     record["message"] = message
     record["finished_at"] = dt.datetime.now().astimezone().isoformat(timespec="milliseconds")
-    _append_run(db_path, record)
+    append_run(db_path, record)

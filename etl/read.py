@@ -373,3 +373,67 @@ def find_sources(directory: Path) -> tuple[dict[str, Path], list[str]]:
             )
         found[source.name] = path
     return found, notes
+
+
+def _head_rows(path: Path) -> list[list[list[str | None]]]:
+    """The first rows of each sheet (one 'sheet' for a CSV), for telling sources apart."""
+    if path.suffix.lower() in (".csv", ".txt"):
+        with path.open("rb") as fh:
+            data = fh.read(1 << 20)  # the header is near the top
+            if fh.read(1):  # cut at a line end, never inside a character
+                data = data[: data.rfind(b"\n") + 1] or data
+        text, _ = decode(path, data)
+        lines = text.splitlines()[:HEADER_SEARCH_ROWS]
+        return [[list(next(csv.reader([line]), [])) for line in lines]]
+    try:
+        reader = fastexcel.read_excel(path)
+    except Exception as exc:  # fastexcel raises its own error types for every kind of damage
+        raise FileProblem(
+            path.name,
+            f"Excel 文件无法打开（{type(exc).__name__}），可能已损坏或不是 .xlsx 格式。"
+            "请在 Excel/WPS 中打开确认后另存为 .xlsx 再上传。",
+            "unreadable",
+        ) from exc
+    sheets = []
+    for idx in range(len(reader.sheet_names)):
+        try:
+            grid = reader.load_sheet(
+                idx, header_row=None, dtypes="string", n_rows=HEADER_SEARCH_ROWS
+            ).to_polars()
+        except Exception:  # an empty or chart-only sheet
+            continue
+        sheets.append([list(r) for r in grid.iter_rows()])
+    return sheets
+
+
+def identify_by_content(path: Path) -> Source | None:
+    """Which source a file holds, from its contents, for files named any old way.
+
+    Tables: the source whose required columns the header covers best wins (then the one with more
+    of its columns found); a tie between two sources is no answer, since guessing would be worse.
+    GeoJSON: a FeatureCollection is the boundaries. Raises FileProblem when it cannot be read.
+    """
+    if path.suffix.lower() in GEOJSON_SUFFIXES:
+        source = next(s for s in SOURCES if s.geojson)
+        features = read_geojson(path, source).frame
+        return source if features.height else None
+    scores: list[tuple[float, int, Source]] = []
+    for rows in _head_rows(path):
+        for source in SOURCES:
+            if source.geojson:
+                continue
+            hmap = _header_map(source)
+            required = {c.name for c in source.file_columns() if c.required}
+            for row in rows:
+                found = {hmap[k].name for k in (header_key(str(c or "")) for c in row) if k in hmap}
+                if len(found) < 2:
+                    continue
+                share = len(found & required) / len(required) if required else 0.0
+                if share >= 0.5:
+                    scores.append((share, len(found), source))
+    if not scores:
+        return None
+    scores.sort(key=lambda s: (s[0], s[1]), reverse=True)
+    best = scores[0]
+    rivals = {s[2].name for s in scores if (s[0], s[1]) == (best[0], best[1])}
+    return best[2] if len(rivals) == 1 else None

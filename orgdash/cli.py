@@ -160,11 +160,12 @@ def load(
     ] = None,
 ) -> None:
     """校验并导入到新的数据仓库文件，成功后原子替换。 / Validate, build a new warehouse and swap it in."""
+    from access.audit import cli_user
     from etl.pipeline import LoadFailed, load_dir
 
     try:
         with progress_bar("导入") as cb:
-            result = load_dir(directory, db, _as_of(as_of), progress=cb)
+            result = load_dir(directory, db, _as_of(as_of), progress=cb, user=cli_user())
     except LoadFailed as exc:
         if exc.result is not None:
             _print_check(exc.result)

@@ -80,10 +80,29 @@ def run(name: str, db: Path | None = None, **params: object) -> pl.DataFrame:
 
 
 def build_id(db: Path | None = None) -> str:
-    """Identifies the warehouse build on disk: changes whenever a load swaps in a new file."""
+    """Identifies the warehouse build on disk: changes whenever a load or rollback swaps the
+    live pointer (stat follows the symlink to the build file)."""
     p = db or db_path()
     st = p.stat()
     return f"{st.st_ino}-{st.st_mtime_ns}-{st.st_size}"
+
+
+def live_file(db: Path | None = None) -> Path:
+    """The build file the live pointer names right now, resolved once.
+
+    Pass it as `db` to every query of one page run (or report) so they all read the same build:
+    a load or rollback in between swaps the pointer, never the file (etl/builds.py).
+    """
+    return Path(os.path.realpath(db or db_path()))
+
+
+def _home(db: Path | None) -> Path:
+    """The folder of the live pointer, also when given a pinned build file under builds/."""
+    p = Path(db or db_path()).absolute()
+    kept = p.parent.name == "builds" or p.parent.name.endswith(".builds")  # etl/builds.py
+    if kept and not (p.parent / "etl_runs.jsonl").exists():
+        return p.parent.parent
+    return p.parent
 
 
 def load_attempts(db: Path | None = None) -> pl.DataFrame:
@@ -92,7 +111,7 @@ def load_attempts(db: Path | None = None) -> pl.DataFrame:
     A failed load may not touch the warehouse, so attempts after the live build exist only in
     this log (etl_runs.jsonl, written by etl.pipeline); etl_runs in the warehouse has the rest.
     """
-    log = (db or db_path()).parent / "etl_runs.jsonl"
+    log = _home(db) / "etl_runs.jsonl"
     schema = {
         "run_id": pl.String,
         "started_at": pl.String,
@@ -113,7 +132,7 @@ def load_attempts(db: Path | None = None) -> pl.DataFrame:
 
 def log_id(db: Path | None = None) -> str:
     """Changes whenever a load attempt is logged, failed ones included."""
-    log = (db or db_path()).parent / "etl_runs.jsonl"
+    log = _home(db) / "etl_runs.jsonl"
     return f"{log.stat().st_mtime_ns}-{log.stat().st_size}" if log.exists() else "none"
 
 

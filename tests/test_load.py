@@ -197,7 +197,7 @@ def _fails_and_leaves_live_unchanged(folder: Path, live: Path, rule_text: str) -
         load_dir(folder, live)
     assert rule_text in str(exc.value)
     assert digest(live) == before  # byte-for-byte
-    assert not list(live.parent.glob(".*.building*"))  # no half-built file left behind
+    assert not list(live.parent.rglob(".*.building*"))  # no half-built file, builds/ included
     assert read_runs(live)[-1]["status"] == "failed"
     return exc.value
 
