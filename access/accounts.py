@@ -56,7 +56,7 @@ class Account:
         return roles.label(self.role)
 
     def may_open(self, page: str) -> bool:
-        return roles.may_open(self.role, page)
+        return roles.may_open(self.role, page, self.township)
 
     def can(self, capability: str) -> bool:
         return roles.can(self.role, capability)

@@ -14,6 +14,9 @@ _LEADER = frozenset({"overview", "map", "community", "report", "screen"})
 _PLANNER = _LEADER | {"organizations", "funding", "governance", "projects"}
 _ANALYST = _PLANNER | {"sql", "data"}
 _ADMIN = _ANALYST | {"import", "accounts", "audit", "rounds"}
+# Pages for an account scoped to one township (whatever its role but leader): its quarterly
+# submission. Not in PAGES: a county-wide account has no township to submit for.
+TOWNSHIP_PAGES = frozenset({"submit"})
 PAGES: dict[str, frozenset[str]] = {
     "leader": _LEADER,
     "planner": _PLANNER,
@@ -37,7 +40,9 @@ CAPABILITY_LABELS: dict[str, str] = {
 }
 
 
-def may_open(role: str, page: str) -> bool:
+def may_open(role: str, page: str, township: str | None = None) -> bool:
+    if page in TOWNSHIP_PAGES:
+        return township is not None and role != "leader"
     return page in PAGES.get(role, frozenset())
 
 

@@ -1,4 +1,4 @@
-"""[access] settings from orgdash.toml: session length, upload limit, OpenID Connect sign-in."""
+"""[access] settings from orgdash.toml: session length and OpenID Connect sign-in."""
 
 from __future__ import annotations
 
@@ -13,7 +13,6 @@ ROOT = Path(__file__).resolve().parent.parent
 @dataclass(frozen=True)
 class AccessSettings:
     session_hours: float = 12.0  # a sign-in lasts one working day, then asks again
-    max_upload_mb: float = 50.0  # larger uploads are refused with a message
     oidc: bool = False  # offer 「单位统一登录」 through st.login (needs [auth] in secrets.toml)
     oidc_label: str = "单位统一登录"
 
@@ -26,7 +25,6 @@ def load_settings(path: Path | None = None) -> AccessSettings:
     kw: dict = {}
     for key, kind in (
         ("session_hours", float),
-        ("max_upload_mb", float),
         ("oidc", bool),
         ("oidc_label", str),
     ):

@@ -37,6 +37,7 @@ PAGES: tuple[PageSpec, ...] = (
     PageSpec("report", "报告", "views/report.py"),
     PageSpec("sql", "查询", "views/sql.py", filters=False),
     PageSpec("data", "数据", "views/data_status.py", filters=False),
+    PageSpec("import", "导入", "views/import_data.py", filters=False),
     PageSpec("accounts", "账户", "views/accounts.py", filters=False),
     PageSpec("audit", "审计", "views/audit.py", filters=False),
 )

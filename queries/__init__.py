@@ -87,15 +87,6 @@ def build_id(db: Path | None = None) -> str:
     return f"{st.st_ino}-{st.st_mtime_ns}-{st.st_size}"
 
 
-def live_file(db: Path | None = None) -> Path:
-    """The build file the live pointer names right now, resolved once.
-
-    Pass it as `db` to every query of one page run (or report) so they all read the same build:
-    a load or rollback in between swaps the pointer, never the file (etl/builds.py).
-    """
-    return Path(os.path.realpath(db or db_path()))
-
-
 def _home(db: Path | None) -> Path:
     """The folder of the live pointer, also when given a pinned build file under builds/."""
     p = Path(db or db_path()).absolute()
@@ -137,8 +128,11 @@ def log_id(db: Path | None = None) -> str:
 
 
 def live_file(db: Path | None = None) -> Path:
-    """The file behind the warehouse path now (loads swap a link): pin it once per page run so
-    every question of that run reads one build, never a mix of the old and the new."""
+    """The build file the live pointer names right now, resolved once.
+
+    Pass it as `db` to every query of one page run (or report) so they all read the same build:
+    a load or rollback in between swaps the pointer, never the file (etl/builds.py).
+    """
     p = db or db_path()
     if not p.exists():
         raise FileNotFoundError(f"数据仓库不存在：{p}。请先运行 orgdash load。")

@@ -43,6 +43,7 @@ WAIT_FOR = {
     "report": ['[data-testid="stDownloadButton"]'],
     "sql": ['[data-testid="stTextArea"]'],
     "data": ['[data-testid="stDataFrame"]'],
+    "import": ['[data-testid="stFileUploader"]', '[data-testid="stDataFrame"]'],
     "accounts": ['[data-testid="stDataFrame"]'],
     "audit": ['[data-testid="stDataFrame"]'],
 }

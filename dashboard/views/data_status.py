@@ -20,7 +20,7 @@ ENCODINGS = {
     "xlsx": "Excel 工作簿",
     "geojson": "GeoJSON",
 }
-STATUS = {"succeeded": "成功", "failed": "失败"}
+STATUS = {"succeeded": "成功", "failed": "失败", "rolled_back": "回退"}
 MESSAGE_CHARS = 240  # a failed run lists every file's problem; the download keeps all of it
 TABLE_ROWS = 500  # st.table draws every row as HTML: beyond this, the download has the rest
 MARKDOWN = r"([\\`*_\[\]<>#|~$])"

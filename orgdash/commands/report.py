@@ -11,6 +11,7 @@ from rich.markup import escape
 
 from etl.config import DEFAULT_DB
 from orgdash.cli import DbOption, _as_of, app, err, out
+from queries import live_file
 
 FORMAT_HELP = "docx（Word）、pptx（PowerPoint）、xlsx（Excel）或 md（Markdown） / output format"
 
@@ -60,7 +61,8 @@ def report(
     day = _as_of(as_of)
     started = time.perf_counter()
     try:
-        written = build_report(db, scope, day, fmt, out_path, with_charts)
+        # One build for the whole report, even if a load swaps the live one meanwhile.
+        written = build_report(live_file(db), scope, day, fmt, out_path, with_charts)
     except ReportError as exc:
         err.print(f"[bold red]不能生成报告[/bold red]：{escape(str(exc))}", soft_wrap=True)
         raise typer.Exit(1) from None

@@ -1,0 +1,190 @@
+"""导入: upload this quarter's files, see the check before anything is loaded, confirm to load;
+the kept builds, and rolling back a bad load (admin only)."""
+
+from __future__ import annotations
+
+import polars as pl
+import streamlit as st
+
+import queries
+from dashboard import auth, downloads
+from dashboard import formats as fmt
+from etl import builds, staging
+from etl.config import load_config
+from etl.pipeline import LoadBusy, LoadFailed
+from etl.sources import SOURCES_BY_NAME
+
+K = "imp"
+STAGED = f"{K}_staged"
+TYPES = ["xlsx", "xls", "csv", "geojson", "json"]
+
+me = auth.current()
+limit_mb = load_config().max_upload_mb
+pointer = queries.db_path()
+st.title("导入数据")
+st.caption(
+    "上传本季度的一个或多个文件（Excel、CSV 或 GeoJSON）。系统先按规则逐行校验并给出报告，"
+    "确认后才导入；没有上传的数据沿用当前版本的文件。导入成功后，所有打开的页面自动切换到新数据。"
+)
+
+
+def _check_table(staged: staging.Staged) -> pl.DataFrame:
+    replaced = {source for source, _ in staged.replaced}
+    rows = [
+        {
+            "数据": c.source.label,
+            "文件": c.file,
+            "来源": "本次上传" if c.source.name in replaced else "沿用当前版本",
+            "读取行数": c.rows_read,
+            "接收行数": c.rows_read - c.rows_rejected,
+            "拒收行数": c.rows_rejected,
+        }
+        for c in staged.check.checked
+    ]
+    schema = {
+        "数据": pl.String,
+        "文件": pl.String,
+        "来源": pl.String,
+        "读取行数": pl.Int64,
+        "接收行数": pl.Int64,
+        "拒收行数": pl.Int64,
+    }
+    return pl.DataFrame(rows, schema=schema)
+
+
+def _reject_table(staged: staging.Staged) -> pl.DataFrame:
+    rejects = staged.check.rejects
+    labels = {name: s.label for name, s in SOURCES_BY_NAME.items()}
+    return rejects.select(
+        pl.col("file").alias("文件"),
+        pl.col("source").replace_strict(labels, default=pl.col("source")).alias("数据"),
+        pl.col("row").alias("行号"),
+        pl.col("column").alias("列"),
+        pl.col("value").alias("原值"),
+        pl.col("message").alias("问题及处理办法"),
+    )
+
+
+# ---------------------------------------------------------------- upload and check
+with st.form(f"{K}_upload", clear_on_submit=True):
+    files = st.file_uploader(
+        f"选择文件（每个不超过 {limit_mb:g} MB）",
+        type=TYPES,
+        accept_multiple_files=True,
+        key=f"{K}_files",
+    )
+    checked = st.form_submit_button("上传并校验", type="primary")
+if checked:
+    if not files:
+        st.warning("请先选择要上传的文件。")
+    else:
+        old = st.session_state.pop(STAGED, None)
+        if old is not None:
+            staging.discard(old)
+        try:
+            with st.spinner("正在校验……"):
+                staged = staging.stage(
+                    pointer,
+                    [(f.name, f.getvalue()) for f in files],
+                    user=me.name,
+                )
+        except staging.UploadError as exc:
+            st.error(str(exc))
+        else:
+            st.session_state[STAGED] = staged  # stage() wrote the upload_checked audit event
+
+pending: staging.Staged | None = st.session_state.get(STAGED)
+if pending is not None:
+    st.subheader("校验结果")
+    result = pending.check
+    read_total = sum(c.rows_read for c in result.checked)
+    m1, m2, m3 = st.columns(3)
+    m1.metric("读取", fmt.count(read_total, "行"), border=True)
+    m2.metric("接收", fmt.count(read_total - result.rows_rejected, "行"), border=True)
+    m3.metric("拒收", fmt.count(result.rows_rejected, "行"), border=True)
+    st.dataframe(_check_table(pending), hide_index=True, width="stretch", key=f"{K}_check")
+    for failure in result.failures:
+        st.error(f"{failure.file}：{failure.message}")
+    for note in result.notes:
+        st.caption(note)
+    if result.rows_rejected:
+        st.markdown("**拒收的行**（改正后可重新上传；确认导入时这些行不进入数据仓库）")
+        rejects = _reject_table(pending)
+        st.dataframe(rejects.head(500), hide_index=True, width="stretch", key=f"{K}_rejects")
+        report = pending.report
+        if report is not None:
+            st.download_button(
+                "下载拒收报告（Excel）",
+                downloads.logged("拒收报告.xlsx", rejects.height, report.read_bytes),
+                "拒收报告.xlsx",
+                "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+                key=f"{K}_report",
+                on_click="ignore",
+            )
+    c1, c2, _ = st.columns([1, 1, 4])
+    if not result.ok:
+        st.error("有整个文件的问题，不能导入：请按上面的说明改正后重新上传。")
+    elif c1.button("确认导入", type="primary", key=f"{K}_confirm"):
+        try:
+            with st.spinner("正在导入……"):
+                loaded = staging.confirm(pointer, pending, me.name)
+        except LoadBusy as exc:
+            st.error(str(exc))
+        except LoadFailed as exc:
+            st.error(f"导入失败，当前数据未受影响：{exc}")
+        else:
+            st.session_state.pop(STAGED, None)
+            st.success(
+                f"导入成功：{fmt.count(sum(loaded.rows_loaded.values()), '行')}，"
+                f"版本 {loaded.run_id}。所有页面已切换到新数据。"
+            )
+    if c2.button("放弃", key=f"{K}_discard"):
+        staging.discard(st.session_state.pop(STAGED))
+        st.rerun()
+
+# ---------------------------------------------------------------- kept builds and rollback
+st.subheader("数据版本")
+kept = builds.list_builds(pointer)
+if not kept:
+    st.info("还没有导入过数据。")
+    st.stop()
+versions = pl.DataFrame(
+    {
+        "版本": [b.run_id for b in kept],
+        "当前": ["✓" if b.is_live else "" for b in kept],
+        "导入时间": [b.built_at.strftime("%Y-%m-%d %H:%M:%S") if b.built_at else "—" for b in kept],
+        "数据截止": [b.as_of.isoformat() if b.as_of else "—" for b in kept],
+        "行数": [b.rows for b in kept],
+    },
+    schema={
+        "版本": pl.String,
+        "当前": pl.String,
+        "导入时间": pl.String,
+        "数据截止": pl.String,
+        "行数": pl.Int64,
+    },
+)
+st.dataframe(versions, hide_index=True, width="stretch", key=f"{K}_builds")
+older = [b for b in kept if not b.is_live]
+if older:
+    with st.form(f"{K}_rollback"):
+        target = st.selectbox(
+            "回退到版本",
+            [b.run_id for b in older],
+            key=f"{K}_target",
+            help="回退后所有页面立即显示该版本的数据；回退本身可再回退。",
+        )
+        sure = st.checkbox("确认回退", key=f"{K}_sure")
+        go = st.form_submit_button("回退")
+    if go:
+        if not sure:
+            st.warning("请勾选“确认回退”。")
+        else:
+            try:
+                back = builds.rollback(pointer, target, user=me.name)
+            except (builds.RollbackError, LoadBusy) as exc:
+                st.error(str(exc))
+            else:
+                st.success(f"已回退到版本 {back.run_id}。")
+else:
+    st.caption("只有一个版本，暂无可回退的版本。")
