@@ -7,7 +7,7 @@ import polars as pl
 import streamlit as st
 
 import queries
-from dashboard import auth, downloads
+from dashboard import auth, downloads, widgets
 from dashboard import formats as fmt
 from etl import builds, staging
 from etl.config import load_config
@@ -66,6 +66,9 @@ def _reject_table(staged: staging.Staged) -> pl.DataFrame:
 
 
 # ---------------------------------------------------------------- upload and check
+widgets.chinese_uploader(
+    f"拖放文件到这里，或点“选择文件”；每个不超过 {limit_mb:g} MB，Excel、CSV 或 GeoJSON"
+)
 with st.form(f"{K}_upload", clear_on_submit=True):
     files = st.file_uploader(
         f"选择文件（每个不超过 {limit_mb:g} MB）",
