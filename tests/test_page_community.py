@@ -74,6 +74,15 @@ def test_peer_comparison(app, demo_db):
         statistics.mean(r[2] for r in rows), abs=0.05
     )
     assert table.index[0] == "本社区（府前社区）"
+    # The community's own count is a whole number and reads as one (20, not 20.0).
+    shown = table.loc["本社区（府前社区）", col]
+    assert "." not in shown and int(shown) == int(
+        _q(
+            demo_db,
+            f"select count_active from community_density(date '{AS_OF}') "
+            f"where community_code = '{FUQIAN}'",
+        )[0][0]
+    )
     # The comparison chart: one panel per indicator, the community's bar first and in red.
     specs = [json.loads(c.proto.spec) for c in at.get("plotly_chart")]
     comp = next(s for s in specs if len(s["data"]) == 5)

@@ -193,8 +193,11 @@ comp_table = comp.select(
     (pl.col("share_3a_plus") * 100).round(1).alias("3A及以上占比（%）"),
 )
 # st.dataframe writes a missing value as "None": show the figures as text with "—" instead.
+# The community's own count is whole (20), the averages beside it are not (22.9): no "20.0".
 st.dataframe(
-    comp_table.with_columns(pl.exclude("比较对象").cast(pl.String).fill_null("—")),
+    comp_table.with_columns(
+        pl.exclude("比较对象").cast(pl.String).str.replace(r"\.0$", "").fill_null("—")
+    ),
     hide_index=True,
     width="stretch",
 )
