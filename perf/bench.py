@@ -20,6 +20,7 @@ import urllib.request
 from collections.abc import Callable, Iterator
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 OUT = ROOT / "bench"
@@ -208,6 +209,38 @@ def sql_timer() -> Iterator[list[float]]:
         queries.run = original  # type: ignore[assignment]
 
 
+BENCH_USER = "bench-admin"
+
+
+def bench_account() -> Any:
+    """An admin account of the benchmark's own (bench/users.toml): pages need a sign-in."""
+    from access import accounts
+
+    users = OUT / "users.toml"
+    os.environ["ORGDASH_USERS"] = str(users)
+    known = accounts.load(users)
+    if BENCH_USER not in known:
+        return accounts.add(BENCH_USER, "admin", os.urandom(12).hex(), path=users)
+    return known[BENCH_USER]
+
+
+def bench_scope_copies(res: Results, scale: int, db: Path) -> None:
+    """What a non-admin's first page after a load waits for: the masked copy (and a township's)."""
+    import queries
+    from queries import scope
+
+    live = queries.live_file(db)
+    town = queries.run("filters/townships", db)["township_code"][0]
+    for label, township in (
+        ("全县打码副本 county masked copy", None),
+        ("乡镇副本 township copy", town),
+    ):
+        started = time.perf_counter()
+        scope.view_file(db, live, township, masked=True)
+        spent = time.perf_counter() - started
+        res.add(Row("权限 access", label, scale, spent, "s", None, "", None))
+
+
 def bench_pages(res: Results, scale: int, db: Path) -> None:
     import streamlit as st
     from streamlit.testing.v1 import AppTest
@@ -216,12 +249,15 @@ def bench_pages(res: Results, scale: int, db: Path) -> None:
     from dashboard.nav import PAGES
 
     os.environ["ORGDASH_DB"] = str(db)
+    bench_account()
     app = str(ROOT / "dashboard" / "app.py")
     for spec in PAGES:
-        if not (ROOT / "dashboard" / spec.file).exists():
+        if not (ROOT / "dashboard" / spec.file).exists() or spec.key == "submit":
             continue
         st.cache_data.clear()
         at = AppTest.from_file(app, default_timeout=300)
+        at.session_state["_account"] = BENCH_USER  # as dashboard/auth.py leaves a sign-in
+        at.session_state["_signed_in_at"] = time.time()
         at.run()
         with sql_timer() as spent:
             if spec is not PAGES[0]:
@@ -336,9 +372,19 @@ def open_page(context, url: str) -> int:  # type: ignore[no-untyped-def]
     return received[0]
 
 
+def signed_in_context(browser, url: str):  # type: ignore[no-untyped-def]
+    """A browser context carrying the sign-in cookie of the benchmark's admin account."""
+    from access import sessions
+    from dashboard.auth import COOKIE
+
+    ctx = browser.new_context(viewport={"width": 1400, "height": 1000})
+    ctx.add_cookies([{"name": COOKIE, "value": sessions.issue(bench_account()), "url": url}])
+    return ctx
+
+
 def open_session(browser, urls: list[str]) -> None:  # type: ignore[no-untyped-def]
     """One user opening every page at once, in tabs of one browser context (one session each)."""
-    ctx = browser.new_context(viewport={"width": 1400, "height": 1000})
+    ctx = signed_in_context(browser, urls[0])
     tabs = []
     for url in urls:
         tab = ctx.new_page()
@@ -355,10 +401,11 @@ def bench_server(res: Results, scale: int, db: Path, sessions: int) -> None:
 
     from dashboard.nav import PAGES
 
-    pages = [p for p in PAGES if (ROOT / "dashboard" / p.file).exists()]
+    pages = [p for p in PAGES if (ROOT / "dashboard" / p.file).exists() and p.key != "submit"]
+    bench_account()
     with server(db) as (url, pid), sync_playwright() as p:
         browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        ctx = browser.new_context(viewport={"width": 1400, "height": 1000})
+        ctx = signed_in_context(browser, url)
         for spec in pages:
             sent = open_page(ctx, f"{url}/{spec.url}")
             limit = PAGE_BYTES.get(scale, 10_000_000)
@@ -500,6 +547,7 @@ def run(scales: list[int], sessions: int = 20) -> Results:
     for scale in scales:
         print(f"== scale {scale}")
         db = bench_etl(res, scale)
+        bench_scope_copies(res, scale, db)
         bench_pages(res, scale, db)
         bench_reports(res, scale, db)
         bench_sandbox(res, scale, db)
