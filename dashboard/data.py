@@ -39,7 +39,11 @@ def pin(account: Account) -> None:
     except FileNotFoundError:
         raise NoWarehouse(str(pointer)) from None
     masked = not account.can("personal_data")
-    db = scope.view_file(pointer, live, account.township, masked)
+    if scope.view_ready(pointer, live, account.township, masked):
+        db = scope.view_file(pointer, live, account.township, masked)
+    else:  # the first page after a load waits for this account's copy (about 0.5 s per 100 MB)
+        with st.spinner("正在准备新导入的数据……"):
+            db = scope.view_file(pointer, live, account.township, masked)
     st.session_state[_PINNED] = (str(db), built, str(live))
 
 

@@ -45,13 +45,23 @@ def views_dir(pointer: Path) -> Path:
     return Path(pointer).absolute().parent / "views"
 
 
+def _target(pointer: Path, live: Path, township: str | None, masked: bool) -> Path:
+    folder = views_dir(pointer) / _build_key(live)
+    return folder / f"{township or 'county'}-{'masked' if masked else 'clear'}.duckdb"
+
+
+def view_ready(pointer: Path, live: Path, township: str | None, masked: bool) -> bool:
+    """Whether view_file would return at once (no copy to make)."""
+    return (township is None and not masked) or _target(pointer, live, township, masked).exists()
+
+
 def view_file(pointer: Path, live: Path, township: str | None, masked: bool) -> Path:
     """The file a user with this scope reads for the build `live` (the live file itself for an admin
     without a township); made on first use, then reused until the build changes."""
     if township is None and not masked:
         return live
-    folder = views_dir(pointer) / _build_key(live)
-    target = folder / f"{township or 'county'}-{'masked' if masked else 'clear'}.duckdb"
+    target = _target(pointer, live, township, masked)
+    folder = target.parent
     if target.exists():
         return target
     folder.mkdir(parents=True, exist_ok=True)
