@@ -34,6 +34,7 @@ PAGES: tuple[PageSpec, ...] = (
     PageSpec("report", "报告", "views/report.py"),
     PageSpec("sql", "查询", "views/sql.py"),
     PageSpec("data", "数据", "views/data_status.py"),
+    PageSpec("screen", "大屏", "views/screen.py"),  # meeting-room display: no sidebar, dark
 )
 BY_KEY = {p.key: p for p in PAGES}
 
