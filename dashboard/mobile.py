@@ -62,12 +62,15 @@ CSS = f"""
 }}
 </style>
 """
-# deck.gl sets `touch-action: none` on its canvas, so a finger on the map never scrolls the page.
-# pan-y hands vertical one-finger swipes back to the browser (the page scrolls past the map);
-# pinches still reach deck.gl (zoom and move), taps still pick a community.
+# deck.gl (in Streamlit 1.67) puts an inline `touch-action: none` on the div around its canvas, so a
+# finger on the map never scrolls the page. pan-y on the chart and everything in it hands vertical
+# one-finger swipes back to the browser (the page scrolls past the map); pinches still reach
+# deck.gl (zoom and move), taps still pick a community.
 PHONE_CSS = """
 <style>
-[data-testid="stDeckGlJsonChart"] canvas { touch-action: pan-y !important; }
+[data-testid="stDeckGlJsonChart"], [data-testid="stDeckGlJsonChart"] * {
+  touch-action: pan-y !important;
+}
 </style>
 """
 

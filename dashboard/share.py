@@ -13,7 +13,6 @@ from dashboard import nav
 
 PARAM = "v"
 _NOTICE = "_share_notice"
-_SHOWN = "_share_url"
 
 
 def _db() -> Path:
@@ -68,7 +67,9 @@ def current_page_key(page: StreamlitPage) -> str:
 
 
 def control(page: StreamlitPage) -> None:
-    """A small 分享链接 button in the sidebar; the link is made (and stored) only when asked for."""
+    """A small 分享链接 button in the sidebar. The link is made (and stored) only when asked for,
+    from the URL as it stands at the click, and shown for that run only: after any other click the
+    view may have changed, and a link left standing would then open a different view."""
     key = current_page_key(page)
     with st.sidebar:
         if st.button(
@@ -77,14 +78,10 @@ def control(page: StreamlitPage) -> None:
             help="生成本页（含筛选条件）的短链接，可复制后发到企业微信、钉钉",
         ):
             params = {k: st.query_params[k] for k in st.query_params if k not in links.NOT_VIEW}
-            code = links.create(key, params, _db())
-            st.session_state[_SHOWN] = (key, params, f"{_base_url(key)}/?{PARAM}={code}")
-        shown = st.session_state.get(_SHOWN)
-        if shown:
-            shown_key, shown_params, url = shown
-            now = {k: st.query_params[k] for k in st.query_params if k not in links.NOT_VIEW}
-            if shown_key == key and shown_params == now:
-                st.caption("复制下面的链接发给同事（打开时仍按对方的权限显示）：")
-                st.code(url, language=None, wrap_lines=True)
-            else:  # the view changed since: that link no longer shows this page
-                del st.session_state[_SHOWN]
+            try:
+                code = links.create(key, params, _db())
+            except (OSError, RuntimeError) as exc:
+                st.error(f"无法生成分享链接：{exc}")
+                return
+            st.caption("复制下面的链接发给同事（打开时仍按对方的权限显示）：")
+            st.code(f"{_base_url(key)}/?{PARAM}={code}", language=None, wrap_lines=True)
