@@ -30,6 +30,8 @@ MAP_SIZE = (600, 700)  # the map's width and height on a 1920 x 1080 screen, for
 BG, PANEL, LINE = "#0b1726", "#11233a", "#1f3a5c"
 TEXT, MUTED, ACCENT = "#e8eef6", "#8fa6bf", "#ff6b5a"
 
+# Sizes are for 1920 px wide and shrink with the window (clamp and vw), so a 1366 or 1440 px
+# projector still shows whole figures rather than "2,2…"; the layout itself is for 1920 x 1080.
 CSS = f"""
 <style>
 /* No sidebar, header, toolbar or status widget: a screen nobody touches. */
@@ -47,29 +49,38 @@ CSS = f"""
 .st-key-{KEY} {{ gap: 12px !important; color: {TEXT}; }}
 .st-key-{KEY} [data-testid="stVerticalBlock"] {{ gap: 10px; }}
 .st-key-{KEY} h1 {{
-  color: {TEXT}; font-size: 38px; font-weight: 700; padding: 0; letter-spacing: 2px;
+  color: {TEXT}; font-size: clamp(24px, 2vw, 38px); font-weight: 700; padding: 0;
+  letter-spacing: 2px;
 }}
 .st-key-{KEY} p, .st-key-{KEY} li {{ color: {TEXT}; }}
 .st-key-{KEY} [data-testid="stCaptionContainer"], .st-key-{KEY} [data-testid="stCaptionContainer"] p
-  {{ color: {MUTED}; font-size: 18px; }}
+  {{ color: {MUTED}; font-size: clamp(12px, 0.94vw, 18px); }}
 .st-key-screen_stamp p {{ text-align: right; }}
 .st-key-{KEY} [data-testid="stMetric"] {{
   background: {PANEL}; border-color: {LINE} !important; padding: 10px 18px !important;
 }}
-.st-key-{KEY} [data-testid="stMetricLabel"] p {{ color: {MUTED}; font-size: 19px; }}
+.st-key-{KEY} [data-testid="stMetricLabel"] p {{ color: {MUTED}; font-size: clamp(12px, 1vw, 19px); }}
 .st-key-{KEY} [data-testid="stMetricValue"] > div {{
-  color: #ffffff; font-size: 46px; font-weight: 700; line-height: 1.15;
+  color: #ffffff; font-size: clamp(22px, 2.4vw, 46px); font-weight: 700; line-height: 1.15;
 }}
-.st-key-{KEY} [data-testid="stMetricDelta"] {{ font-size: 15px; padding: 2px 8px; }}
+/* Figures are never cut to "2,21…": the value takes the tile's width and overflows rather than
+   ending in an ellipsis. */
+.st-key-{KEY} [data-testid="stMetricValue"] {{ width: 100%; }}
+.st-key-{KEY} [data-testid="stMetric"] .stMarkdownEllipsis {{
+  overflow: visible !important; text-overflow: clip !important;
+}}
+.st-key-{KEY} [data-testid="stMetricDelta"] {{ font-size: clamp(10px, 0.78vw, 15px); padding: 2px 8px; }}
 .st-key-{KEY} [data-testid="stMetricDelta"] > div {{ overflow: visible; text-overflow: clip; }}
 /* The delta pill keeps Streamlit's own green or red on its light ground. */
 .st-key-{KEY} [data-testid="stMetricDelta"] p {{ color: inherit; }}
 .st-key-{KEY} [data-testid="stMetricLabel"] [data-testid="stTooltipHoverTarget"] {{ display: none; }}
-.st-key-{KEY} h3 {{ color: {TEXT}; font-size: 24px; padding: 2px 0 4px 0; }}
+.st-key-{KEY} h3 {{ color: {TEXT}; font-size: clamp(16px, 1.25vw, 24px); padding: 2px 0 4px 0; }}
 /* The league table (st.table is HTML, so unlike st.dataframe's canvas it takes CSS). */
-.st-key-{KEY} [data-testid="stTable"] table {{ background: {PANEL}; color: {TEXT}; font-size: 19px; }}
+.st-key-{KEY} [data-testid="stTable"] table {{
+  background: {PANEL}; color: {TEXT}; font-size: clamp(12px, 1vw, 19px);
+}}
 .st-key-{KEY} [data-testid="stTable"] th {{
-  background: #16304f; color: {MUTED}; font-size: 17px; font-weight: 600;
+  background: #16304f; color: {MUTED}; font-size: clamp(11px, 0.9vw, 17px); font-weight: 600;
 }}
 .st-key-{KEY} [data-testid="stTable"] th, .st-key-{KEY} [data-testid="stTable"] td {{
   border-color: {LINE} !important; padding: 5px 10px; white-space: nowrap;
@@ -79,15 +90,17 @@ CSS = f"""
   background: {PANEL}; border: 1px solid {LINE}; border-radius: 8px; padding: 10px 16px 8px;
   margin-bottom: 10px;
 }}
-.scr-box h4 {{ color: {TEXT}; font-size: 20px; margin: 0 0 6px 0; padding: 0; }}
-.scr-box h4 b {{ color: {ACCENT}; font-size: 24px; margin: 0 2px; }}
+.scr-box h4 {{ color: {TEXT}; font-size: clamp(14px, 1.05vw, 20px); margin: 0 0 6px 0; padding: 0; }}
+.scr-box h4 b {{ color: {ACCENT}; font-size: 1.2em; margin: 0 2px; }}
 .scr-item {{
-  color: {TEXT}; font-size: 17px; line-height: 1.75; white-space: nowrap; overflow: hidden;
+  color: {TEXT}; font-size: clamp(12px, 0.9vw, 17px); line-height: 1.75; white-space: nowrap;
+  overflow: hidden;
   text-overflow: ellipsis;
 }}
 .scr-item span {{ color: {MUTED}; }}
-.scr-more, .scr-none {{ color: {MUTED}; font-size: 15px; }}
-.scr-legend {{ display: flex; flex-wrap: wrap; gap: 6px 16px; color: {MUTED}; font-size: 15px; }}
+.scr-more, .scr-none {{ color: {MUTED}; font-size: clamp(11px, 0.78vw, 15px); }}
+.scr-legend {{ display: flex; flex-wrap: wrap; gap: 6px 16px; color: {MUTED};
+  font-size: clamp(11px, 0.78vw, 15px); }}
 .scr-legend i {{
   display: inline-block; width: 18px; height: 12px; margin-right: 5px; border: 1px solid {LINE};
 }}

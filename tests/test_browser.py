@@ -42,6 +42,7 @@ WAIT_FOR = {
     "report": ['[data-testid="stDownloadButton"]'],
     "sql": ['[data-testid="stTextArea"]'],
     "data": ['[data-testid="stDataFrame"]'],
+    "screen": [DECK, PLOTLY],
 }
 
 pytestmark = pytest.mark.browser
@@ -114,7 +115,8 @@ def test_page_renders_in_chromium(server, browser, spec):
     )
     try:
         tab.goto(f"{server}/{spec.url}", wait_until="domcontentloaded")
-        tab.wait_for_selector('[data-testid="stSidebar"]', timeout=30_000)
+        # attached, not visible: the 大屏 hides the sidebar
+        tab.wait_for_selector('[data-testid="stSidebar"]', state="attached", timeout=30_000)
         for selector in WAIT_FOR[page]:
             tab.wait_for_selector(selector, timeout=45_000)
         # Let the script finish its run: Streamlit shows a status widget while running.

@@ -345,6 +345,8 @@ else:
         column_config={
             "批复金额（元）": st.column_config.NumberColumn(format="localized"),
             "已拨付（元）": st.column_config.NumberColumn(format="localized"),
+            # On a phone long project names end in "…" so the amount stays in view.
+            **({"项目名称": st.column_config.TextColumn(width=170)} if phone else {}),
         },
     )
     downloads.buttons(

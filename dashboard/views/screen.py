@@ -42,7 +42,7 @@ def _pp(rate: float | None) -> float | None:
 with st.container(key=bigscreen.KEY):
     # ------------------------------------------------------------ title
     title, stamp = st.columns([3, 2], vertical_alignment="bottom")
-    title.title(f"{info['county_name'] or ''}社区社会组织数据大屏")
+    title.title(f"{info['county_name'] or ''}社区社会组织数据大屏", anchor=False)
     scope = (
         f.describe() if f.township else f.describe().replace(f"{f.year}年", f"{f.year}年 · 全县")
     )
@@ -121,7 +121,7 @@ with st.container(key=bigscreen.KEY):
             st.html(bigscreen.legend_html(f"各社区{ind.label}", classes))
 
     with league_col:
-        st.subheader("各乡镇（街道）社区社会组织排名")
+        st.subheader("各乡镇（街道）社区社会组织排名", anchor=False)
         table, left_out = bigscreen.league(data.run("overview/townships", **P))
         st.table(table, hide_index=True)
         if left_out:
@@ -142,7 +142,7 @@ with st.container(key=bigscreen.KEY):
             )
 
     with attention_col:
-        st.subheader("需要关注")
+        st.subheader("需要关注", anchor=False)
         area_names = {"urban": "社区", "rural": "行政村"}
         below = data.run("overview/attention_communities", **P).to_dicts()
         low = data.run("overview/attention_townships", **P).to_dicts()
