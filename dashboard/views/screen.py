@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 
 import polars as pl
+import pydeck as pdk
 import streamlit as st
 
 from dashboard import bigscreen, data, filters, maps, style, widgets
@@ -28,6 +29,14 @@ def _watch(shown: str) -> None:
         return
     if now != shown:
         st.rerun(scope="app")
+
+
+@st.cache_resource(max_entries=8, show_spinner=False)
+def _deck(build: str, query: dict[str, object]) -> pdk.Deck:
+    """The map per build and filters: building a deck's JSON from every polygon is dear at province
+    scale (docs/PERFORMANCE.md), and every screen in the building shows the same one."""
+    communities = data.run("map/communities", **query)
+    return bigscreen.deck(communities, data.run("map/townships", **query), "count_active")
 
 
 def _by_period(frame: pl.DataFrame) -> tuple[dict, dict]:
@@ -107,11 +116,9 @@ with st.container(key=bigscreen.KEY):
         if communities.is_empty():
             st.info("当前范围内没有可显示的社区边界。")
         else:
-            indicator = "count_active"
-            ind = maps.INDICATORS[indicator]
-            townships = data.run("map/townships", **P)
+            ind = maps.INDICATORS["count_active"]
             st.pydeck_chart(
-                bigscreen.deck(communities, townships, indicator),
+                _deck(shown_build, P),
                 height=bigscreen.MAP_SIZE[1],
                 key="screen_map",
                 alt=f"{scope}各社区{ind.label}分级着色地图",
