@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import streamlit as st
+from streamlit.errors import StreamlitAPIException
 from streamlit.navigation.page import StreamlitPage
 
 import queries
@@ -41,7 +42,10 @@ def open_link() -> None:
     st.query_params.clear()
     if target is not None and target[0] in nav.BY_KEY:
         page, params = target
-        nav.go(page, **params)  # raises: the run ends here and the target page runs
+        try:
+            nav.go(page, **params)  # raises a rerun: the run ends here and the target page runs
+        except StreamlitAPIException:  # the page is not in this user's navigation
+            st.session_state[_NOTICE] = "您无权查看分享链接指向的页面，已为您打开总览。"
     elif target is not None:  # a page removed since the link was made
         st.session_state[_NOTICE] = "分享链接指向的页面已不存在，已为您打开总览。"
     else:

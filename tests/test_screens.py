@@ -121,6 +121,24 @@ def test_unknown_code_says_so_and_shows_the_overview(app, links_file):
     assert "v" not in at.query_params
 
 
+def test_link_to_a_page_gone_or_not_in_the_navigation_shows_the_overview(
+    app, demo_db, links_file, monkeypatch
+):
+    from dashboard import nav
+
+    code = links.create("retired", {"year": "2025"}, demo_db)
+    at = app(v=code)
+    assert at.warning[0].value == "分享链接指向的页面已不存在，已为您打开总览。"
+    assert at.title[0].value.endswith("社区社会组织总览")
+    # A page the navigation does not offer (as when a role hides it): st.switch_page refuses it.
+    hidden = nav.PageSpec("hidden", "隐藏", "views/hidden.py")
+    monkeypatch.setattr(nav, "BY_KEY", {**nav.BY_KEY, "hidden": hidden})
+    code = links.create("hidden", {"year": "2025"}, demo_db)
+    at = app(v=code)
+    assert at.warning[0].value == "您无权查看分享链接指向的页面，已为您打开总览。"
+    assert at.title[0].value.endswith("社区社会组织总览")
+
+
 def test_share_button_makes_a_link_to_this_view(app, demo_db, links_file):
     at = app("views/community.py", township=CHENGGUAN, community=FUQIAN)
     assert not at.sidebar.code  # nothing is made (or stored) until asked for
