@@ -12,7 +12,7 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from dashboard import auth, data, filters, nav, timing  # noqa: E402
+from dashboard import auth, chrome, data, filters, nav, timing  # noqa: E402
 
 st.set_page_config(page_title="社区社会组织数据看板", page_icon="🏘️", layout="wide")
 
@@ -39,4 +39,5 @@ except data.NoWarehouse as exc:
 with timing.measure("script"):
     if nav.BY_KEY[key].filters:
         filters.sidebar(account)
+    chrome.before_page(page)  # phone CSS and short links (?v=<code>, 分享链接): dashboard/chrome.py
     page.run()

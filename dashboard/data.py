@@ -64,6 +64,16 @@ def report_db(account: Account) -> Path:
     return scope.view_file(pointer, live, None, masked=not account.can("personal_data"))
 
 
+def newer_build() -> bool:
+    """Whether a load or rollback has swapped another build in since this run pinned its own
+    (a page that stays open, like the 大屏, asks this to know when to rerun)."""
+    try:
+        live = queries.live_file()
+    except FileNotFoundError:  # between a rollback's steps: keep what is shown
+        return False
+    return str(live) != st.session_state[_PINNED][2]
+
+
 def build() -> str:
     """Identifies the build this run reads: cache keys include it."""
     path, built, _ = st.session_state[_PINNED]

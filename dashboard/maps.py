@@ -473,8 +473,14 @@ def fill_layer(features: dict, layer_id: str, line_width_px: float) -> pdk.Layer
     )
 
 
-def outline_layer(features: dict, layer_id: str, width_px: float, alpha: int) -> pdk.Layer:
-    """Township boundaries drawn as dark lines over the fills."""
+def outline_layer(
+    features: dict,
+    layer_id: str,
+    width_px: float,
+    alpha: int,
+    rgb: tuple[int, int, int] = (60, 60, 60),
+) -> pdk.Layer:
+    """Township boundaries drawn as lines over the fills (dark, unless a dark page asks otherwise)."""
     return pdk.Layer(
         "GeoJsonLayer",
         data=features,
@@ -482,13 +488,19 @@ def outline_layer(features: dict, layer_id: str, width_px: float, alpha: int) ->
         pickable=False,
         filled=False,
         stroked=True,
-        get_line_color=[60, 60, 60, alpha],
+        get_line_color=[*rgb, alpha],
         line_width_min_pixels=width_px,
         get_line_width=60,
     )
 
 
-def label_layer(labels: list[dict], layer_id: str, size: int) -> pdk.Layer:
+def label_layer(
+    labels: list[dict],
+    layer_id: str,
+    size: int,
+    color: tuple[int, int, int, int] = (30, 30, 30, 255),
+    outline: tuple[int, int, int, int] = (255, 255, 255, 230),
+) -> pdk.Layer:
     """Township names; Chinese needs character_set '"auto"' (the quotes: pydeck reads expressions)."""
     return pdk.Layer(
         "TextLayer",
@@ -498,16 +510,30 @@ def label_layer(labels: list[dict], layer_id: str, size: int) -> pdk.Layer:
         get_position="position",
         get_text="name",
         get_size=size,
-        get_color=[30, 30, 30, 255],
+        get_color=list(color),
         font_family=f"'{style.FONT}'",
         font_weight=700,
         character_set='"auto"',
         outline_width=3,
-        outline_color=[255, 255, 255, 230],
+        outline_color=list(outline),
         font_settings={"sdf": True},
         get_text_anchor="'middle'",
         get_alignment_baseline="'center'",
     )
+
+
+# A phone's map: one finger scrolls the page (dashboard/mobile.py lets vertical swipes through to
+# the browser) and taps a community; two fingers zoom and move the map. Streamlit 1.67 passes the
+# deck-level controller only when no views are given, so the settings ride on the view.
+TOUCH_CONTROLLER = {
+    "scrollZoom": False,
+    "dragPan": False,
+    "dragRotate": False,
+    "touchRotate": False,
+    "touchZoom": True,
+    "doubleClickZoom": True,
+    "keyboard": False,
+}
 
 
 def choropleth(
@@ -516,16 +542,25 @@ def choropleth(
     indicator: str,
     platforms: pl.DataFrame | None = None,
     tile_url: str | None = None,
+    *,
+    view_size: tuple[int, int] = (760, 600),
+    controller: dict[str, bool] | bool | None = None,
+    dark: bool = False,
 ) -> pdk.Deck:
     """The community choropleth: fill by the indicator's class, township outlines and names on top,
-    optional platform icons and basemap tiles. No basemap by default: nothing leaves the machine."""
+    optional platform icons and basemap tiles. No basemap by default: nothing leaves the machine.
+
+    view_size (width, height in pixels) sets the initial zoom that fits the county; controller
+    replaces Streamlit's default gestures (TOUCH_CONTROLLER for a phone, False for a map nobody
+    touches); dark draws outlines and names for a dark page."""
     ind = INDICATORS[indicator]
     breaks = class_breaks(communities[ind.column].to_list())
     comm = community_features(communities, ind, breaks)
     towns, labels = township_features(townships)
     layers: list[pdk.Layer] = []
     layers.append(fill_layer(comm, COMMUNITY_LAYER, line_width_px=0.6))
-    layers.append(outline_layer(towns, TOWNSHIP_LAYER, width_px=2.2, alpha=230))
+    line = (235, 240, 245) if dark else (60, 60, 60)
+    layers.append(outline_layer(towns, TOWNSHIP_LAYER, width_px=2.2, alpha=230, rgb=line))
     if platforms is not None and platforms.height:
         layers.append(
             pdk.Layer(
@@ -541,12 +576,21 @@ def choropleth(
                 size_units="'pixels'",
             )
         )
-    layers.append(label_layer(labels, LABEL_LAYER, size=15))
+    if dark:
+        layers.append(
+            label_layer(
+                labels, LABEL_LAYER, 20, color=(255, 255, 255, 255), outline=(8, 20, 38, 235)
+            )
+        )
+    else:
+        layers.append(label_layer(labels, LABEL_LAYER, size=15))
     geoms = [f["geometry"] for f in (comm["features"] or towns["features"])]
     extra: dict[str, Any] = {"map_style": basemap_style(tile_url)} if tile_url else {}
+    if controller is not None:
+        extra["views"] = [pdk.View(type="MapView", controller=controller)]
     return CompactDeck(
         layers=layers,
-        initial_view_state=view_for(_bounds(geoms)),
+        initial_view_state=view_for(_bounds(geoms), *view_size),
         map_provider=None,  # and no map_style unless configured: no basemap fetched from anywhere
         tooltip=TOOLTIP,  # type: ignore[arg-type]
         **extra,

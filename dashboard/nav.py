@@ -40,6 +40,7 @@ PAGES: tuple[PageSpec, ...] = (
     PageSpec("import", "导入", "views/import_data.py", filters=False),
     PageSpec("accounts", "账户", "views/accounts.py", filters=False),
     PageSpec("audit", "审计", "views/audit.py", filters=False),
+    PageSpec("screen", "大屏", "views/screen.py"),  # meeting-room display: no sidebar, dark
 )
 BY_KEY = {p.key: p for p in PAGES}
 

@@ -46,6 +46,7 @@ WAIT_FOR = {
     "import": ['[data-testid="stFileUploader"]', '[data-testid="stDataFrame"]'],
     "accounts": ['[data-testid="stDataFrame"]'],
     "audit": ['[data-testid="stDataFrame"]'],
+    "screen": [DECK, PLOTLY],
 }
 COOKIE = "orgdash_session"
 
@@ -173,7 +174,8 @@ def test_page_renders_in_chromium(server, browser, admin_state, spec):
     )
     try:
         tab.goto(f"{server}/{spec.url}", wait_until="domcontentloaded")
-        tab.wait_for_selector('[data-testid="stSidebar"]', timeout=30_000)
+        # attached, not visible: the 大屏 hides the sidebar
+        tab.wait_for_selector('[data-testid="stSidebar"]', state="attached", timeout=30_000)
         for selector in WAIT_FOR[page]:
             tab.wait_for_selector(selector, timeout=45_000)
         # Let the script finish its run: Streamlit shows a status widget while running.

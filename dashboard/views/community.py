@@ -6,7 +6,7 @@ from __future__ import annotations
 import polars as pl
 import streamlit as st
 
-from dashboard import data, downloads, filters, maps, nav, style
+from dashboard import data, downloads, filters, maps, mobile, nav, style
 from dashboard import formats as fmt
 from dashboard.charts import common
 from dashboard.charts import community as charts
@@ -178,11 +178,35 @@ metrics = [
     ("report_submission_rate", "年报报送率", lambda v: fmt.rate(v, 0)),
     ("funding_per_resident", "人均获得资金", lambda v: f"{v:.2f}元"),
 ]
-st.plotly_chart(
-    charts.comparison(comp, metrics, scope_labels),
-    key="community_comparison",
-    config=common.CONFIG,
-)
+phone = mobile.is_phone()
+if phone:
+    # Five panels side by side cannot be read at phone width: one row per indicator instead,
+    # beside the township and the county (the download below keeps every comparison).
+    short = {"community": "本社区", "township": "乡镇平均", "county": "全县平均"}
+    rows = {r["scope"]: r for r in comp.iter_rows(named=True)}
+    st.dataframe(
+        pl.DataFrame(
+            [
+                {"指标": title}
+                | {
+                    label: "—"
+                    if rows.get(scope, {}).get(col) is None
+                    else fmt_value(rows[scope][col])
+                    for scope, label in short.items()
+                }
+                for col, title, fmt_value in metrics
+            ]
+        ),
+        hide_index=True,
+        width="stretch",
+        key="community_comparison_phone",
+    )
+else:
+    st.plotly_chart(
+        charts.comparison(comp, metrics, scope_labels),
+        key="community_comparison",
+        config=common.CONFIG,
+    )
 comp_table = comp.select(
     pl.col("scope").replace_strict(scope_labels).alias("比较对象"),
     pl.col("count_active").round(1).alias("社会组织数（家）"),
@@ -194,13 +218,14 @@ comp_table = comp.select(
 )
 # st.dataframe writes a missing value as "None": show the figures as text with "—" instead.
 # The community's own count is whole (20), the averages beside it are not (22.9): no "20.0".
-st.dataframe(
-    comp_table.with_columns(
-        pl.exclude("比较对象").cast(pl.String).str.replace(r"\.0$", "").fill_null("—")
-    ),
-    hide_index=True,
-    width="stretch",
-)
+if not phone:
+    st.dataframe(
+        comp_table.with_columns(
+            pl.exclude("比较对象").cast(pl.String).str.replace(r"\.0$", "").fill_null("—")
+        ),
+        hide_index=True,
+        width="stretch",
+    )
 st.caption(
     "平均、中位数按社区计算（每个社区算一个）；没有应报年报或没有登记组织的社区不计入相应比率。"
     "所选服务领域同样作用于比较对象。"
@@ -222,7 +247,9 @@ else:
         mix = data.run("community/fields", community=code, **params).with_columns(
             pl.col("field").replace_strict(field_names, default="其他").alias("field_label")
         )
-        st.plotly_chart(charts.fields_mix(mix), key="community_fields", config=common.CONFIG)
+        st.plotly_chart(
+            mobile.fit(charts.fields_mix(mix)), key="community_fields", config=common.CONFIG
+        )
     with right:
         st.markdown("**服务平台**")
         plats = data.run("community/platforms", community=code, as_of=f.as_of)
@@ -277,6 +304,7 @@ else:
         hide_index=True,
         width="stretch",
         height=min(420, 38 + 35 * org_table.height),
+        column_order=mobile.keep(org_table.columns, ["组织名称", "服务领域"]),
         on_select="rerun",
         selection_mode="single-row",
         key="community_orgs",
@@ -296,7 +324,9 @@ if by_year.is_empty():
     why = f"（仅计“{chosen}”领域组织获得的项目）" if f.fields else ""
     st.info(f"截至{fmt.cn_date(f.as_of)}，本社区及其组织没有获批的资金项目{why}。")
 else:
-    st.plotly_chart(charts.funding_by_year(by_year), key="community_funding", config=common.CONFIG)
+    st.plotly_chart(
+        mobile.fit(charts.funding_by_year(by_year)), key="community_funding", config=common.CONFIG
+    )
     grants = data.run("community/grants", community=code, **params)
     grant_table = grants.select(
         pl.col("year").alias("年度"),
@@ -314,9 +344,12 @@ else:
         hide_index=True,
         width="stretch",
         height=min(320, 38 + 35 * grant_table.height),
+        column_order=mobile.keep(grant_table.columns, ["年度", "项目名称", "批复金额（元）"]),
         column_config={
             "批复金额（元）": st.column_config.NumberColumn(format="localized"),
             "已拨付（元）": st.column_config.NumberColumn(format="localized"),
+            # On a phone long project names end in "…" so the amount stays in view.
+            **({"项目名称": st.column_config.TextColumn(width=170)} if phone else {}),
         },
     )
     downloads.buttons(
@@ -347,7 +380,12 @@ else:
         .replace_strict(style.labels("report_result"), default="未报")
         .alias("结果"),
     )
-    st.dataframe(report_table, hide_index=True, width="stretch")
+    st.dataframe(
+        report_table,
+        hide_index=True,
+        width="stretch",
+        column_order=mobile.keep(report_table.columns, ["组织名称", "报送情况"]),
+    )
     downloads.buttons(
         report_table,
         f"{profile['community_name']}_年报报送",

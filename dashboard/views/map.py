@@ -6,7 +6,7 @@ import polars as pl
 import pydeck as pdk
 import streamlit as st
 
-from dashboard import data, downloads, filters, maps, nav
+from dashboard import data, downloads, filters, maps, mobile, nav
 
 
 def _open_community(code: str) -> None:
@@ -43,9 +43,17 @@ if show_platforms:
 ind = maps.INDICATORS[indicator]
 
 
+MAP_HEIGHT, MAP_WIDTH = 620, 760  # the map column's size on a desktop screen
+
+
 @st.cache_resource(max_entries=32, show_spinner=False)
 def _deck(
-    build: str, indicator: str, query: dict[str, object], levels: tuple[str, ...], tile: str | None
+    build: str,
+    indicator: str,
+    query: dict[str, object],
+    levels: tuple[str, ...],
+    tile: str | None,
+    phone: bool = False,
 ) -> pdk.Deck:
     """The built deck per warehouse build and view: building it from every polygon (and turning
     it into JSON) is the page's dearest step at province scale, and the result never changes.
@@ -55,9 +63,19 @@ def _deck(
     shown = None
     if levels:
         shown = data.run("map/platforms", **query).filter(pl.col("level").is_in(list(levels)))
-    return maps.choropleth(communities, townships, indicator, shown, tile)
+    size = (mobile.MAP_WIDTH, mobile.MAP_HEIGHT) if phone else (MAP_WIDTH, MAP_HEIGHT)
+    return maps.choropleth(
+        communities,
+        townships,
+        indicator,
+        shown,
+        tile,
+        view_size=size,
+        controller=maps.TOUCH_CONTROLLER if phone else None,
+    )
 
 
+phone = mobile.is_phone()
 communities = data.run("map/communities", **params)
 if communities.is_empty():
     st.info("当前筛选条件下没有可显示的社区（所选乡镇没有该类社区，或缺少社区边界数据）。")
@@ -67,7 +85,12 @@ if show_platforms:
     platforms = data.run("map/platforms", **params).filter(pl.col("level").is_in(levels))
 
 deck = _deck(
-    data.build(), indicator, params, tuple(levels) if show_platforms else (), maps.tile_url()
+    data.build(),
+    indicator,
+    params,
+    tuple(levels) if show_platforms else (),
+    maps.tile_url(),
+    phone,
 )
 
 map_col, legend_col = st.columns([4, 1])
@@ -77,9 +100,12 @@ with map_col:
         on_select="rerun",
         selection_mode="single-object",
         key="map_deck",
-        height=620,
+        height=mobile.MAP_HEIGHT if phone else MAP_HEIGHT,
         alt=f"{f.describe()}各社区{ind.label}分级着色地图",
     )
+
+if phone:
+    map_col.caption("单指上下滑动页面，双指缩放、移动地图，点按社区查看详情。")
 
 # selection.objects is {layer id: [picked object]}; a GeoJSON object is the feature itself.
 picked = event.selection.objects
@@ -148,6 +174,7 @@ rows_event = st.dataframe(
     hide_index=True,
     width="stretch",
     height=320,
+    column_order=mobile.keep(table.drop("区划代码").columns, ["乡镇（街道）", "社区", value_label]),
     on_select="rerun",
     selection_mode="single-row",
     key="map_table",

@@ -7,7 +7,7 @@ from typing import Any
 import polars as pl
 import streamlit as st
 
-from dashboard import data, downloads, filters, nav, style, widgets
+from dashboard import data, downloads, filters, mobile, nav, style, widgets
 from dashboard import formats as fmt
 from dashboard.charts import common
 from dashboard.charts import overview as charts
@@ -184,13 +184,15 @@ def charts_row(f: filters.Filters, flows: pl.DataFrame) -> None:
             frame = fields.with_columns(
                 pl.col("field").replace_strict(names, default=pl.col("field")).alias("field_label")
             )
-            st.plotly_chart(charts.by_field(frame), key=f"{K}_by_field", config=common.CONFIG)
+            fig = mobile.fit(charts.by_field(frame))
+            st.plotly_chart(fig, key=f"{K}_by_field", config=common.CONFIG)
     with right:
         shown = flows.filter(pl.col("year") >= f.year - 9)  # ten years keep the bars readable
         if shown.select(pl.col("count_new").sum() + pl.col("count_dissolved").sum()).item() == 0:
             st.info("当前筛选条件下近十年没有新成立或注销的社区社会组织。")
         else:
-            st.plotly_chart(charts.flows(shown), key=f"{K}_flows", config=common.CONFIG)
+            fig = mobile.fit(charts.flows(shown))
+            st.plotly_chart(fig, key=f"{K}_flows", config=common.CONFIG)
 
 
 # Display header, header in the downloaded file (with units), number format in the table.
@@ -205,6 +207,8 @@ LEAGUE_COLUMNS: dict[str, tuple[str, str, str | None]] = {
     "paid_rate": ("拨付率", "拨付率（%）", "%.1f%%"),
     "disbursed_per_resident_yuan": ("人均（元）", "人均资金（元）", "%.2f"),
 }
+# What a phone shows of the league (the download keeps every column).
+LEAGUE_ON_PHONE = ("乡镇（街道）", "组织数", "未达标社区", "年报报送率")
 
 
 def league(f: filters.Filters) -> None:
@@ -240,6 +244,7 @@ def league(f: filters.Filters) -> None:
         hide_index=True,
         width="stretch",
         height=35 * (table.height + 1) + 3,  # every township in view, no inner scrollbar
+        column_order=mobile.keep([v[0] for v in LEAGUE_COLUMNS.values()], LEAGUE_ON_PHONE),
         column_config={
             label: st.column_config.NumberColumn(format=num)
             for label, _, num in LEAGUE_COLUMNS.values()

@@ -1,0 +1,192 @@
+"""The meeting-room screen's parts: its dark look, its tables and its map (used by views/screen.py).
+
+Streamlit's theme is global (set_page_config has no theme in 1.67, and .streamlit/config.toml is
+light), so the dark look is CSS sent by the screen page only, scoped by the page's own container
+key (`st-key-screen`) where it can be, plus the page chrome it hides. Plotly charts get a dark
+layout of their own and are drawn with theme=None (Streamlit's chart theme would repaint them
+light); the deck has no basemap, so its transparent canvas shows the dark page under the polygons.
+"""
+
+from __future__ import annotations
+
+import os
+from html import escape
+
+import plotly.graph_objects as go
+import polars as pl
+import pydeck as pdk
+
+from dashboard import formats as fmt
+from dashboard import maps
+from dashboard.palette import FONT
+
+KEY = "screen"  # the page's container key: Streamlit gives it the class st-key-screen
+# How often the screen asks whether a new build has arrived (seconds); tests make it short.
+POLL_SECONDS = float(os.environ.get("ORGDASH_SCREEN_POLL", "30"))
+LEAGUE_ROWS = 12  # townships in the league table; more would not fit 1080 pixels
+ATTENTION_ROWS = 5  # entries per attention list; the count says how many there are in all
+MAP_SIZE = (600, 700)  # the map's width and height on a 1920 x 1080 screen, for its zoom
+
+BG, PANEL, LINE = "#0b1726", "#11233a", "#1f3a5c"
+TEXT, MUTED, ACCENT = "#e8eef6", "#8fa6bf", "#ff6b5a"
+
+# Sizes are for 1920 px wide and shrink with the window (clamp and vw), so a 1366 or 1440 px
+# projector still shows whole figures rather than "2,2…"; the layout itself is for 1920 x 1080.
+CSS = f"""
+<style>
+/* No sidebar, header, toolbar or status widget: a screen nobody touches. */
+[data-testid="stSidebar"], [data-testid="stSidebarCollapsedControl"],
+[data-testid="stExpandSidebarButton"], header[data-testid="stHeader"],
+[data-testid="stToolbar"], [data-testid="stDecoration"], [data-testid="stStatusWidget"],
+[data-testid="stElementToolbar"] {{ display: none !important; }}
+.stApp, [data-testid="stAppViewContainer"], [data-testid="stMain"] {{
+  background: {BG} !important; color: {TEXT};
+}}
+[data-testid="stMain"] {{ overflow: hidden !important; }}
+[data-testid="stMainBlockContainer"] {{
+  padding: 14px 28px 0 28px !important; max-width: none !important;
+}}
+.st-key-{KEY} {{ gap: 12px !important; color: {TEXT}; }}
+.st-key-{KEY} [data-testid="stVerticalBlock"] {{ gap: 10px; }}
+.st-key-{KEY} h1 {{
+  color: {TEXT}; font-size: clamp(24px, 2vw, 38px); font-weight: 700; padding: 0;
+  letter-spacing: 2px;
+}}
+.st-key-{KEY} p, .st-key-{KEY} li {{ color: {TEXT}; }}
+.st-key-{KEY} [data-testid="stCaptionContainer"], .st-key-{KEY} [data-testid="stCaptionContainer"] p
+  {{ color: {MUTED}; font-size: clamp(12px, 0.94vw, 18px); }}
+.st-key-screen_stamp p {{ text-align: right; }}
+.st-key-{KEY} [data-testid="stMetric"] {{
+  background: {PANEL}; border-color: {LINE} !important; padding: 10px 18px !important;
+}}
+.st-key-{KEY} [data-testid="stMetricLabel"] p {{ color: {MUTED}; font-size: clamp(12px, 1vw, 19px); }}
+.st-key-{KEY} [data-testid="stMetricValue"] > div {{
+  color: #ffffff; font-size: clamp(22px, 2.4vw, 46px); font-weight: 700; line-height: 1.15;
+}}
+/* Figures are never cut to "2,21…": the value takes the tile's width and overflows rather than
+   ending in an ellipsis. */
+.st-key-{KEY} [data-testid="stMetricValue"] {{ width: 100%; }}
+.st-key-{KEY} [data-testid="stMetric"] .stMarkdownEllipsis {{
+  overflow: visible !important; text-overflow: clip !important;
+}}
+.st-key-{KEY} [data-testid="stMetricDelta"] {{ font-size: clamp(10px, 0.78vw, 15px); padding: 2px 8px; }}
+.st-key-{KEY} [data-testid="stMetricDelta"] > div {{ overflow: visible; text-overflow: clip; }}
+/* The delta pill keeps Streamlit's own green or red on its light ground. */
+.st-key-{KEY} [data-testid="stMetricDelta"] p {{ color: inherit; }}
+.st-key-{KEY} [data-testid="stMetricLabel"] [data-testid="stTooltipHoverTarget"] {{ display: none; }}
+.st-key-{KEY} h3 {{ color: {TEXT}; font-size: clamp(16px, 1.25vw, 24px); padding: 2px 0 4px 0; }}
+/* The league table (st.table is HTML, so unlike st.dataframe's canvas it takes CSS). */
+.st-key-{KEY} [data-testid="stTable"] table {{
+  background: {PANEL}; color: {TEXT}; font-size: clamp(12px, 1vw, 19px);
+}}
+.st-key-{KEY} [data-testid="stTable"] th {{
+  background: #16304f; color: {MUTED}; font-size: clamp(11px, 0.9vw, 17px); font-weight: 600;
+}}
+.st-key-{KEY} [data-testid="stTable"] th, .st-key-{KEY} [data-testid="stTable"] td {{
+  border-color: {LINE} !important; padding: 5px 10px; white-space: nowrap;
+}}
+.st-key-{KEY} [data-testid="stTable"] > div {{ border-color: {LINE} !important; }}
+.scr-box {{
+  background: {PANEL}; border: 1px solid {LINE}; border-radius: 8px; padding: 10px 16px 8px;
+  margin-bottom: 10px;
+}}
+.scr-box h4 {{ color: {TEXT}; font-size: clamp(14px, 1.05vw, 20px); margin: 0 0 6px 0; padding: 0; }}
+.scr-box h4 b {{ color: {ACCENT}; font-size: 1.2em; margin: 0 2px; }}
+.scr-item {{
+  color: {TEXT}; font-size: clamp(12px, 0.9vw, 17px); line-height: 1.75; white-space: nowrap;
+  overflow: hidden;
+  text-overflow: ellipsis;
+}}
+.scr-item span {{ color: {MUTED}; }}
+.scr-more, .scr-none {{ color: {MUTED}; font-size: clamp(11px, 0.78vw, 15px); }}
+.scr-legend {{ display: flex; flex-wrap: wrap; gap: 6px 16px; color: {MUTED};
+  font-size: clamp(11px, 0.78vw, 15px); }}
+.scr-legend i {{
+  display: inline-block; width: 18px; height: 12px; margin-right: 5px; border: 1px solid {LINE};
+}}
+</style>
+"""
+
+# Display header -> how the value is written; the league is ranked by organisations.
+LEAGUE_HEADERS = (
+    "排名",
+    "乡镇（街道）",
+    "社区数",
+    "组织数",
+    "平均每社区",
+    "未达标社区",
+    "年报报送率",
+)
+
+
+def league(frame: pl.DataFrame, rows: int = LEAGUE_ROWS) -> tuple[pl.DataFrame, int]:
+    """The township league (frame: queries/overview/townships) ranked by active organisations, as
+    text for st.table, and how many townships were left out below the cut."""
+    ranked = frame.sort(["count_active", "township_code"], descending=[True, False])
+    shown = ranked.head(rows)
+    table = pl.DataFrame(
+        {
+            "排名": [str(i) for i in range(1, shown.height + 1)],
+            "乡镇（街道）": shown["township_name"].to_list(),
+            "社区数": [str(n) for n in shown["count_communities"].to_list()],
+            "组织数": [f"{n:,}" for n in shown["count_active"].to_list()],
+            "平均每社区": [
+                "—" if v is None else f"{v:.1f}" for v in shown["avg_per_community"].to_list()
+            ],
+            "未达标社区": [str(n) for n in shown["count_below_floor"].to_list()],
+            "年报报送率": [fmt.rate(v) for v in shown["report_submission_rate"].to_list()],
+        },
+        schema=dict.fromkeys(LEAGUE_HEADERS, pl.String),
+    )
+    return table, ranked.height - shown.height
+
+
+def attention_box(title: str, unit: str, items: list[tuple[str, str]]) -> str:
+    """One attention panel as HTML: its title with the count, the first entries, and how many more.
+
+    items: (main text, grey detail) pairs, already in the order the overview lists them."""
+    head = f"<h4>{escape(title)}<b>{len(items)}</b>{escape(unit)}</h4>"
+    if not items:
+        return f"<div class='scr-box'>{head}<div class='scr-none'>无</div></div>"
+    lines = "".join(
+        f"<div class='scr-item'>{escape(main)} <span>{escape(detail)}</span></div>"
+        for main, detail in items[:ATTENTION_ROWS]
+    )
+    more = len(items) - ATTENTION_ROWS
+    if more > 0:
+        lines += f"<div class='scr-more'>另有{more}{escape(unit)}，详见总览页</div>"
+    return f"<div class='scr-box'>{head}{lines}</div>"
+
+
+def legend_html(title: str, legend: pl.DataFrame) -> str:
+    """The map's classes in one line under it (frame: maps.legend)."""
+    keys = "".join(
+        f"<span><i style='background:{r['color']}'></i>{escape(r['range'])}</span>"
+        for r in legend.iter_rows(named=True)
+    )
+    return f"<div class='scr-legend'><span><b>{escape(title)}</b></span>{keys}</div>"
+
+
+def deck(communities: pl.DataFrame, townships: pl.DataFrame, indicator: str) -> pdk.Deck:
+    """The county's choropleth for the dark screen: light names and outlines, and no gestures."""
+    return maps.choropleth(
+        communities, townships, indicator, view_size=MAP_SIZE, controller=False, dark=True
+    )
+
+
+def dark(fig: go.Figure, height: int) -> go.Figure:
+    """A chart restyled for the dark screen: transparent background, light text, larger type."""
+    fig.update_layout(
+        height=height,
+        paper_bgcolor="rgba(0,0,0,0)",
+        plot_bgcolor="rgba(0,0,0,0)",
+        font={"family": FONT, "size": 16, "color": TEXT},
+        title={"font": {"size": 20, "color": TEXT}},
+        margin={"l": 100, "r": 50, "t": 36, "b": 6},
+    )
+    fig.update_xaxes(
+        gridcolor=LINE, zerolinecolor=LINE, color=MUTED, title_text=None, showticklabels=False
+    )
+    fig.update_yaxes(gridcolor=LINE, zerolinecolor=LINE, color=TEXT, automargin=True)
+    fig.update_traces(textfont={"color": TEXT, "size": 16}, selector={"type": "bar"})
+    return fig

@@ -1,0 +1,124 @@
+"""The phone view: narrow-screen CSS for every page, and what pages change for a phone.
+
+Streamlit 1.67 tells the server nothing about the viewport (st.context has headers, cookies,
+theme, locale, timezone, url, ip_address, is_embedded: no width). So there are two mechanisms:
+
+- Layout (tiles two to a row, smaller headings, no Plotly toolbar) is CSS under a width media
+  query: it follows the real screen, whatever the device claims.
+- What the server must decide (which table columns to send, the map's zoom and its touch
+  gestures, chart legends) follows is_phone(): `?m=1` / `?m=0` in the URL when given (kept for the
+  session, since page switches drop unknown parameters), else a User-Agent containing "Mobile"
+  (iPhone, Android phones, WeCom and DingTalk on phones; iPads and Android tablets do not say
+  "Mobile" and get the desktop tables, which fit them).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import plotly.graph_objects as go
+import streamlit as st
+
+PARAM = "m"
+_STATE = "_phone"
+NARROW = 640  # px; Streamlit itself stacks columns below this width
+MAP_HEIGHT = 420  # px: leaves a third of an 844 px phone screen to scroll the page by
+MAP_WIDTH = 360  # px: the map's width on a 390 px phone, for the initial zoom
+
+# Every rule is scoped to narrow screens, except the map's touch rule (phones only, see apply()).
+CSS = f"""
+<style>
+@media (max-width: {NARROW}px) {{
+  [data-testid="stMainBlockContainer"] {{ padding: 3.5rem 0.75rem 4rem 0.75rem; }}
+  [data-testid="stMain"] h1 {{ font-size: 1.55rem; line-height: 1.3; padding-top: 0.25rem; }}
+  [data-testid="stMain"] h2 {{ font-size: 1.3rem; }}
+  [data-testid="stMain"] h3 {{ font-size: 1.12rem; }}
+  /* Metric tiles two to a row instead of one per screen width: a leader compares them. */
+  [data-testid="stHorizontalBlock"]:has(> [data-testid="stColumn"] [data-testid="stMetric"])
+    > [data-testid="stColumn"] {{
+    min-width: calc(50% - 0.5rem) !important;
+    flex: 1 1 calc(50% - 0.5rem) !important;
+  }}
+  [data-testid="stMetric"] {{ padding: 0.3rem 0.6rem !important; }}
+  [data-testid="stMetric"] > div {{ padding: 0.2rem 0 !important; }}
+  [data-testid="stMetricValue"] > div {{ font-size: 1.45rem; }}
+  [data-testid="stMetricLabel"] p {{ font-size: 0.8rem; }}
+  [data-testid="stMetricDelta"] {{ font-size: 0.72rem; }}
+  /* Labels and deltas wrap instead of ending in "…": 比上年 +0.7个百分点 must be read whole. */
+  [data-testid="stMetric"] .stMarkdownEllipsis,
+  [data-testid="stMetric"] .stMarkdownEllipsis p {{
+    white-space: normal !important; overflow: visible !important; text-overflow: clip !important;
+  }}
+  /* The two download buttons under a table stay side by side. */
+  [data-testid="stHorizontalBlock"]:has(> [data-testid="stColumn"] [data-testid="stDownloadButton"])
+    > [data-testid="stColumn"] {{
+    min-width: 0 !important; flex: 0 0 auto !important; width: auto !important;
+  }}
+  [data-testid="stMain"] [data-testid="stBaseButton-tertiary"] {{ min-height: 2rem; }}
+  /* Plotly's toolbar lies over chart titles on a narrow chart; touch users pinch instead. */
+  [data-testid="stPlotlyChart"] .modebar-container {{ display: none !important; }}
+  /* Long Chinese captions and links wrap instead of widening the page. */
+  [data-testid="stMain"] p, [data-testid="stMain"] li {{ overflow-wrap: anywhere; }}
+}}
+</style>
+"""
+# deck.gl (in Streamlit 1.67) puts an inline `touch-action: none` on the div around its canvas, so a
+# finger on the map never scrolls the page. pan-y on the chart and everything in it hands vertical
+# one-finger swipes back to the browser (the page scrolls past the map); pinches still reach
+# deck.gl (zoom and move), taps still pick a community.
+PHONE_CSS = """
+<style>
+[data-testid="stDeckGlJsonChart"], [data-testid="stDeckGlJsonChart"] * {
+  touch-action: pan-y !important;
+}
+</style>
+"""
+
+
+def is_phone() -> bool:
+    """True for a phone: ?m=1 (or ?m=0 for no) when given, else the browser's User-Agent."""
+    state = st.session_state
+    forced = st.query_params.get(PARAM)
+    if forced in ("0", "1"):
+        state[_STATE] = forced == "1"
+    if _STATE in state:
+        return bool(state[_STATE])
+    agent = st.context.headers.get("User-Agent") or ""
+    return "Mobile" in agent
+
+
+def apply() -> None:
+    """Narrow-screen CSS on every page (a style-only st.html takes no space in the page)."""
+    st.html(CSS + (PHONE_CSS if is_phone() else ""))
+
+
+def keep(columns: Sequence[str], key: Sequence[str]) -> list[str] | None:
+    """st.dataframe's column_order: on a phone only the key columns (in the table's order), else
+    all. The frame keeps every column, so a row's id can still be read after a selection."""
+    if not is_phone():
+        return None
+    missing = [c for c in key if c not in columns]
+    if missing:
+        raise KeyError(f"no such columns: {missing}")
+    return [c for c in columns if c in key]
+
+
+def fit(fig: go.Figure) -> go.Figure:
+    """A chart for a phone: legend left under the title (at the right it lies on a long title),
+    room on the right for bar labels, a smaller title. Unchanged elsewhere."""
+    if not is_phone():
+        return fig
+    legend = sum(1 for t in fig.data if t.showlegend is not False) > 1
+    fig.update_layout(
+        title_font_size=15,
+        margin={"l": 6, "r": 34, "t": 72 if legend else 40, "b": 6},
+        legend={
+            "orientation": "h",
+            "x": 0,
+            "xanchor": "left",
+            "y": 1.0,
+            "yanchor": "bottom",
+            "font": {"size": 12},
+        },
+    )
+    return fig
