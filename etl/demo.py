@@ -1510,7 +1510,8 @@ def _micro_projects(
         pl.when(pl.col("beneficiaries") >= 0).then(pl.col("beneficiaries")),
         pl.col("satisfaction_rate").fill_nan(None),
     )
-    return frame.select(_schema("micro_projects").keys()).cast(_schema("micro_projects"))
+    schema = _schema("micro_projects")
+    return frame.select(schema.keys()).cast(pl.Schema(schema))
 
 
 def _points_ledger(c: County, geo: _Geo, rng: np.random.Generator) -> pl.DataFrame:
@@ -1528,8 +1529,8 @@ def _points_ledger(c: County, geo: _Geo, rng: np.random.Generator) -> pl.DataFra
     k = 0
     for year, n_new in POINTS_PILOTS.items():
         for _ in range(n_new):
-            month = int(rng.integers(4, 7)) if year == 2022 else int(rng.integers(1, 10))
-            joined.append((int(pilots[k]), dt.date(year, month, 1)))
+            first = int(rng.integers(4, 7)) if year == 2022 else int(rng.integers(1, 10))
+            joined.append((int(pilots[k]), dt.date(year, first, 1)))
             k += 1
     kinds = np.array(list(POINTS_ACTIVITY), dtype=object)
     shares = np.array([v[0] for v in POINTS_ACTIVITY.values()])
