@@ -1608,6 +1608,25 @@ def _trainings(
                 "org_count": round(people * rng.uniform(0.6, 0.9)),
             }
         )
+    # The speech: 依托县社会组织党群服务中心…定期举办负责人培训班、业务骨干培训班, every year,
+    # paid from the centre's running costs rather than a training grant.
+    centre = d["division_code"][0]
+    for y in YEARS:
+        for what, lo, hi in (
+            ("负责人培训班", (3, 1), (5, 31)),
+            ("业务骨干培训班", (9, 1), (11, 15)),
+        ):
+            people = int(rng.integers(80, 151))
+            rows.append(
+                {
+                    "held_on": _days(dt.date(y, *lo), dt.date(y, *hi), rng, 1)[0].item(),
+                    "stem": f"{c.name}社会组织党群服务中心{what}",
+                    "level": "county",
+                    "division_code": centre,
+                    "participants": people,
+                    "org_count": round(people * rng.uniform(0.7, 0.9)),
+                }
+            )
     comm = d.filter(pl.col("level") == "community")
     for y in YEARS:
         for i in rng.choice(comm.height, int(rng.integers(4, 9)), replace=False):
