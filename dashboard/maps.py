@@ -156,7 +156,7 @@ INDICATORS: dict[str, Indicator] = {
             "points_residents_per_1000",
             _people_per_1000,
             "近12个月获得积分的居民 ÷ 常住人口 × 1000；未试点积分制的社区为无数据",
-            "人",
+            "",  # the label already says 每千人: no （人） after it in table headers
             "%.1f",
         ),
     )
