@@ -26,6 +26,7 @@ COMMUNITY_LAYER = "communities"
 TOWNSHIP_LAYER = "townships"
 LABEL_LAYER = "township_labels"
 PLATFORM_LAYER = "platforms"
+LOUNGE_LAYER = "lounges"
 TILE_LAYER = "basemap_tiles"  # a layer of the basemap style, not a deck layer
 
 NO_DATA_RGB = (210, 210, 210)
@@ -59,6 +60,14 @@ def _count(x: float) -> str:
 
 def _pct(x: float) -> str:
     return formats.rate(x, 0)
+
+
+def _projects(x: float) -> str:
+    return formats.count(round(x), "个")
+
+
+def _people_per_1000(x: float) -> str:
+    return f"{x:.1f}人"
 
 
 @dataclass(frozen=True)
@@ -132,8 +141,36 @@ INDICATORS: dict[str, Indicator] = {
             "%.0f",
             100.0,
         ),
+        Indicator(
+            "count_micro_projects",
+            "微项目数",
+            "count_micro_projects",
+            _projects,
+            "当年开始实施的微项目（不含已终止的）；选了服务领域时只计该领域的项目",
+            "个",
+            "%d",
+        ),
+        Indicator(
+            "points_residents_per_1000",
+            "积分制参与（每千人）",
+            "points_residents_per_1000",
+            _people_per_1000,
+            "近12个月获得积分的居民 ÷ 常住人口 × 1000；未试点积分制的社区为无数据",
+            "",  # the label already says 每千人: no （人） after it in table headers
+            "%.1f",
+        ),
     )
 }
+# 睦邻客厅 stars on the map: one colour per star level (unrated grey), warm for the best.
+LOUNGE_STARS: dict[int, tuple[int, int, int]] = {
+    0: (149, 165, 166),
+    1: (127, 140, 141),
+    2: (93, 173, 226),
+    3: (243, 156, 18),
+    4: (230, 126, 34),
+    5: (192, 57, 43),
+}
+LOUNGE_ICON_PX = 22
 
 
 # ---------------------------------------------------------------- class breaks and colours
@@ -419,6 +456,89 @@ def _icon_atlas() -> str:
     return "data:image/svg+xml;base64," + base64.b64encode(svg.encode()).decode()
 
 
+def star_label(stars: int | None) -> str:
+    """四星级, or 未评星 for a lounge without a rating."""
+    return "未评星" if not stars else f"{'一二三四五'[stars - 1]}星级"
+
+
+def lounge_points(frame: pl.DataFrame) -> list[dict]:
+    """睦邻客厅 as star icons coloured by their rating, with the communities' tooltip keys."""
+    rows = []
+    for r in frame.iter_rows(named=True):
+        if r["lon"] is None or r["lat"] is None:
+            continue
+        stars = int(r["stars"] or 0)
+        area = f"面积{r['floor_area_m2']:,.0f}平方米" if r["floor_area_m2"] is not None else ""
+        rated = f"{formats.cn_date(r['rated_on'])}评定" if r["rated_on"] else ""
+        rows.append(
+            {
+                "position": [round(r["lon"], 5), round(r["lat"], 5)],
+                "icon": f"s{stars}",
+                "code": r["community_code"],
+                "stars": stars,
+                "title": r["name"],
+                "sub": f"睦邻客厅 · {r['township_name']}{r['community_name']}",
+                "l1": f"{star_label(stars)}" + (f"（{rated}）" if rated else ""),
+                "l2": area,
+                "l3": "" if r["has_own_position"] else "未填经纬度，按所在社区位置显示",
+            }
+        )
+    return rows
+
+
+def _star_path(cx: float, cy: float, outer: float, inner: float) -> str:
+    points = []
+    for k in range(10):
+        radius = outer if k % 2 == 0 else inner
+        angle = math.pi / 2 + k * math.pi / 5
+        points.append(f"{cx + radius * math.cos(angle):.1f},{cy - radius * math.sin(angle):.1f}")
+    return " ".join(points)
+
+
+_STAR_ICON_MAPPING = {
+    f"s{stars}": {
+        "x": i * _ICON,
+        "y": 0,
+        "width": _ICON,
+        "height": _ICON,
+        "anchorY": _ICON // 2,
+        "mask": False,
+    }
+    for i, stars in enumerate(LOUNGE_STARS)
+}
+
+
+def _star_atlas() -> str:
+    """One SVG sprite of white-edged stars, one colour per rating: a data URL, nothing fetched."""
+    h = _ICON / 2
+    parts = [
+        f"<polygon points='{_star_path(i * _ICON + h, h + 2, h - 3, (h - 3) * 0.45)}' "
+        f"fill='{rgb_hex(rgb)}' stroke='white' stroke-width='4' stroke-linejoin='round'/>"
+        for i, rgb in enumerate(LOUNGE_STARS.values())
+    ]
+    svg = (
+        f"<svg xmlns='http://www.w3.org/2000/svg' width='{_ICON * len(LOUNGE_STARS)}' "
+        f"height='{_ICON}'>{''.join(parts)}</svg>"
+    )
+    return "data:image/svg+xml;base64," + base64.b64encode(svg.encode()).decode()
+
+
+def lounge_layer(frame: pl.DataFrame) -> pdk.Layer:
+    """睦邻客厅 as star icons (IconLayer: headless Chromium misdraws ScatterplotLayer points)."""
+    return pdk.Layer(
+        "IconLayer",
+        data=lounge_points(frame),
+        id=LOUNGE_LAYER,
+        pickable=True,
+        icon_atlas=f"'{_star_atlas()}'",
+        icon_mapping=_STAR_ICON_MAPPING,
+        get_icon="icon",
+        get_position="position",
+        get_size=LOUNGE_ICON_PX,
+        size_units="'pixels'",
+    )
+
+
 def basemap_style(url: str) -> str:
     """A Mapbox-GL style (as a data: URL) that draws the site's XYZ raster tiles under the layers.
 
@@ -542,13 +662,15 @@ def choropleth(
     indicator: str,
     platforms: pl.DataFrame | None = None,
     tile_url: str | None = None,
+    lounges: pl.DataFrame | None = None,
     *,
     view_size: tuple[int, int] = (760, 600),
     controller: dict[str, bool] | bool | None = None,
     dark: bool = False,
 ) -> pdk.Deck:
     """The community choropleth: fill by the indicator's class, township outlines and names on top,
-    optional platform icons and basemap tiles. No basemap by default: nothing leaves the machine.
+    optional platform icons, 睦邻客厅 stars and basemap tiles. No basemap by default: nothing
+    leaves the machine.
 
     view_size (width, height in pixels) sets the initial zoom that fits the county; controller
     replaces Streamlit's default gestures (TOUCH_CONTROLLER for a phone, False for a map nobody
@@ -576,6 +698,8 @@ def choropleth(
                 size_units="'pixels'",
             )
         )
+    if lounges is not None and lounges.height:
+        layers.append(lounge_layer(lounges))
     if dark:
         layers.append(
             label_layer(

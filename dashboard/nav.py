@@ -34,6 +34,7 @@ PAGES: tuple[PageSpec, ...] = (
     PageSpec("organizations", "组织", "views/organizations.py"),
     PageSpec("funding", "资金", "views/funding.py"),
     PageSpec("governance", "监管", "views/governance.py"),
+    PageSpec("projects", "项目", "views/projects.py"),
     PageSpec("report", "报告", "views/report.py"),
     PageSpec("sql", "查询", "views/sql.py", filters=False),
     PageSpec("data", "数据", "views/data_status.py", filters=False),

@@ -181,6 +181,20 @@ DEMO_ERRORS: tuple[DemoError, ...] = (
         "grade_band",
         "an evaluation scored 650 but graded 4A (the band says 2A)",
     ),
+    DemoError(
+        "micro_projects",
+        "community_code",
+        f"{FIRST_COUNTY_CODE}001001",
+        "community_matches_org",
+        "a micro-project filed under the county seat's first community, not its organisation's",
+    ),
+    DemoError(
+        "lounges",
+        "stars",
+        "六星级",
+        "stars_range",
+        "a 睦邻客厅 rated six stars on the five-star scale",
+    ),
 )
 
 
@@ -1389,6 +1403,338 @@ def _compliance(
     return _Compliance(reports, evaluations, ratings, listings, inspections)
 
 
+# ---------------------------------------------------------------------------
+# The county's programmes: micro-projects, points, trainings, awards, 睦邻客厅
+# ---------------------------------------------------------------------------
+
+MICRO_PROJECT_MAX = 50_000  # project grants up to 5万元 are the speech's 小而精 micro-projects
+# 积分制 "在部分社区试点": communities joining the pilot each year (cumulative 3, 8, 14, 20).
+POINTS_PILOTS = {2022: 3, 2023: 5, 2024: 6, 2025: 6}
+POINTS_ACTIVITY = {  # activity -> (share of entries, points per entry options)
+    "volunteer": (0.34, (5, 10, 20)),
+    "neighbour_help": (0.18, (5,)),
+    "environment": (0.2, (5,)),
+    "civility": (0.1, (5, 10)),
+    "safety": (0.08, (10,)),
+    "consultation": (0.06, (5,)),
+    "other": (0.04, (2,)),
+}
+# The 星级评定办法 is one of the speech's documents of the last three years: ratings from 2023.
+LOUNGE_RATED_FROM = dt.date(2023, 6, 1)
+LOUNGE_STARS = (0.05, 0.15, 0.40, 0.28, 0.12)  # one to five stars
+HIGHER_AWARDS = {
+    "municipal": (("全市优秀社区社会组织", "全市社区社会组织优秀服务项目"), (3, 6)),
+    "provincial": (("全省优秀社会组织", "全省社区社会组织示范单位"), (0, 2)),
+}
+
+
+def _programmes(
+    c: County,
+    geo: _Geo,
+    orgs: pl.DataFrame,
+    grants: pl.DataFrame,
+    rng: Callable[[int], np.random.Generator],
+    multi: bool,
+) -> dict[str, pl.DataFrame]:
+    """The five programme sources, each from its own stream so the older sources never change."""
+    return {
+        "micro_projects": _micro_projects(c, orgs, grants, rng(8), multi),
+        "points_ledger": _points_ledger(c, geo, rng(9)),
+        "trainings": _trainings(c, geo, grants, rng(10), multi),
+        "awards": _awards(orgs, grants, rng(11)),
+        "lounges": _lounges(c, geo, rng(12)),
+    }
+
+
+def _micro_projects(
+    c: County, orgs: pl.DataFrame, grants: pl.DataFrame, rng: np.random.Generator, multi: bool
+) -> pl.DataFrame:
+    """Project grants of up to 5万元 are run as micro-projects by the organisation that got them:
+    in its own community, started within weeks, short (见效快), most finished within the year."""
+    fields = dict(zip(orgs["org_id"].to_list(), orgs["field"].to_list(), strict=True))
+    g = grants.filter(
+        (pl.col("purpose") == "project") & (pl.col("approved_yuan") <= MICRO_PROJECT_MAX)
+    ).sort("approved_on", "grant_id")
+    n = g.height
+    approved = g["approved_on"].to_numpy().astype("datetime64[D]")
+    start = np.minimum(approved + rng.integers(3, 31, n).astype("timedelta64[D]"), _d64(AS_OF))
+    # An organisation dissolved soon after its grant started the project before it went.
+    dissolved = (
+        g.join(orgs.select("org_id", "dissolved_on"), on="org_id", how="left")["dissolved_on"]
+        .to_numpy()
+        .astype("datetime64[D]")
+    )
+    gone = ~np.isnat(dissolved)
+    start[gone] = np.minimum(start[gone], dissolved[gone] - np.timedelta64(1, "D"))
+    length = rng.integers(30, 181, n).astype("timedelta64[D]")
+    planned_end = start + length
+    u = rng.random(n)
+    as_of = _d64(AS_OF)
+    status = np.where(planned_end <= as_of, "completed", "ongoing").astype(object)
+    status[(u < 0.025)] = "cancelled"
+    late = approved >= _d64(dt.date(2025, 11, 20))  # approved at the year's end, not yet begun
+    status[late] = "planned"
+    end = np.where(status == "completed", planned_end, np.datetime64("NaT"))
+    # A cancelled project stopped part way (or on the day it was due to start).
+    stopped = start + (length * rng.uniform(0, 0.6, n)).astype("timedelta64[D]")
+    end = np.where(status == "cancelled", np.minimum(stopped, as_of), end)
+    budget = g["approved_yuan"].cast(pl.Float64).to_numpy()
+    people = np.round(budget / 100 * rng.lognormal(0, 0.45, n)).astype(np.int64)
+    people = np.clip(people, 20, None)
+    # Satisfaction is surveyed at 结项: whole percentages, mostly in the nineties.
+    pct = np.clip(np.round(100 - 12 * rng.beta(1.2, 3.5, n)), 80, 100)
+    satisfied = np.where(status == "completed", pct / 100, np.nan)
+    theme = g["title"].str.extract(r"“(.+)”", 1).to_list()
+    seq: dict[int, int] = {}
+    ids = []
+    for d in start:
+        y = int(str(d)[:4])
+        seq[y] = seq.get(y, 0) + 1
+        ids.append(_id("WXM", y, seq[y], 4, c, multi))
+    frame = pl.DataFrame(
+        {
+            "project_id": ids,
+            "name": [f"{t}微项目" for t in theme],
+            "org_id": g["org_id"],
+            "community_code": g["division_code"],
+            "field": [fields[o] for o in g["org_id"].to_list()],
+            "budget_yuan": g["approved_yuan"],
+            "start_on": start,
+            "end_on": end,
+            "beneficiaries": np.where(np.isin(status, ["planned", "cancelled"]), -1, people),
+            "status": status.tolist(),
+            "satisfaction_rate": satisfied,
+        },
+        schema_overrides={"beneficiaries": pl.Int64},
+    ).with_columns(
+        pl.when(pl.col("beneficiaries") >= 0).then(pl.col("beneficiaries")),
+        pl.col("satisfaction_rate").fill_nan(None),
+    )
+    schema = _schema("micro_projects")
+    return frame.select(schema.keys()).cast(pl.Schema(schema))
+
+
+def _points_ledger(c: County, geo: _Geo, rng: np.random.Generator) -> pl.DataFrame:
+    """积分制 in a few pilot communities from 2022: residents earn points for volunteering and
+    other activities; participation grows over a community's first half year in the pilot."""
+    d = geo.divisions
+    comm = d.filter(pl.col("level") == "community")
+    codes = comm["division_code"].to_list()
+    pop = comm["population"].to_numpy().astype(float)
+    urban = (comm["area_type"] == "urban").to_numpy()
+    w = pop * np.where(urban, 3.0, 0.6)
+    total = sum(POINTS_PILOTS.values())
+    pilots = rng.choice(len(codes), total, replace=False, p=w / w.sum())
+    joined: list[tuple[int, dt.date]] = []
+    k = 0
+    for year, n_new in POINTS_PILOTS.items():
+        for _ in range(n_new):
+            first = int(rng.integers(4, 7)) if year == 2022 else int(rng.integers(1, 10))
+            joined.append((int(pilots[k]), dt.date(year, first, 1)))
+            k += 1
+    kinds = np.array(list(POINTS_ACTIVITY), dtype=object)
+    shares = np.array([v[0] for v in POINTS_ACTIVITY.values()])
+    # Points per entry: one of the activity's options, drawn as an index into a padded table.
+    options = [v[1] for v in POINTS_ACTIVITY.values()]
+    width = max(len(o) for o in options)
+    table = np.array([[o[j % len(o)] for j in range(width)] for o in options])
+    parts: dict[str, list[np.ndarray]] = {
+        "resident": [],
+        "community": [],
+        "day": [],
+        "kind": [],
+    }
+    for ci, since in joined:
+        pool = int(pop[ci] * rng.uniform(0.01, 0.025))
+        month, m = since, 0
+        while month <= AS_OF:
+            p = 0.25 * min(1.0, (m + 1) / 6)
+            who = np.flatnonzero(rng.random(pool) < p)
+            who = np.concatenate([who, who[rng.random(len(who)) < 0.3]])
+            nxt = dt.date(month.year + month.month // 12, month.month % 12 + 1, 1)
+            parts["resident"].append(who)
+            parts["community"].append(np.full(len(who), ci))
+            parts["day"].append(_days(month, min(nxt - dt.timedelta(days=1), AS_OF), rng, len(who)))
+            parts["kind"].append(rng.choice(len(kinds), len(who), p=shares / shares.sum()))
+            month, m = nxt, m + 1
+    resident = np.concatenate(parts["resident"])
+    community = np.concatenate(parts["community"])
+    kind = np.concatenate(parts["kind"])
+    points = table[kind, rng.integers(0, width, len(kind))]
+    code_arr = np.array(codes, dtype=object)[community]
+    frame = pl.DataFrame(
+        {
+            "resident_id": [f"JM{c_}{r + 1:04d}" for c_, r in zip(code_arr, resident, strict=True)],
+            "community_code": code_arr.tolist(),
+            "earned_on": np.concatenate(parts["day"]),
+            "activity_type": kinds[kind].tolist(),
+            "points": points,
+        },
+        schema=_schema("points_ledger"),
+    )
+    return frame.sort("earned_on", "community_code", "resident_id", maintain_order=True)
+
+
+def _trainings(
+    c: County, geo: _Geo, grants: pl.DataFrame, rng: np.random.Generator, multi: bool
+) -> pl.DataFrame:
+    """Each 人员培训 grant pays for a class (the speech's 负责人培训班 and 业务骨干培训班) held by
+    the county centre or a township; communities add small classes of their own."""
+    d = geo.divisions
+    levels = dict(zip(d["division_code"].to_list(), d["level"].to_list(), strict=True))
+    names = dict(zip(d["division_code"].to_list(), d["name"].to_list(), strict=True))
+    g = grants.filter(pl.col("purpose") == "training").sort("approved_on", "grant_id")
+    county = c.name if multi else ""
+    rows: list[dict[str, Any]] = []
+    for r in g.iter_rows(named=True):
+        # Held a few weeks after approval, within the year and by the as-of date.
+        gap = int(rng.integers(10, 61))
+        room = (min(dt.date(r["year"], 12, 28), AS_OF) - r["approved_on"]).days
+        held = r["approved_on"] + dt.timedelta(days=max(0, min(gap, room)))
+        level = levels[r["division_code"]]
+        what = r["title"].split("社区社会组织", 1)[1]
+        place = names[r["division_code"]]
+        big = level == "county"
+        people = int(rng.integers(60, 151) if big else rng.integers(25, 71))
+        rows.append(
+            {
+                "held_on": held,
+                # A province file names the county too: every county has its 城关街道.
+                "stem": f"{county}{'' if big else place}社区社会组织{what}",
+                "level": level,
+                # County classes are often logged without a code: the column is optional.
+                "division_code": None if big and rng.random() < 0.4 else r["division_code"],
+                "participants": people,
+                "org_count": round(people * rng.uniform(0.6, 0.9)),
+            }
+        )
+    # The speech: 依托县社会组织党群服务中心…定期举办负责人培训班、业务骨干培训班, every year,
+    # paid from the centre's running costs rather than a training grant.
+    centre = d["division_code"][0]
+    for y in YEARS:
+        for what, lo, hi in (
+            ("负责人培训班", (3, 1), (5, 31)),
+            ("业务骨干培训班", (9, 1), (11, 15)),
+        ):
+            people = int(rng.integers(80, 151))
+            rows.append(
+                {
+                    "held_on": _days(dt.date(y, *lo), dt.date(y, *hi), rng, 1)[0].item(),
+                    "stem": f"{c.name}社会组织党群服务中心{what}",
+                    "level": "county",
+                    "division_code": centre,
+                    "participants": people,
+                    "org_count": round(people * rng.uniform(0.7, 0.9)),
+                }
+            )
+    comm = d.filter(pl.col("level") == "community")
+    for y in YEARS:
+        for i in rng.choice(comm.height, int(rng.integers(4, 9)), replace=False):
+            held = _days(dt.date(y, 3, 1), dt.date(y, 11, 30), rng, 1)[0].item()
+            people = int(rng.integers(12, 41))
+            rows.append(
+                {
+                    "held_on": held,
+                    "stem": f"{county}{comm['name'][int(i)]}社区社会组织能力提升培训",
+                    "level": "community",
+                    "division_code": comm["division_code"][int(i)],
+                    "participants": people,
+                    "org_count": int(rng.integers(max(3, people // 4), people // 2 + 4)),
+                }
+            )
+    rows.sort(key=lambda r: (r["held_on"], r["stem"]))
+    count: dict[tuple[int, str], int] = {}
+    for r in rows:  # 第N期 within a year keeps (date, name) unique and reads as the bureau writes
+        key = (r["held_on"].year, r["stem"])
+        count[key] = count.get(key, 0) + 1
+        r["name"] = f"{r['held_on'].year}年{r['stem']}（第{_cn_number(count[key])}期）"
+    cols = list(_schema("trainings"))
+    return pl.DataFrame({k: [r[k] for r in rows] for k in cols}, schema=_schema("trainings"))
+
+
+def _cn_number(n: int) -> str:
+    """1 → 一, 10 → 十, 12 → 十二, 23 → 二十三 (for 第N期)."""
+    if n <= 10:
+        return _CN_NUM[n - 1]
+    tens, ones = divmod(n, 10)
+    return ("" if tens == 1 else _CN_NUM[tens - 1]) + "十" + (_CN_NUM[ones - 1] if ones else "")
+
+
+def _awards(orgs: pl.DataFrame, grants: pl.DataFrame, rng: np.random.Generator) -> pl.DataFrame:
+    """The county's 表彰奖励 grants are its own awards; the city and province add a few a year."""
+    county = (
+        grants.filter((pl.col("purpose") == "award") & pl.col("org_id").is_not_null())
+        .select("year", "org_id")
+        .unique(maintain_order=True)
+    )
+    rows = [(y, o, "优秀社区社会组织", "county") for y, o in county.iter_rows()]
+    est = orgs["established_on"].to_numpy().astype("datetime64[D]")
+    dis = orgs["dissolved_on"].to_numpy().astype("datetime64[D]")
+    ids = orgs["org_id"].to_list()
+    w = np.where((orgs["status"] == "registered").to_numpy(), 6.0, 1.0)
+    for y in YEARS:
+        end = _d64(dt.date(y, 12, 31))
+        alive = (est <= end - np.timedelta64(365, "D")) & (np.isnat(dis) | (dis > end))
+        p = np.where(alive, w, 0.0)
+        for level, (titles, (lo, hi)) in HIGHER_AWARDS.items():
+            k = int(rng.integers(lo, hi + 1))
+            for i in rng.choice(len(ids), k, replace=False, p=p / p.sum()):
+                rows.append((y, ids[int(i)], titles[int(rng.integers(len(titles)))], level))
+    best = np.flatnonzero(
+        (orgs["status"] == "registered").to_numpy()
+        & (est <= _d64(dt.date(2018, 12, 31)))
+        & np.isnat(dis)
+    )
+    rows.append((2024, ids[int(rng.choice(best))], "全国先进社会组织", "national"))
+    frame = pl.DataFrame(
+        {
+            "year": [r[0] for r in rows],
+            "org_id": [r[1] for r in rows],
+            "title": [r[2] for r in rows],
+            "level": [r[3] for r in rows],
+        },
+        schema=_schema("awards"),
+    )
+    return frame.unique(["year", "org_id", "title"], keep="first", maintain_order=True).sort(
+        "year", "level", "org_id", maintain_order=True
+    )
+
+
+def _lounges(c: County, geo: _Geo, rng: np.random.Generator) -> pl.DataFrame:
+    """睦邻客厅 in most urban communities and some villages, rated one to five stars since 2023."""
+    d = geo.divisions
+    comm_i = geo.community_idx
+    codes = d["division_code"].to_list()
+    names = d["name"].to_list()
+    lon, lat = d["lon"].to_numpy(), d["lat"].to_numpy()
+    urban = np.array([d["area_type"][int(i)] == "urban" for i in comm_i])
+    has = rng.random(len(comm_i)) < np.where(urban, 0.75, 0.15)
+    two = has & urban & (rng.random(len(comm_i)) < 0.12)
+    rows: list[dict[str, Any]] = []
+    for k, i in enumerate(comm_i):
+        for j in range(int(has[k]) + int(two[k])):
+            dx, dy = rng.normal(0, 0.0012, 2)
+            x, y = round(float(lon[i] + dx), 6), round(float(lat[i] + dy), 6)
+            if not shapely.contains_xy(geo.geoms[i], x, y):
+                x, y = float(lon[i]), float(lat[i])
+            placed = rng.random() >= 0.1  # a tenth logged without coordinates
+            rows.append(
+                {
+                    "community_code": codes[i],
+                    "name": names[i] + "睦邻客厅" + ("（二）" if j else ""),
+                    "floor_area_m2": round(float(rng.uniform(60, 300)), 1),
+                    "stars": int(rng.choice(5, p=LOUNGE_STARS)) + 1,
+                    "rated_on": _days(LOUNGE_RATED_FROM, dt.date(2025, 11, 30), rng, 1)[0].item(),
+                    "lon": x if placed else None,
+                    "lat": y if placed else None,
+                }
+            )
+    for k, r in enumerate(rows):
+        r["lounge_id"] = f"MLKT{c.code}{k + 1:03d}"
+    cols = list(_schema("lounges"))
+    return pl.DataFrame({k: [r[k] for r in rows] for k in cols}, schema=_schema("lounges"))
+
+
 def _schema(source: str) -> dict[str, pl.DataType]:
     """Polars types matching the warehouse (KIND_SQL_TYPES)."""
     kinds = {
@@ -1417,6 +1763,7 @@ def _county_truth(c: County, seed: int, multi: bool) -> tuple[dict[str, pl.DataF
     grants = _grants(c, geo, orgs, budgets, rng(5), multi)
     pays = _disbursements(c, grants, budgets, rng(6), multi)
     comp = _compliance(c, orgs, rng(7), multi)
+    prog = _programmes(c, geo, orgs, grants, rng, multi)
     frames = {
         "divisions": geo.divisions,
         "division_boundaries": geo.boundaries,
@@ -1430,6 +1777,7 @@ def _county_truth(c: County, seed: int, multi: bool) -> tuple[dict[str, pl.DataF
         "credit_ratings": comp.ratings,
         "credit_listings": comp.listings,
         "inspections": comp.inspections,
+        **prog,
     }
     return frames, geo
 
@@ -1591,6 +1939,38 @@ class _Mess:
                 out.append(labels[v])
         return out
 
+    def rates(self, s: pl.Series, xlsx: bool) -> list[Any]:
+        """A share as clerks type it: 95%, 0.95 or 95 (an Excel number cell holds 0.95)."""
+        k = self.style(len(s), (0.6, 0.25, 0.15))
+        out: list[Any] = []
+        for v, st in zip(s.to_list(), k, strict=True):
+            if v is None:
+                out.append(None)
+                continue
+            whole = round(v * 100)
+            if st == 1:
+                out.append(v if xlsx else f"{v:.2f}")
+            else:
+                out.append(f"{whole}%" if st == 0 else str(whole))
+        return out
+
+    def stars(self, s: pl.Series, xlsx: bool) -> list[Any]:
+        """4, 4星, 四星级 or ★★★★ (Excel: a number cell when plain)."""
+        k = self.style(len(s), (0.55, 0.2, 0.15, 0.1))
+        out: list[Any] = []
+        for v, st in zip(s.to_list(), k, strict=True):
+            if v is None:
+                out.append(None)
+            elif st == 0:
+                out.append(v if xlsx else str(v))
+            elif st == 1:
+                out.append(f"{v}星")
+            elif st == 2:
+                out.append(f"{_CN_NUM[v - 1]}星级")
+            else:
+                out.append("★" * v)
+        return out
+
     def grades(self, s: pl.Series) -> list[Any]:
         k = self.style(len(s), (0.80, 0.12, 0.05, 0.03))
         out: list[Any] = []
@@ -1604,6 +1984,7 @@ _AMOUNT_STYLES = {
     "fund_budgets": (0.70, 0.12, 0.0, 0.0, 0.12, 0.06, 0.0),
     "grants": (0.75, 0.12, 0.0, 0.03, 0.04, 0.02, 0.04),
     "disbursements": (0.0, 0.70, 0.15, 0.05, 0.04, 0.03, 0.03),
+    "micro_projects": (0.6, 0.1, 0.0, 0.2, 0.06, 0.04, 0.0),
 }
 
 
@@ -1637,6 +2018,10 @@ def _render(source: Source, clean: pl.DataFrame, mess: _Mess, xlsx: bool) -> dic
             v = mess.bools(s)
         elif k == "grade":
             v = mess.grades(s)
+        elif k == "rate":
+            v = mess.rates(s, xlsx)
+        elif k == "stars":
+            v = mess.stars(s, xlsx)
         elif k == "enum":
             assert col.enum is not None
             if col.enum == "area_type":  # the file names the committee, not the area
@@ -1650,6 +2035,8 @@ def _render(source: Source, clean: pl.DataFrame, mess: _Mess, xlsx: bool) -> dic
                 v = mess.enum(s, col.enum, {"social_service_agency": ("民办非企业单位", 0.15)})
             elif col.enum == "inspection_result":
                 v = mess.enum(s, col.enum, {"rectify": ("限期整改", 0.1)})
+            elif col.enum == "project_status":
+                v = mess.enum(s, col.enum, {"completed": ("已完成", 0.15)})
             else:
                 v = mess.enum(s, col.enum)
         else:  # pragma: no cover - a new kind in sources.py needs a formatter here
@@ -1675,6 +2062,12 @@ def _error_rows(
     some_reg = reg["org_id"][3]
     comm = truth["divisions"].filter(pl.col("level") == "community").row(0, named=True)
     grant_2024 = truth["grants"].filter(pl.col("year") == 2024)["grant_id"][5]
+    # An organisation alive all of 2025 somewhere other than the community the mistake names.
+    elsewhere = orgs.filter(
+        (pl.col("community_code") != e["micro_projects"].value)
+        & (pl.col("established_on") <= dt.date(2025, 1, 1))
+        & pl.col("dissolved_on").is_null()
+    ).row(0, named=True)
     out: dict[str, list[tuple[DemoError, dict[str, Any]]]] = {
         "divisions": [
             (
@@ -1788,6 +2181,37 @@ def _error_rows(
                 },
             )
         ],
+        "micro_projects": [
+            (
+                e["micro_projects"],
+                {
+                    "project_id": _id("WXM", 2025, 9001, 4, c, multi),
+                    "name": "邻里守望微项目",
+                    "org_id": elsewhere["org_id"],
+                    "community_code": e["micro_projects"].value,
+                    "field": "邻里互助",
+                    "budget_yuan": "6,000",
+                    "start_on": "2025-04-10",
+                    "end_on": "2025-08-30",
+                    "beneficiaries": "150",
+                    "status": "已结项",
+                    "satisfaction_rate": "96%",
+                },
+            )
+        ],
+        "lounges": [
+            (
+                e["lounges"],
+                {
+                    "lounge_id": f"MLKT{c.code}999",
+                    "community_code": comm["division_code"],
+                    "name": f"{comm['name']}睦邻客厅（新）",
+                    "floor_area_m2": "80",
+                    "stars": e["lounges"].value,
+                    "rated_on": "2025-06-01",
+                },
+            )
+        ],
     }
     return out
 
@@ -1809,6 +2233,11 @@ _FORMATS: dict[str, tuple[str, str]] = {
     "credit_ratings": ("csv", "utf-8"),
     "credit_listings": ("xlsx", ""),
     "inspections": ("csv", "gb18030"),
+    "micro_projects": ("xlsx", ""),
+    "points_ledger": ("csv", "utf-8"),  # exported by the points app
+    "trainings": ("xlsx", ""),
+    "awards": ("csv", "gb18030"),
+    "lounges": ("xlsx", ""),
 }
 
 
@@ -1835,6 +2264,16 @@ def _titles(source: str, region: str) -> tuple[list[str], list[str]]:
         ]
     if source == "credit_listings":
         return [f"{region}社会组织活动异常名录和严重违法失信名单", ""], []
+    if source == "micro_projects":
+        return [f"{region}社区社会组织“微项目”台账（2021—2025年）"], [
+            "注：满意度为结项时群众满意度测评结果；实施中的项目结束日期暂不填写。"
+        ]
+    if source == "trainings":
+        return [f"{region}社区社会组织培训情况登记表"], []
+    if source == "lounges":
+        return [f"{region}睦邻客厅星级评定结果", ""], [
+            f"注：星级按《{region}睦邻客厅建设管理服务星级评定办法（试行）》评定。"
+        ]
     return [], []
 
 

@@ -25,6 +25,8 @@ KIND_TEXT = {
     "bool": "是/否",
     "enum": "代码表",
     "grade": "1A–5A",
+    "rate": "比例（95%、0.95 或 95）",
+    "stars": "星级 1–5（4、4星、四星级）",
 }
 
 
@@ -45,10 +47,15 @@ def sources_markdown() -> str:
     ]
     for s in SOURCES:
         key = " + ".join(s.column(k).label for k in s.key) if s.key else "（每行一条）"
+        optional = (
+            " Optional: a load without this file goes ahead with the table empty (noted)."
+            if not s.required
+            else ""
+        )
         out += [
             f"## {s.label} `{s.name}`",
             "",
-            f"File names: {', '.join(s.names())}. Key: {key}.",
+            f"File names: {', '.join(s.names())}. Key: {key}.{optional}",
             "",
         ]
         out += ["| 表头 header | column | 类型 | 必填 | 别名 aliases |", "|---|---|---|---|---|"]

@@ -147,6 +147,43 @@ def decimal_number(e: pl.Expr) -> pl.Expr:
     )
 
 
+def rate(e: pl.Expr) -> pl.Expr:
+    """A share as a 0–1 number from what clerks type: 95%, 95 %, 0.95, 95 or 95.5.
+
+    A bare number above 1 is a percentage (nobody writes a satisfaction of 95 meaning 9500 %);
+    one of 1 or below is already a fraction. Range checks are validation rules.
+    """
+    t = compact(e).str.replace(r"(％|%)$", "%")
+    pct = t.str.ends_with("%")
+    digits = t.str.strip_suffix("%")
+    ok = digits.str.contains(r"^-?\d+(\.\d+)?$")
+    value = digits.cast(pl.Float64, strict=False)
+    # Rounded: Polars 2.1 divides by multiplying with 0.01, so 95 % came out as 0.9500000000000001.
+    scaled = pl.when(pct | (value > 1)).then(value / 100).otherwise(value).round(6)
+    return pl.when(ok).then(scaled).otherwise(None)
+
+
+_CN_DIGITS = {"一": "1", "二": "2", "两": "2", "三": "3", "四": "4", "五": "5", "六": "6"}
+
+
+def stars(e: pl.Expr) -> pl.Expr:
+    """A star rating as a whole number: 4, 4星, 4星级, 四星, 四星级, ★★★★ (range is a rule)."""
+    t = compact(e).str.replace(r"星级?$", "")
+    for cn, digit in _CN_DIGITS.items():
+        t = t.str.replace(f"^{cn}$", digit)
+    t = _strip_float_zero(t)
+    drawn = (
+        pl.when(t.str.contains(r"^[★☆]+$"))
+        .then(t.str.count_matches("★"))
+        .otherwise(None)
+        .cast(pl.Int8)
+    )
+    number = (
+        pl.when(t.str.contains(r"^\d{1,2}$")).then(t.cast(pl.Int8, strict=False)).otherwise(None)
+    )
+    return pl.coalesce(number, drawn)
+
+
 def coordinate(e: pl.Expr) -> pl.Expr:
     """A decimal-degree coordinate (range checks are validation rules, not parsing)."""
     return decimal_number(e.str.replace(r"[°度]$", ""))

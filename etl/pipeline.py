@@ -158,7 +158,8 @@ def _main_problem(checked: Checked) -> str:
 
 
 def _missing(result: CheckResult, source: Source, ctx: Context, noted: bool = True) -> None:
-    """A source without a usable file: required ones fail the load; later ones continue empty."""
+    """A source without a usable file: its table stays empty; a required one fails the load, an
+    optional one (the county's programmes) is only noted."""
 
     empty = pl.DataFrame(
         schema={ROW: pl.Int64, **{c.name: pl.String for c in source.file_columns()}}
@@ -173,6 +174,11 @@ def _missing(result: CheckResult, source: Source, ctx: Context, noted: bool = Tr
                 "missing_file",
                 f"缺少「{source.label}」文件。请把文件名包含「{source.label}」的 .xlsx 或 .csv 放进文件夹。",
             )
+        )
+    elif noted:
+        result.notes.append(
+            f"未提供「{source.label}」文件（可选）：其数据表为空，看板和报告中的相关内容显示为暂无数据。"
+            f"如已开展此项工作，请把文件名包含「{source.label}」的 .xlsx 或 .csv 放进文件夹。"
         )
 
 

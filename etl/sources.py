@@ -147,6 +147,69 @@ ENUMS: dict[str, Enum] = {
             {"compliant": "合规", "rectify": "整改", "violation": "违规"},
             {"rectify": ("责令整改", "限期整改"), "violation": ("违法违规",)},
         ),
+        Enum(
+            "project_status",
+            "项目状态",
+            {
+                "planned": "立项",
+                "ongoing": "实施中",
+                "completed": "已结项",
+                "cancelled": "已终止",
+            },
+            {
+                "planned": ("已立项", "待实施", "未开始"),
+                "ongoing": ("进行中", "在建", "正在实施", "实施"),
+                "completed": ("结项", "已完成", "完成", "已结束"),
+                "cancelled": ("终止", "已取消", "取消", "撤销"),
+            },
+        ),
+        Enum(
+            "activity_type",
+            "积分活动类型",
+            {
+                "volunteer": "志愿服务",
+                "neighbour_help": "邻里互助",
+                "environment": "环境整治",
+                "civility": "文明实践",
+                "safety": "平安巡防",
+                "consultation": "议事协商",
+                "other": "其他",
+            },
+            {
+                "volunteer": ("志愿活动", "志愿者服务"),
+                "neighbour_help": ("互助", "邻里帮扶"),
+                "environment": ("环境卫生", "人居环境整治", "垃圾分类"),
+                "civility": ("新时代文明实践", "移风易俗", "文明创建"),
+                "safety": ("平安建设", "巡逻", "治安巡逻"),
+                "consultation": ("议事", "民主协商", "居民议事"),
+            },
+        ),
+        Enum(
+            "training_level",
+            "培训层级",
+            {"county": "县级", "township": "乡镇级", "community": "社区级"},
+            {
+                "county": ("县",),
+                "township": ("乡镇", "街道级", "乡镇(街道)级"),
+                "community": ("社区", "村级", "村(社区)级", "村社区级"),
+            },
+        ),
+        Enum(
+            "award_level",
+            "表彰级别",
+            {
+                "national": "国家级",
+                "provincial": "省级",
+                "municipal": "市级",
+                "county": "县级",
+            },
+            {
+                "national": ("全国", "国家", "全国性"),
+                "provincial": ("省", "省部级"),
+                "municipal": ("市", "地市级", "市厅级"),
+                "county": ("县", "县区级", "区县级"),
+            },
+        ),
     ]
 }
 
@@ -171,6 +234,8 @@ KIND_SQL_TYPES: dict[str, str] = {
     "bool": "BOOLEAN",
     "enum": "VARCHAR",
     "grade": "TINYINT",
+    "rate": "DOUBLE",  # 0–1; clerks write 95%, 0.95 or 95
+    "stars": "TINYINT",  # 1–5; clerks write 4, 4星, 四星级, ★★★★
 }
 
 
@@ -200,6 +265,8 @@ class Source:
     key: tuple[str, ...]  # warehouse column names; empty: every row is its own
     file_stems: tuple[str, ...] = ()  # extra file-name spellings that identify the source
     geojson: bool = False
+    # An optional source may be missing from a load (a county that does not keep points yet): its
+    # table is created empty and the load says so in a note instead of failing.
     required: bool = True
 
     @property
@@ -436,6 +503,135 @@ SOURCES: tuple[Source, ...] = (
         ),
         ("inspection_id",),
         ("抽查", "inspections"),
+    ),
+    # ---- The county's own programmes (speech: 优化环境, 创新模式). Optional: a county that does
+    # ---- not run one of them yet still loads.
+    Source(
+        "micro_projects",
+        "微项目",
+        (
+            _c("project_id", "编号", "id", required=True, aliases=("项目编号", "微项目编号")),
+            _c("name", "名称", "text", required=True, aliases=("项目名称", "微项目名称")),
+            _c(
+                "org_id",
+                "组织编号",
+                "id",
+                required=True,
+                aliases=("实施组织编号", "承接组织编号"),
+            ),
+            _c(
+                "community_code",
+                "社区代码",
+                "division_code",
+                required=True,
+                aliases=("所属社区代码", "实施社区代码"),
+            ),
+            _c("field", "领域", "enum", required=True, enum="field", aliases=("服务领域",)),
+            _c("budget_yuan", "预算", "amount", aliases=("预算金额", "项目预算")),
+            _c("start_on", "开始日期", "date", required=True, aliases=("开始时间", "实施日期")),
+            _c("end_on", "结束日期", "date", aliases=("结束时间", "结项日期")),
+            _c("beneficiaries", "受益人数", "int", aliases=("受益人次", "受益群众")),
+            _c(
+                "status",
+                "状态",
+                "enum",
+                required=True,
+                enum="project_status",
+                aliases=("项目状态",),
+            ),
+            _c("satisfaction_rate", "满意度", "rate", aliases=("群众满意度", "满意率")),
+        ),
+        ("project_id",),
+        ("微项目台账", "micro_projects"),
+        required=False,
+    ),
+    Source(
+        "points_ledger",
+        "积分台账",
+        (
+            _c("resident_id", "居民编号", "id", required=True, aliases=("居民代码", "积分卡号")),
+            _c(
+                "community_code",
+                "社区代码",
+                "division_code",
+                required=True,
+                aliases=("所属社区代码",),
+            ),
+            _c("earned_on", "日期", "date", required=True, aliases=("积分日期", "获得日期")),
+            _c(
+                "activity_type",
+                "活动类型",
+                "enum",
+                required=True,
+                enum="activity_type",
+                aliases=("积分事项", "积分类型"),
+            ),
+            _c("points", "积分", "int", required=True, aliases=("分值", "获得积分")),
+        ),
+        (),
+        ("积分明细", "积分制", "points_ledger", "points"),
+        required=False,
+    ),
+    Source(
+        "trainings",
+        "培训",
+        (
+            _c("held_on", "日期", "date", required=True, aliases=("培训日期", "举办日期")),
+            _c("name", "名称", "text", required=True, aliases=("培训名称", "培训班名称")),
+            _c(
+                "level",
+                "层级",
+                "enum",
+                required=True,
+                enum="training_level",
+                aliases=("培训层级", "级别"),
+            ),
+            # Not in the bureau's list of headers, but without it a township's trainings cannot
+            # be told apart: the division that held it (optional; county-level ones may leave it).
+            _c("division_code", "区划代码", "division_code", aliases=("举办单位区划代码",)),
+            _c("participants", "参训人数", "int", required=True, aliases=("培训人数", "参训人次")),
+            _c("org_count", "参训组织", "int", aliases=("参训组织数",)),
+        ),
+        ("held_on", "name"),
+        ("培训记录", "培训台账", "trainings"),
+        required=False,
+    ),
+    Source(
+        "awards",
+        "表彰奖励",
+        (
+            _c("year", "年度", "year", required=True, aliases=("表彰年度",)),
+            _c("org_id", "组织编号", "id", required=True),
+            _c("title", "荣誉名称", "text", required=True, aliases=("荣誉称号", "表彰名称")),
+            _c("level", "级别", "enum", required=True, enum="award_level", aliases=("表彰级别",)),
+        ),
+        ("year", "org_id", "title"),
+        ("表彰", "荣誉表彰", "awards"),
+        required=False,
+    ),
+    Source(
+        "lounges",
+        "睦邻客厅",
+        (
+            _c("lounge_id", "编号", "id", required=True, aliases=("客厅编号",)),
+            _c(
+                "community_code",
+                "社区代码",
+                "division_code",
+                required=True,
+                aliases=("所属社区代码",),
+            ),
+            _c("name", "名称", "text", required=True, aliases=("客厅名称",)),
+            _c("floor_area_m2", "面积", "float", aliases=("面积(平方米)", "建筑面积")),
+            _c("stars", "星级", "stars", aliases=("评定星级",)),
+            _c("rated_on", "评定日期", "date", aliases=("评星日期",)),
+            # Optional: without them the map puts a lounge on its community's point.
+            _c("lon", "经度", "lon"),
+            _c("lat", "纬度", "lat"),
+        ),
+        ("lounge_id",),
+        ("睦邻客厅星级", "lounges"),
+        required=False,
     ),
 )
 

@@ -84,6 +84,10 @@ def _typed(col: Column, e: pl.Expr, ctx: Context) -> pl.Expr:
         return nz.boolean(e)
     if k == "grade":
         return nz.grade(e)
+    if k == "rate":
+        return nz.rate(e)
+    if k == "stars":
+        return nz.stars(e)
     if k == "enum":
         return nz.enum(e, _accepted(col, ctx))
     raise ValueError(f"unknown column kind {k!r}")
@@ -121,6 +125,8 @@ TYPE_MESSAGES: dict[str, str] = {
     "lat": "不是十进制纬度数值（如 31.4567）",
     "bool": "不是是/否，请填写 是/否、√/×、Y/N 或 1/0",
     "grade": "不是评估等级，请填写 1A 至 5A",
+    "rate": "不是比例，请填写如 95%、0.95 或 95",
+    "stars": "不是星级，请填写 1 至 5 的数字，如 4、4星 或 四星级",
 }
 
 
@@ -181,6 +187,8 @@ def _polars_type(col: Column) -> pl.DataType:
         "lat": pl.Float64(),
         "bool": pl.Boolean(),
         "grade": pl.Int8(),
+        "rate": pl.Float64(),
+        "stars": pl.Int8(),
     }.get(col.kind, pl.String())
 
 
@@ -257,7 +265,9 @@ def not_after_as_of(frame: pl.DataFrame, col: Column, ctx: Context) -> pl.DataFr
 def duplicate_keys(frame: pl.DataFrame, source: Source) -> pl.DataFrame:
     """Every row of a key that appears more than once: which copy is right is the clerk's call."""
     if not source.key:
-        return fail(frame, pl.lit(False), source.columns[0], "duplicate", pl.lit(""))
+        # An empty frame, not a filter by lit(False): Polars 2.1.0 raises ShapeError ("filter
+        # predicate length of 2") filtering 20,000 rows or more by a literal (the points ledger).
+        return fail(frame.head(0), pl.lit(False), source.columns[0], "duplicate", pl.lit(""))
     key = list(source.key)
     valid = pl.all_horizontal([pl.col(k).is_not_null() for k in key])
     rows = pl.col(ROW).cast(pl.String).str.join("、").over(key)
@@ -760,6 +770,271 @@ def _inspection_rules(f: pl.DataFrame, s: Source, ctx: Context) -> list[pl.DataF
     return [_org_exists(f, s, ctx), not_after_as_of(f, s.column("inspected_on"), ctx)]
 
 
+# ---- The county's programmes ------------------------------------------------------------------
+
+
+def _in_communities(f: pl.DataFrame, col: Column, ctx: Context) -> list[pl.DataFrame]:
+    """A code that must name a community (社区 or 行政村) in the division list."""
+    divs = _divisions(ctx)
+    communities = divs.filter(pl.col("level") == "community")["division_code"]
+    known = pl.col(col.name).is_in(divs["division_code"].implode())
+    return [
+        fail(
+            f,
+            pl.col(col.name).is_not_null() & ~known,
+            col,
+            "community_exists",
+            pl.format(f"「{col.label}」{{}}在行政区划表中不存在。请核对代码。", _v(col)),
+        ),
+        fail(
+            f,
+            known & ~pl.col(col.name).is_in(communities.implode()),
+            col,
+            "is_community",
+            pl.format(
+                f"「{col.label}」{{}}是乡镇或县的代码，不是社区（村）。请填写社区或行政村的12位代码。",
+                _v(col),
+            ),
+        ),
+    ]
+
+
+def _cn_date(col: str) -> pl.Expr:
+    return pl.col(col).dt.strftime("%Y年%-m月%-d日")
+
+
+def _with_org(f: pl.DataFrame, ctx: Context) -> pl.DataFrame:
+    """The rows beside their organisation's community and dates (accepted organisations only)."""
+    orgs = ctx.accepted["organizations"].select(
+        "org_id",
+        pl.col("community_code").alias("_org_community"),
+        pl.col("name").alias("_org_name"),
+        pl.col("established_on").alias("_org_established"),
+        pl.col("dissolved_on").alias("_org_dissolved"),
+    )
+    return f.join(orgs, on="org_id", how="left")
+
+
+def _micro_project_rules(f: pl.DataFrame, s: Source, ctx: Context) -> list[pl.DataFrame]:
+    comm, start, end = s.column("community_code"), s.column("start_on"), s.column("end_on")
+    status, rate = s.column("status"), s.column("satisfaction_rate")
+    joined = _with_org(f, ctx)
+    finished = pl.col("status").is_in(["completed", "cancelled"])
+    return [
+        _org_exists(f, s, ctx),
+        *_in_communities(f, comm, ctx),
+        # The speech's micro-projects are a community organisation answering its own residents'
+        # needs (围绕居民需求…解决社区居民关心关注的实际问题): the project sits in the
+        # organisation's community. A different code is a typo in one of the two columns.
+        fail(
+            joined,
+            pl.col("_org_community").is_not_null()
+            & pl.col("community_code").is_not_null()
+            & (pl.col("community_code") != pl.col("_org_community")),
+            comm,
+            "community_matches_org",
+            pl.format(
+                "社区代码「{}」与实施组织「{}」的所属社区「{}」不一致。微项目由社区社会组织在本社区实施，"
+                "请核对社区代码或组织编号。",
+                _v(comm),
+                pl.col("_org_name"),
+                pl.col("_org_community"),
+            ),
+        ),
+        fail(
+            joined,
+            (pl.col("start_on") < pl.col("_org_established"))
+            | (pl.col("start_on") >= pl.col("_org_dissolved")),
+            start,
+            "org_active",
+            pl.when(pl.col("start_on") < pl.col("_org_established"))
+            .then(
+                pl.format(
+                    "开始日期{}时实施组织「{}」尚未成立（成立日期{}）。请核对开始日期或组织编号。",
+                    _v(start),
+                    pl.col("_org_name"),
+                    _cn_date("_org_established"),
+                )
+            )
+            .otherwise(
+                pl.format(
+                    "开始日期{}时实施组织「{}」已注销（注销日期{}）。请核对开始日期或组织编号。",
+                    _v(start),
+                    pl.col("_org_name"),
+                    _cn_date("_org_dissolved"),
+                )
+            ),
+        ),
+        not_after_as_of(f, start, ctx),
+        fail(
+            f,
+            pl.col("end_on") < pl.col("start_on"),
+            end,
+            "end_after_start",
+            pl.format("结束日期{}早于开始日期{}。请核对两个日期。", _v(end), _v(start)),
+        ),
+        fail(
+            f,
+            (pl.col("status") == "completed")
+            & pl.col("end_on").is_null()
+            & nz.text(pl.col(raw("end_on"))).is_null(),
+            end,
+            "end_required",
+            pl.lit("状态为「已结项」的项目必须填写结束日期（结项日期）。"),
+        ),
+        # A project still running may name its planned end; a finished one ended on a real day.
+        fail(
+            f,
+            finished & (pl.col("end_on") > ctx.as_of),
+            end,
+            "after_as_of",
+            pl.format(
+                f"状态为「{{}}」，但结束日期{{}}晚于数据截止日期 {ctx.as_of:%Y年%-m月%-d日}。"
+                "请核对状态或结束日期。",
+                _v(status),
+                _v(end),
+            ),
+        ),
+        *non_negative(f, s, ("budget_yuan", "beneficiaries")),
+        fail(
+            f,
+            ~pl.col("satisfaction_rate").is_between(0, 1),
+            rate,
+            "rate_range",
+            pl.format(
+                "满意度「{}」换算后为{}%，应在0至100%之间。请填写如 95%、0.95 或 95。",
+                _v(rate),
+                (pl.col("satisfaction_rate") * 100).round(1).cast(pl.String),
+            ),
+        ),
+    ]
+
+
+# An 18-character resident ID or a mobile number: real identities, which the ledger must not hold.
+_REAL_ID = r"^(\d{17}[\dX]|1[3-9]\d{9})$"
+
+
+def _points_rules(f: pl.DataFrame, s: Source, ctx: Context) -> list[pl.DataFrame]:
+    rid = s.column("resident_id")
+    real = fail(
+        f,
+        pl.col("resident_id").str.contains(_REAL_ID),
+        rid,
+        "pseudonymous",
+        pl.lit(
+            "居民编号像是身份证号或手机号。积分台账只能使用化名编号（如 JM0001），"
+            "请换成社区编的居民编号后再导入，不要上传居民的真实身份信息。"
+        ),
+    ).with_columns(  # not even the reject report keeps the number
+        pl.col("value").str.replace(r"^(.{3}).*(.{2})$", "${1}****${2}")
+    )
+    return [
+        *_in_communities(f, s.column("community_code"), ctx),
+        not_after_as_of(f, s.column("earned_on"), ctx),
+        *non_negative(f, s, ("points",)),
+        real,
+    ]
+
+
+_TRAINING_LEVEL_NAMES = {"county": "县", "township": "乡镇（街道）", "community": "社区（村）"}
+
+
+def _training_rules(f: pl.DataFrame, s: Source, ctx: Context) -> list[pl.DataFrame]:
+    div, level = s.column("division_code"), s.column("level")
+    orgs, people = s.column("org_count"), s.column("participants")
+    levels = _divisions(ctx).select("division_code", pl.col("level").alias("_div_level"))
+    joined = f.join(levels, on="division_code", how="left")
+    return [
+        exists_in(
+            f,
+            div,
+            _divisions(ctx)["division_code"],
+            "division_exists",
+            "区划代码「{}」在行政区划表中不存在。请核对代码。",
+        ),
+        fail(
+            joined,
+            pl.col("_div_level").is_not_null()
+            & pl.col("level").is_not_null()
+            & (pl.col("_div_level") != pl.col("level")),
+            level,
+            "level_division",
+            pl.format(
+                "层级「{}」与区划代码「{}」不一致：该代码是{}。县级培训填县的代码，乡镇级填乡镇（街道）的，"
+                "社区级填社区（村）的。",
+                _v(level),
+                _v(div),
+                pl.col("_div_level").replace_strict(_TRAINING_LEVEL_NAMES, default=""),
+            ),
+        ),
+        not_after_as_of(f, s.column("held_on"), ctx),
+        *non_negative(f, s, ("participants", "org_count")),
+        fail(
+            f,
+            pl.col("org_count") > pl.col("participants"),
+            orgs,
+            "orgs_within_participants",
+            pl.format(
+                "参训组织{}家多于参训人数{}人：每家组织至少有一人参训。请核对这两列。",
+                _v(orgs),
+                _v(people),
+            ),
+        ),
+    ]
+
+
+def _award_rules(f: pl.DataFrame, s: Source, ctx: Context) -> list[pl.DataFrame]:
+    year = s.column("year")
+    joined = _with_org(f, ctx)
+    return [
+        _org_exists(f, s, ctx),
+        _year_rule(f, year, ctx),
+        fail(
+            f,
+            pl.col("year") > ctx.as_of.year,
+            year,
+            "after_as_of",
+            pl.format(f"年度{{}}晚于数据截止日期所在的{ctx.as_of.year}年。请核对年度。", _v(year)),
+        ),
+        fail(
+            joined,
+            pl.col("_org_established").dt.year() > pl.col("year"),
+            year,
+            "org_active",
+            pl.format(
+                "{}年度表彰时组织「{}」尚未成立（成立日期{}）。请核对年度或组织编号。",
+                _v(year),
+                pl.col("_org_name"),
+                _cn_date("_org_established"),
+            ),
+        ),
+    ]
+
+
+def _lounge_rules(f: pl.DataFrame, s: Source, ctx: Context) -> list[pl.DataFrame]:
+    stars, lon = s.column("stars"), s.column("lon")
+    return [
+        *_in_communities(f, s.column("community_code"), ctx),
+        fail(
+            f,
+            ~pl.col("stars").is_between(1, 5),
+            stars,
+            "stars_range",
+            pl.format("星级「{}」超出范围：睦邻客厅星级评定为一星至五星（1至5）。", _v(stars)),
+        ),
+        not_after_as_of(f, s.column("rated_on"), ctx),
+        *non_negative(f, s, ("floor_area_m2",)),
+        *_lon_lat_rules(f, s),
+        fail(
+            f,
+            nz.text(pl.col(raw("lon"))).is_null() != nz.text(pl.col(raw("lat"))).is_null(),
+            lon,
+            "lon_lat_pair",
+            pl.lit("经度和纬度要么都填，要么都不填（都不填时地图上按所在社区的位置显示）。"),
+        ),
+    ]
+
+
 RULES: dict[str, Rule] = {
     "divisions": _division_rules,
     "division_boundaries": _boundary_rules,
@@ -773,6 +1048,11 @@ RULES: dict[str, Rule] = {
     "credit_ratings": _credit_rating_rules,
     "credit_listings": _credit_listing_rules,
     "inspections": _inspection_rules,
+    "micro_projects": _micro_project_rules,
+    "points_ledger": _points_rules,
+    "trainings": _training_rules,
+    "awards": _award_rules,
+    "lounges": _lounge_rules,
 }
 
 

@@ -209,7 +209,9 @@ def build(db: Path | None, scope: str | None, as_of: dt.date | None = None) -> R
         _party(ctx),
         _platforms(ctx),
         _funding(ctx),
+        _training(ctx),
         _supervision(ctx),
+        _innovation(ctx),
         _changes(ctx),
         _floor(ctx),
     ]
@@ -536,6 +538,91 @@ def _funding(c: _Context) -> Section:
                 x="年度",
                 series=tuple(series),
                 unit="金额（万元）",
+            )
+        )
+    return sec
+
+
+def _training(c: _Context) -> Section:
+    """培训表彰: the speech's 开展专业培训 and 完善激励机制 (优化环境)."""
+    sec = Section("training", "培训表彰")
+    trained = c.ask.row("trainings", c.as_of)
+    awarded = c.ask.rows("awards", c.as_of)
+    sec.add(s.trainings(c.place, c.as_of, trained), s.awards(c.place, c.as_of, awarded))
+    if trained and trained["count_trainings_loaded"]:
+        sec.figures += [
+            Figure("举办培训", f"{w.count(trained['count_trainings'])}期"),
+            Figure("参训", f"{w.count(trained['participants'])}人次"),
+        ]
+    if awarded and awarded[0]["count_awards_loaded"]:
+        sec.figures.append(
+            Figure("获得表彰", f"{w.count(sum(r['count_awards'] for r in awarded))}项")
+        )
+    return sec
+
+
+def _innovation(c: _Context) -> Section:
+    """创新模式: 微项目, 积分制 and the 睦邻客厅 star ratings, with a table per place."""
+    sec = Section("innovation", "创新模式")
+    projects = c.ask.row("micro_projects", c.as_of)
+    pilot = c.ask.row("points", c.as_of)
+    rooms = c.ask.rows("lounges", c.as_of)
+    sec.add(
+        s.micro_projects(c.place, c.as_of, projects),
+        s.points(c.place, c.when, pilot),
+        s.lounges(c.place, c.when, rooms),
+    )
+    if not sec.paragraphs:
+        return sec
+    has_projects = bool(projects and projects["count_projects_loaded"])
+    has_points = bool(pilot and pilot["count_entries_loaded"])
+    has_rooms = bool(rooms and rooms[0]["count_lounges_loaded"])
+    if has_projects and projects:
+        sec.figures += [
+            Figure("微项目", f"{w.count(projects['count_projects'])}个"),
+            Figure("受益群众", f"{w.count(projects['beneficiaries'])}人次"),
+        ]
+    if has_points and pilot:
+        sec.figures.append(Figure("积分制试点社区", f"{w.count(pilot['count_pilots'])}个"))
+    if has_rooms:
+        sec.figures.append(
+            Figure("睦邻客厅", f"{w.count(sum(r['count_lounges'] for r in rooms))}个")
+        )
+    places = c.ask.frame("programme_places", c.as_of)
+    unit = "乡镇（街道）" if c.is_county else "社区（村）"
+    cols = [pl.col("unit_name").alias(unit)]
+    kinds = {unit: TEXT}
+    if has_projects:
+        cols += [
+            pl.col("count_micro_projects").alias("微项目（个）"),
+            _wan("micro_project_budget_yuan").alias("投入资金（万元）"),
+            pl.col("micro_project_beneficiaries").alias("受益群众（人次）"),
+        ]
+        kinds |= {"微项目（个）": INT, "投入资金（万元）": WAN, "受益群众（人次）": INT}
+    if has_points:
+        cols += [
+            pl.col("count_pilots").alias("积分制试点（个）"),
+            pl.col("count_residents_12m").alias("积分参与居民（人）"),
+        ]
+        kinds |= {"积分制试点（个）": INT, "积分参与居民（人）": INT}
+    if has_rooms:
+        cols.append(pl.col("count_lounges").alias("睦邻客厅（个）"))
+        kinds["睦邻客厅（个）"] = INT
+    table = places.select(cols)
+    if not c.is_county:  # a township's communities with nothing to show would fill pages
+        table = table.filter(pl.sum_horizontal(pl.exclude(unit).fill_null(0)) > 0)
+    if table.height and len(cols) > 1:
+        total = table.select(
+            pl.lit("合计").alias(unit),
+            *[pl.col(k).sum() for k in table.columns if k != unit],
+        )
+        year = c.as_of.year
+        sec.tables.append(
+            Table(
+                f"{'各乡镇（街道）' if c.is_county else c.place + '各社区'}微项目、积分制和睦邻客厅情况",
+                pl.concat([table, total.cast(table.schema)]),
+                kinds,
+                note=f"微项目为{year}年开始实施的（不含已终止的）；积分参与居民为近12个月获得积分的居民。",
             )
         )
     return sec

@@ -256,6 +256,45 @@ def special_fund(row: Row | None) -> str | None:
     )
 
 
+# 培训表彰 (speech: 优化环境 — 开展专业培训, 完善激励机制) ----------------------------------------
+
+LEVEL_NOUNS = {"county": "县级", "township": "乡镇级", "community": "社区级"}
+
+
+def trainings(place: str, as_of: dt.date, row: Row | None) -> str | None:
+    """'2025年，全县举办社区社会组织培训23期，参训1137人次，其中县级4期、乡镇级12期、社区级7期。'"""
+    if not row or not row.get("count_trainings_loaded"):
+        return None
+    if not row["count_trainings"]:
+        return f"{period(as_of)}，{place}未举办社区社会组织培训。"
+    text = (
+        f"{period(as_of)}，{place}举办社区社会组织培训{w.count(row['count_trainings'])}期，"
+        f"参训{w.count(row['participants'])}人次"
+    )
+    if row.get("org_count"):
+        text += f"（{w.count(row['org_count'])}家次社会组织参加）"
+    levels = [(noun, row[f"count_{lv}"]) for lv, noun in LEVEL_NOUNS.items()]
+    if sum(1 for _, n in levels if n) > 1:
+        text += f"，其中{w.items(levels, unit='期')}"
+    return text + "。"
+
+
+def awards(place: str, as_of: dt.date, rows: Sequence[Row]) -> str | None:
+    """'2025年，全县社区社会组织获得各级表彰23项，其中省级1项、市级6项、县级16项。'"""
+    if not rows or not rows[0].get("count_awards_loaded"):
+        return None
+    total = sum(r["count_awards"] for r in rows)
+    if not total:
+        return f"{period(as_of)}，{place}社区社会组织未获得表彰。"
+    given = [(r["level_label"], r["count_awards"]) for r in rows if r["count_awards"]]
+    if len(given) == 1:
+        return f"{period(as_of)}，{place}社区社会组织获得{given[0][0]}表彰{w.count(total)}项。"
+    return (
+        f"{period(as_of)}，{place}社区社会组织获得各级表彰{w.count(total)}项，"
+        f"其中{w.items(given, unit='项')}。"
+    )
+
+
 # 监督管理 ---------------------------------------------------------------------------------------
 
 
@@ -339,6 +378,76 @@ def inspections(place: str, as_of: dt.date, rows: Sequence[Row]) -> str | None:
     split = w.items([(r["result_label"], r["count_inspections"]) for r in rows], unit="家次")
     subject = "" if place == "全县" else f"对{place}社区社会组织"
     return f"{period(as_of)}{subject}开展专项抽查{w.count(total)}家次，其中{split}。"
+
+
+# 创新模式 (speech: 实施“微项目”计划, 推广“积分制”管理; 睦邻客厅星级评定) --------------------------
+
+STAR_NOUNS = "一二三四五"
+
+
+def micro_projects(place: str, as_of: dt.date, row: Row | None) -> str | None:
+    """'2025年，全县社区社会组织围绕居民需求实施微项目84个，受益群众12864人次，投入资金131.54万元…'"""
+    if not row or not row.get("count_projects_loaded"):
+        return None
+    if not row["count_projects"]:
+        return f"{period(as_of)}，{place}尚无社区社会组织实施的微项目。"
+    text = (
+        f"{period(as_of)}，{place}社区社会组织围绕居民需求实施微项目{w.count(row['count_projects'])}个，"
+        f"受益群众{w.count(row['beneficiaries'])}人次，投入资金{w.money(row['budget_yuan'])}"
+    )
+    status = w.items(
+        [
+            ("已结项", row["count_completed"]),
+            ("实施中", row["count_ongoing"]),
+            ("已立项待实施", row["count_planned"]),
+        ],
+        unit="个",
+    )
+    if status:
+        text += f"，其中{status}"
+    if row.get("satisfaction_rate") is not None:
+        text += f"；已结项项目群众满意度平均{w.percent(row['satisfaction_rate'])}"
+    text += "。"
+    first, year = row.get("first_year"), row["year"]
+    if first is not None and first < year and row.get("count_projects_total"):
+        text += (
+            f"{first}年以来累计实施微项目{w.count(row['count_projects_total'])}个，"
+            f"受益群众{w.count(row['beneficiaries_total'])}人次。"
+        )
+    return text
+
+
+def points(place: str, when: str, row: Row | None) -> str | None:
+    """'2022年以来，全县在20个社区（村）试点推行“积分制”管理，近12个月有2627名居民获得积分…'"""
+    if not row or not row.get("count_entries_loaded"):
+        return None
+    if not row["count_pilots"]:
+        return f"{when}，{place}尚未试点推行“积分制”管理。"
+    text = (
+        f"{row['first_year']}年以来，{place}在{w.count(row['count_pilots'])}个社区（村）"
+        f"试点推行“积分制”管理，近12个月有{w.count(row['count_residents_12m'])}名居民获得积分"
+        f"{w.count(row['points_12m'])}分"
+    )
+    if row.get("residents_per_1000") is not None:
+        text += f"，试点社区每千名常住人口中有{row['residents_per_1000']:.1f}人参与"
+    return text + "。"
+
+
+def lounges(place: str, when: str, rows: Sequence[Row]) -> str | None:
+    """'目前，全县已评定星级的睦邻客厅46个，其中五星级7个、…；四星级以上15个，占32.6%。'"""
+    if not rows or not rows[0].get("count_lounges_loaded"):
+        return None
+    total = sum(r["count_lounges"] for r in rows)
+    if not total:
+        return f"{when}，{place}尚无评定星级的睦邻客厅。"
+    split = w.items(
+        [(f"{STAR_NOUNS[r['stars'] - 1]}星级", r["count_lounges"]) for r in rows], unit="个"
+    )
+    top = sum(r["count_lounges"] for r in rows if r["stars"] >= 4)
+    text = f"{when}，{place}已评定星级的睦邻客厅{w.count(total)}个，其中{split}"
+    if top and top < total:
+        text += f"；四星级以上{w.count(top)}个，占{w.percent(top / total)}"
+    return text + "。"
 
 
 # 与上年相比 -------------------------------------------------------------------------------------

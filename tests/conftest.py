@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import contextlib
+import os
 from pathlib import Path
 
 import pytest
@@ -106,3 +108,29 @@ def signed_in(at, user: str) -> None:  # type: ignore[no-untyped-def]
 
     at.session_state["_account"] = user
     at.session_state["_signed_in_at"] = time.time()
+
+
+@contextlib.contextmanager
+def page_once(demo_db: Path, users_file: Path, page: str, user: str = "admin"):  # type: ignore[no-untyped-def]
+    """A page opened once for a module's several checks (module fixtures cannot use monkeypatch)."""
+    from streamlit.testing.v1 import AppTest
+
+    saved = {k: os.environ.get(k) for k in ("ORGDASH_DB", "ORGDASH_USERS")}
+    os.environ["ORGDASH_DB"] = str(demo_db)
+    os.environ["ORGDASH_USERS"] = str(users_file)
+    try:
+        at = AppTest.from_file(
+            str(Path(__file__).resolve().parent.parent / "dashboard" / "app.py"),
+            default_timeout=60,
+        )
+        signed_in(at, user)
+        at.run()
+        at.switch_page(page).run()
+        assert not at.exception, [e.message for e in at.exception]
+        yield at
+    finally:
+        for key, value in saved.items():
+            if value is None:
+                os.environ.pop(key, None)
+            else:
+                os.environ[key] = value

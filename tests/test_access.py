@@ -168,6 +168,14 @@ def test_township_copy_holds_only_that_township(demo_db: Path, demo_township: st
         )
         == 0
     )
+    for table in ("micro_projects", "points_ledger", "lounges"):
+        assert _count(copy, f"select count(*) from {table}") == _count(
+            live,
+            f"select count(*) from {table} where community_code in "
+            "(select division_code from divisions where township_code = $t)",
+            t=demo_township,
+        ), table
+    assert _count(copy, "select count(*) from micro_projects") > 0
     assert _count(copy, "select count(*) from fund_budgets") == 0
     assert _count(copy, "select count(*) from etl_rejects") == 0
     # The marts still work on the copy and count the township only.

@@ -40,6 +40,7 @@ WAIT_FOR = {
     "organizations": ['[data-testid="stDataFrame"]'],
     "funding": [PLOTLY],
     "governance": [PLOTLY],
+    "projects": [PLOTLY, DECK],
     "report": ['[data-testid="stDownloadButton"]'],
     "sql": ['[data-testid="stTextArea"]'],
     "data": ['[data-testid="stDataFrame"]'],

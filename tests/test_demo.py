@@ -16,7 +16,7 @@ import polars as pl
 import pytest
 import shapely
 
-from etl.demo import DEMO_ERRORS, DemoResult, generate
+from etl.demo import DEMO_ERRORS, YEARS, DemoResult, generate
 
 AS_OF = dt.date(2025, 12, 31)
 ALPHABET = "0123456789ABCDEFGHJKLMNPQRTUWXY"
@@ -352,6 +352,115 @@ def test_no_date_after_the_as_of_date(demo: DemoResult) -> None:
 
 
 # ---------------------------------------------------------------------------
+# The county's programmes (speech: 优化环境, 创新模式)
+# ---------------------------------------------------------------------------
+
+
+def test_micro_projects_are_the_small_project_grants(demo: DemoResult) -> None:
+    m = demo.frames["micro_projects"]
+    g = demo.frames["grants"].filter(
+        (pl.col("purpose") == "project") & (pl.col("approved_yuan") <= 50_000)
+    )
+    assert m.height == g.height and m["project_id"].is_unique().all()
+    assert sorted(set(m["start_on"].dt.year())) == [2021, 2022, 2023, 2024, 2025]
+    # 小而精: every budget is one of those grants, run by its organisation in its own community.
+    o = demo.frames["organizations"].select(
+        "org_id", pl.col("community_code").alias("home"), pl.col("field").alias("org_field")
+    )
+    mo = m.join(o, on="org_id", how="left")
+    assert (mo["community_code"] == mo["home"]).all() and (mo["field"] == mo["org_field"]).all()
+    pairs = sorted(zip(m["org_id"], m["budget_yuan"], strict=True))
+    assert pairs == sorted(zip(g["org_id"], g["approved_yuan"], strict=True))
+    assert m["budget_yuan"].cast(pl.Float64).max() <= 50_000
+    # 见效快: finished ones took at most half a year; finished means an end date, running not.
+    done = m.filter(pl.col("status") == "completed")
+    assert ((done["end_on"] - done["start_on"]).dt.total_days() <= 180).all()
+    assert m.filter(pl.col("status") == "ongoing")["end_on"].is_null().all()
+    assert done["satisfaction_rate"].is_between(0.8, 1.0).all()
+    assert m.filter(pl.col("status") != "completed")["satisfaction_rate"].is_null().all()
+    assert set(m["status"]) == {"planned", "ongoing", "completed", "cancelled"}
+    assert (
+        m.filter(pl.col("start_on").dt.year() < 2025)["status"]
+        .is_in(["completed", "cancelled"])
+        .all()
+    )
+
+
+def test_points_are_a_pilot_in_some_communities(demo: DemoResult) -> None:
+    p = demo.frames["points_ledger"]
+    assert 5_000 <= p.height <= 40_000  # the large source, but thousands, not millions
+    first = p.group_by("community_code").agg(pl.col("earned_on").min().dt.year().alias("y"))
+    by_year = [first.filter(pl.col("y") <= y).height for y in (2022, 2023, 2024, 2025)]
+    assert by_year[0] >= 1 and all(a < b for a, b in itertools.pairwise(by_year))
+    assert by_year[-1] < 124 / 2  # "在部分社区试点"
+    assert p["earned_on"].min() >= dt.date(2022, 1, 1)
+    assert (p["points"] > 0).all()
+    # Pseudonymous: nothing shaped like an ID card number or a mobile number.
+    assert not p["resident_id"].str.contains(r"^(\d{17}[\dX]|1[3-9]\d{9})$").any()
+    assert set(p["activity_type"]) == {
+        "volunteer", "neighbour_help", "environment", "civility", "safety", "consultation", "other",
+    }  # fmt: skip
+
+
+def test_trainings_are_the_training_grants_and_community_classes(demo: DemoResult) -> None:
+    t = demo.frames["trainings"]
+    g = demo.frames["grants"].filter(pl.col("purpose") == "training")
+    centre = t.filter(pl.col("name").str.contains("县社会组织党群服务中心"))
+    funded = t.filter(
+        (pl.col("level") != "community") & ~pl.col("name").is_in(centre["name"].implode())
+    )
+    assert dict(funded.group_by(pl.col("held_on").dt.year()).len().iter_rows()) == dict(
+        g.group_by("year").len().iter_rows()
+    )
+    for y in YEARS:
+        # The speech: 依托县社会组织党群服务中心…定期举办负责人培训班、业务骨干培训班.
+        names = centre.filter(pl.col("held_on").dt.year() == y)["name"]
+        assert names.str.contains("负责人培训班").sum() == 1
+        assert names.str.contains("业务骨干培训班").sum() == 1
+    assert (centre["level"] == "county").all()
+    assert (t["org_count"] <= t["participants"]).all()
+    assert t.filter(pl.col("level") == "community")["division_code"].is_not_null().all()
+    assert t.filter(pl.col("level") == "county")["division_code"].is_null().any()  # optional
+
+
+def test_awards_are_the_award_grants_plus_higher_honours(demo: DemoResult) -> None:
+    a = demo.frames["awards"]
+    county = a.filter(pl.col("level") == "county").select("year", "org_id")
+    grants = (
+        demo.frames["grants"].filter(pl.col("purpose") == "award").select("year", "org_id").unique()
+    )
+    assert county.sort("year", "org_id").equals(grants.sort("year", "org_id"))
+    for y in YEARS:
+        assert a.filter((pl.col("year") == y) & (pl.col("level") == "municipal")).height >= 3
+    assert a.filter(pl.col("level") == "national").height == 1
+    est = demo.frames["organizations"].select("org_id", "established_on")
+    assert (a.join(est, on="org_id")["established_on"].dt.year() <= a["year"]).all()
+
+
+def test_lounges_are_rated_since_the_star_rules(demo: DemoResult) -> None:
+    lo = demo.frames["lounges"]
+    d = demo.frames["divisions"].select(
+        pl.col("division_code").alias("community_code"), "area_type"
+    )
+    placed = lo.join(d, on="community_code")
+    assert placed.height == lo.height
+    assert (placed["area_type"] == "urban").mean() > 0.6
+    # 《睦邻客厅建设管理服务星级评定办法（试行）》 is one of the speech's last three years' rules.
+    assert lo["rated_on"].min() >= dt.date(2023, 1, 1)
+    assert sorted(set(lo["stars"])) == [1, 2, 3, 4, 5]
+    assert lo["lon"].is_null().any() and lo["lon"].is_not_null().mean() > 0.8
+    geo = {
+        f["properties"]["区划代码"]: shapely.from_geojson(json.dumps(f["geometry"]))
+        for f in json.loads(demo.paths["division_boundaries"].read_text(encoding="utf-8"))[
+            "features"
+        ]
+    }
+    at = lo.filter(pl.col("lon").is_not_null())
+    shapes = np.array([geo[c] for c in at["community_code"]])
+    assert shapely.contains_xy(shapes, at["lon"].to_numpy(), at["lat"].to_numpy()).all()
+
+
+# ---------------------------------------------------------------------------
 # Files as handed over
 # ---------------------------------------------------------------------------
 
@@ -368,6 +477,11 @@ EXPECTED_FILES = [
     "信用评价.csv",
     "异常名录.xlsx",
     "专项抽查.csv",
+    "微项目.xlsx",
+    "积分台账.csv",
+    "培训.xlsx",
+    "表彰奖励.csv",
+    "睦邻客厅.xlsx",
     "manifest.toml",
 ]
 
@@ -388,6 +502,8 @@ def test_files_written(demo: DemoResult) -> None:
         ("年报.csv", "gb18030", False, "组织编号"),
         ("专项抽查.csv", "gb18030", False, "抽查编号"),
         ("信用评价.csv", "utf-8", False, "org_id"),
+        ("积分台账.csv", "utf-8", False, "居民编号"),
+        ("表彰奖励.csv", "gb18030", False, "年度"),
     ],
 )
 def test_csv_encodings(
@@ -509,6 +625,8 @@ CSV_ENCODINGS = {
     "annual_reports": "gb18030",
     "inspections": "gb18030",
     "credit_ratings": "utf-8",
+    "points_ledger": "utf-8",
+    "awards": "gb18030",
 }
 
 
@@ -545,8 +663,15 @@ def test_scale_two_is_two_distinct_counties(demo: DemoResult, province: DemoResu
         ("disbursements", "disbursement_id"),
         ("platforms", "platform_id"),
         ("inspections", "inspection_id"),
+        ("micro_projects", "project_id"),
+        ("lounges", "lounge_id"),
     ]:
         assert f[name][key].is_unique().all(), name
+    assert not f["trainings"].select("held_on", "name").is_duplicated().any()
+    assert not f["awards"].select("year", "org_id", "title").is_duplicated().any()
+    # Residents are numbered per community, so two counties never share one.
+    pilots = f["points_ledger"].group_by("resident_id").agg(pl.col("community_code").n_unique())
+    assert (pilots["community_code"] == 1).all()
     assert not f["fund_budgets"].select("year", "fund_source").is_duplicated().any()
     assert all(p.suffix in (".csv", ".geojson") for p in province.paths.values())
     m = tomllib.loads(province.manifest.read_text(encoding="utf-8"))

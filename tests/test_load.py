@@ -322,6 +322,17 @@ def _duplicate_line(text: str, key: str) -> str:
     return "".join([*lines[: i + 1], lines[i], *lines[i + 1 :]])
 
 
+def test_a_county_without_a_points_ledger_still_loads(demo_dir, tmp_path):
+    folder = broken_copy(demo_dir, tmp_path)
+    _file(folder, "积分台账").unlink()
+    db = tmp_path / "w.duckdb"
+    result = load_dir(folder, db)
+    assert any("「积分台账」文件（可选）" in n for n in result.check.notes)
+    assert one(db, "select count(*) from points_ledger") == 0
+    assert one(db, "select file_name from etl_sources where source = 'points_ledger'") is None
+    assert one(db, "select count(*) from micro_projects") > 0  # the other programmes load
+
+
 # --- same inputs, same warehouse; load beside a reader ----------------------------------------
 
 DATA_TABLES = [s.table for s in SOURCES]
@@ -388,7 +399,9 @@ def test_reject_share_is_configurable(demo_dir, tmp_path):
     folder = broken_copy(demo_dir, tmp_path)
     _rewrite_csv(_file(folder, "专项抽查"), lambda t: t.replace("合规", "待定"))
     result = load_dir(folder, tmp_path / "w.duckdb", config=EtlConfig(max_reject_share=1.0))
-    assert result.rows_loaded["inspections"] < result.check.checked[-1].rows_read
+    # By name: inspections is no longer the last source checked (the programmes come after it).
+    inspections = next(c for c in result.check.checked if c.source.name == "inspections")
+    assert result.rows_loaded["inspections"] < inspections.rows_read
 
 
 # --- the command line ---------------------------------------------------------------------------

@@ -240,3 +240,45 @@ def test_the_picked_community_stays_put_across_reruns(app, province_db, monkeypa
     at.run()
     assert at.selectbox(key="community_pick").value == code
     assert at.query_params["community"] == code
+
+
+def test_community_programmes_match_sql(app, demo_db):
+    at = app("views/community.py", community=FUQIAN)
+    m = _metrics(at)
+    ((n, people),) = _q(
+        demo_db,
+        """select count(*), coalesce(sum(beneficiaries), 0) from micro_projects
+           where community_code = $c and year(start_on) = 2025 and status <> 'cancelled'""",
+        {"c": FUQIAN},
+    )
+    assert m["2025年微项目"] == f"{n}个"
+    delta = next(x for x in at.metric if x.label == "2025年微项目").proto.delta
+    assert delta.startswith(f"受益{people:,}人次")
+    ((residents, population),) = _q(
+        demo_db,
+        """select count(distinct resident_id), any_value(d.population) from points_ledger l
+           join divisions d on d.division_code = l.community_code
+           where l.community_code = $c and l.earned_on > date '2024-12-31'""",
+        {"c": FUQIAN},
+    )
+    assert residents > 0  # 府前社区 is in the demo's points pilot
+    assert m["积分制参与（每千人）"] == f"{residents * 1000 / population:.1f}人"
+    rooms = _q(demo_db, "select count(*) from lounges where community_code = $c", {"c": FUQIAN})
+    assert m["睦邻客厅"] == f"{rooms[0][0]}个"
+    listed = _table(at, "实施组织")
+    total = _q(
+        demo_db, "select count(*) from micro_projects where community_code = $c", {"c": FUQIAN}
+    )[0][0]
+    assert len(listed) == total and listed["名称"].str.endswith("微项目").all()
+
+
+def test_a_community_outside_the_points_pilot_says_so(app, demo_db):
+    ((code,),) = _q(
+        demo_db,
+        """select division_code from divisions where level = 'community'
+           and division_code not in (select community_code from points_ledger)
+           order by division_code limit 1""",
+    )
+    at = app("views/community.py", community=code)
+    metric = next(x for x in at.metric if x.label == "积分制参与（每千人）")
+    assert metric.value == "—" and metric.proto.delta == "本社区尚未试点积分制"

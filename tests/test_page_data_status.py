@@ -29,8 +29,9 @@ def test_build_and_totals(app, demo_db):
     shown = {m.label: m.value for m in at.metric}
     assert shown["读取"] == f"{read:,}行"
     assert shown["入库"] == f"{loaded:,}行"
-    assert shown["拒收"] == f"{rejected:,}行" == "8行"
-    assert shown["源文件"] == "12个"
+    # Eight planted mistakes in the original sources, two in the programme files (DEMO_ERRORS).
+    assert shown["拒收"] == f"{rejected:,}行" == "10行"
+    assert shown["源文件"] == "17个"
     header = " ".join(m.value for m in at.markdown)
     assert "数据截止** 2025年12月31日" in header
     assert run_id in header
@@ -57,21 +58,21 @@ def test_source_table_lists_every_file(app, demo_db):
     }
 
 
-def test_the_eight_demo_rejects_with_their_chinese_messages(app, demo_db):
+def test_the_ten_demo_rejects_with_their_chinese_messages(app, demo_db):
     at = app(PAGE)
     rejects = at.table[0].value
     expected = sql(
         demo_db,
         'select file, row, "column", value, message from etl_rejects order by file, row',
     )
-    assert len(expected) == 8
+    assert len(expected) == 10
     shown = sorted(
         (unescape(f), int(r), unescape(c), unescape(v), unescape(m))
         for f, r, c, v, m in rejects[["文件", "行号", "列", "原值", "问题及处理办法"]].values
     )
     assert shown == sorted(expected)
     assert all(re.search(r"[\u4e00-\u9fff]", m) for *_, m in shown)
-    assert "共 8 行未入库" in " ".join(c.value for c in at.caption)
+    assert "共 10 行未入库" in " ".join(c.value for c in at.caption)
 
 
 def test_source_picker_narrows_the_rejects(app, demo_db):

@@ -62,32 +62,10 @@ def chart(at, title_part: str) -> dict:  # type: ignore[no-untyped-def]
 @pytest.fixture(scope="module")
 def county_page(demo_db: Path, users_file: Path):
     """The page with the default filters (2025, whole county): opened once for several checks."""
-    import os
+    from tests.conftest import page_once
 
-    from streamlit.testing.v1 import AppTest
-
-    from tests.conftest import signed_in
-
-    old = os.environ.get("ORGDASH_DB")
-    old_users = os.environ.get("ORGDASH_USERS")
-    os.environ["ORGDASH_DB"] = str(demo_db)
-    os.environ["ORGDASH_USERS"] = str(users_file)
-    try:
-        at = AppTest.from_file(
-            str(Path(__file__).resolve().parent.parent / "dashboard" / "app.py"),
-            default_timeout=60,
-        )
-        signed_in(at, "admin")
-        at.run()
-        at.switch_page(PAGE).run()
-        assert not at.exception, [e.message for e in at.exception]
+    with page_once(demo_db, users_file, PAGE) as at:
         yield at
-    finally:
-        for key, value in (("ORGDASH_DB", old), ("ORGDASH_USERS", old_users)):
-            if value is None:
-                os.environ.pop(key, None)
-            else:
-                os.environ[key] = value
 
 
 def test_tiles_2025_match_sql_with_change_on_2024(county_page, demo_db):

@@ -299,3 +299,43 @@ def test_tile_url_from_config_file(tmp_path, monkeypatch):
     assert maps.tile_url() == "http://10.0.0.5/tiles/{z}/{x}/{y}.png"
     monkeypatch.setenv("ORGDASH_TILE_URL", "http://other/{z}/{x}/{y}.png")
     assert maps.tile_url() == "http://other/{z}/{x}/{y}.png"
+
+
+def test_programme_indicators_on_the_map(app, demo_db):
+    at = app("views/map.py")
+    at.selectbox(key="map_indicator").set_value("count_micro_projects").run()
+    assert not at.exception
+    expected = dict(
+        _q(
+            demo_db,
+            """select c.division_code, count(p.project_id) from divisions c
+               left join micro_projects p on p.community_code = c.division_code
+                 and year(p.start_on) = 2025 and p.status <> 'cancelled'
+               where c.level = 'community' group by 1""",
+        )
+    )
+    props = _props(_deck(at))
+    assert {c: round(p["value"]) for c, p in props.items()} == expected
+    assert props["340129001001"]["l1"].startswith("微项目数：")
+    table = at.dataframe[0].value
+    assert "微项目数（个）" in table.columns and table["微项目数（个）"].sum() == sum(
+        expected.values()
+    )
+
+    at.selectbox(key="map_indicator").set_value("points_residents_per_1000").run()
+    assert not at.exception
+    pilots = dict(
+        _q(
+            demo_db,
+            """select l.community_code, count(distinct l.resident_id) filter (
+                   where l.earned_on > date '2024-12-31') * 1000.0 / d.population
+               from points_ledger l join divisions d on d.division_code = l.community_code
+               where l.earned_on <= date '2025-12-31' group by l.community_code, d.population""",
+        )
+    )
+    props = _props(_deck(at))
+    for code, p in props.items():
+        if code in pilots:
+            assert p["value"] == pytest.approx(pilots[code], abs=1e-4)
+        else:
+            assert p["value"] is None and p["l1"].endswith("无数据")  # not in the pilot

@@ -348,3 +348,42 @@ def test_headline_in_scope_for_the_whole_county_is_the_headline_mart(demo_db):
             d=day,
         )
         assert diff == []
+
+
+def test_programme_tiles_match_sql(app, demo_db):
+    at = app()
+    m = metrics(at)
+
+    def projects(day: dt.date) -> tuple[int, int]:
+        return sql(
+            demo_db,
+            """select count(*), coalesce(sum(beneficiaries), 0) from micro_projects
+               where year(start_on) = year($d::date) and start_on <= $d
+                 and not (status = 'cancelled' and (end_on is null or end_on <= $d))""",
+            d=day,
+        )[0]
+
+    (n, people), (n_prev, people_prev) = projects(AS_OF), projects(PREV)
+    assert m["2025年微项目"].value == f"{n}个"
+    assert m["2025年微项目"].proto.delta == change(n, n_prev, "个")
+    assert m["微项目受益群众"].value == f"{people:,}人次"
+    assert m["微项目受益群众"].proto.delta == change(people, people_prev, "人次")
+    residents = sql(
+        demo_db,
+        """select count(distinct (community_code, resident_id)) from points_ledger
+           where earned_on > $d - interval 1 year and earned_on <= $d""",
+        d=AS_OF,
+    )[0][0]
+    assert m["积分制参与居民"].value == f"{residents:,}人"
+    rooms = dict(
+        sql(
+            demo_db,
+            "select 'now', count(*) filter (where rated_on <= $d) from lounges union all "
+            "select 'before', count(*) filter (where rated_on <= $p) from lounges",
+            d=AS_OF,
+            p=PREV,
+        )
+    )
+    assert m["睦邻客厅"].value == f"{rooms['now']}个"
+    assert m["睦邻客厅"].proto.delta == change(rooms["now"], rooms["before"], "个")
+    assert any(ln.proto.page == "projects" for ln in at.get("page_link"))

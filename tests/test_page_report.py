@@ -53,9 +53,11 @@ def test_preview_shows_the_speech_sentence_and_every_section(app):
         "**二、党建引领**",
         "**三、平台建设**",
         "**四、资金支持**",
-        "**五、监督管理**",
-        "**六、与上年相比**",
-        "**七、未达标社区**",
+        "**五、培训表彰**",
+        "**六、监督管理**",
+        "**七、创新模式**",
+        "**八、与上年相比**",
+        "**九、未达标社区**",
     ]
     assert any("Xx县社区社会组织发展情况报告" in t for t in text)
     assert at.selectbox(key="rp_scope").value == "county"
@@ -72,7 +74,8 @@ def test_four_download_buttons(app):
         "下载 Markdown",
     ]
     assert all(not b.disabled for b in buttons)
-    assert "4 幅图、7 张表" in " ".join(c.value for c in at.caption)
+    # Seven tables before the programmes; 创新模式 adds its table per township.
+    assert "4 幅图、8 张表" in " ".join(c.value for c in at.caption)
 
 
 def test_scope_follows_the_sidebar_township(app, demo_db):

@@ -271,6 +271,101 @@ FUNDING_TOTAL = {
             None,
         ),
         ("no reports due", lambda: sentences.annual_reports("全县", None), None),
+        (
+            "no micro-project source",
+            lambda: sentences.micro_projects("全县", AS_OF, {"count_projects_loaded": 0}),
+            None,
+        ),
+        (
+            "micro-projects loaded, none this year",
+            lambda: sentences.micro_projects(
+                "城关街道", AS_OF, {"count_projects_loaded": 9, "count_projects": 0}
+            ),
+            "2025年，城关街道尚无社区社会组织实施的微项目。",
+        ),
+        (
+            "micro-projects in the first year: no 以来 total",
+            lambda: sentences.micro_projects(
+                "全县",
+                AS_OF,
+                {
+                    "count_projects_loaded": 3,
+                    "count_projects": 3,
+                    "beneficiaries": 200,
+                    "budget_yuan": 24_000,
+                    "count_completed": 0,
+                    "count_ongoing": 3,
+                    "count_planned": 0,
+                    "satisfaction_rate": None,
+                    "first_year": 2025,
+                    "year": 2025,
+                    "count_projects_total": 3,
+                    "beneficiaries_total": 200,
+                },
+            ),
+            "2025年，全县社区社会组织围绕居民需求实施微项目3个，受益群众200人次，投入资金2.4万元，"
+            "其中实施中3个。",
+        ),
+        (
+            "no points ledger",
+            lambda: sentences.points("全县", "目前", {"count_entries_loaded": 0}),
+            None,
+        ),
+        (
+            "points loaded, no pilot in the township",
+            lambda: sentences.points(
+                "城关街道", "目前", {"count_entries_loaded": 50, "count_pilots": 0}
+            ),
+            "目前，城关街道尚未试点推行“积分制”管理。",
+        ),
+        (
+            "no lounge source",
+            lambda: sentences.lounges(
+                "全县", "目前", [{"stars": 5, "count_lounges": 0, "count_lounges_loaded": 0}]
+            ),
+            None,
+        ),
+        (
+            "lounges all five-star: no 四星级以上 share",
+            lambda: sentences.lounges(
+                "全县",
+                "目前",
+                [
+                    {"stars": 5, "count_lounges": 2, "count_lounges_loaded": 2},
+                    {"stars": 4, "count_lounges": 0, "count_lounges_loaded": 2},
+                ],
+            ),
+            "目前，全县已评定星级的睦邻客厅2个，其中五星级2个。",
+        ),
+        ("no training source", lambda: sentences.trainings("全县", AS_OF, None), None),
+        (
+            "trainings loaded, none this year",
+            lambda: sentences.trainings(
+                "全县", AS_OF, {"count_trainings_loaded": 4, "count_trainings": 0}
+            ),
+            "2025年，全县未举办社区社会组织培训。",
+        ),
+        (
+            "no award source",
+            lambda: sentences.awards(
+                "全县",
+                AS_OF,
+                [{"level_label": "县级", "count_awards": 0, "count_awards_loaded": 0}],
+            ),
+            None,
+        ),
+        (
+            "awards at one level only",
+            lambda: sentences.awards(
+                "城关街道",
+                AS_OF,
+                [
+                    {"level_label": "市级", "count_awards": 0, "count_awards_loaded": 9},
+                    {"level_label": "县级", "count_awards": 2, "count_awards_loaded": 9},
+                ],
+            ),
+            "2025年，城关街道社区社会组织获得县级表彰2项。",
+        ),
         ("no previous year", lambda: sentences.growth("全县", ROW, {"count_active": 0}), None),
         ("special fund in one year only", lambda: sentences.special_fund({"count_years": 1}), None),
         (
@@ -327,9 +422,11 @@ def test_sections_in_the_speech_order(county):
         "二、党建引领",
         "三、平台建设",
         "四、资金支持",
-        "五、监督管理",
-        "六、与上年相比",
-        "七、未达标社区",
+        "五、培训表彰",
+        "六、监督管理",
+        "七、创新模式",
+        "八、与上年相比",
+        "九、未达标社区",
     ]
     assert county.title == "Xx县社区社会组织发展情况报告"
 
@@ -504,6 +601,144 @@ def test_township_scope_is_the_township_beside_the_county(township, town, demo_d
     assert township.tables()[0].frame.height == communities
 
 
+def test_training_and_award_sentences_match_sql(county, demo_db):
+    classes, people, orgs = query(
+        demo_db,
+        "select count(*), sum(participants), sum(org_count) from trainings where year(held_on) = 2025",
+    )[0]
+    levels = dict(
+        query(
+            demo_db, "select level, count(*) from trainings where year(held_on) = 2025 group by 1"
+        )
+    )
+    text = section(county, "training")
+    assert (
+        f"2025年，全县举办社区社会组织培训{classes}期，参训{people}人次（{orgs}家次社会组织参加），"
+        f"其中县级{levels['county']}期、乡镇级{levels['township']}期、社区级{levels['community']}期。"
+    ) in text
+    awards = dict(query(demo_db, "select level, count(*) from awards where year = 2025 group by 1"))
+    names = {"national": "国家级", "provincial": "省级", "municipal": "市级", "county": "县级"}
+    split = "、".join(f"{names[k]}{awards[k]}项" for k in names if awards.get(k))
+    assert f"2025年，全县社区社会组织获得各级表彰{sum(awards.values())}项，其中{split}。" in text
+
+
+PROJECTS_2025 = """
+    select count(*), sum(beneficiaries), sum(budget_yuan),
+           count(*) filter (where status = 'completed'), count(*) filter (where status = 'ongoing'),
+           count(*) filter (where status = 'planned'),
+           avg(satisfaction_rate) filter (where status = 'completed')
+    from micro_projects p join divisions d on d.division_code = p.community_code
+    where year(p.start_on) = 2025 and p.status <> 'cancelled' and ($t is null or d.township_code = $t)
+"""
+
+
+def test_innovation_sentences_match_sql(county, demo_db):
+    n, people, budget, done, running, planned, satisfied = query(demo_db, PROJECTS_2025, t=None)[0]
+    text = section(county, "innovation")
+    # The issue's sentence: "实施微项目X个，受益群众X人次…"
+    assert (
+        f"2025年，全县社区社会组织围绕居民需求实施微项目{n}个，受益群众{people}人次，"
+        f"投入资金{w.money(budget)}，其中已结项{done}个、实施中{running}个、已立项待实施{planned}个；"
+        f"已结项项目群众满意度平均{w.percent(satisfied)}。"
+    ) in text
+    total, total_people = query(
+        demo_db,
+        "select count(*), sum(beneficiaries) from micro_projects where status <> 'cancelled'",
+    )[0]
+    assert f"2021年以来累计实施微项目{total}个，受益群众{total_people}人次。" in text
+    pilots, first, residents, points, population = query(
+        demo_db,
+        """with pilot as (
+               select community_code, min(earned_on) as since from points_ledger group by 1),
+           recent as (
+               select * from points_ledger where earned_on > date '2024-12-31')
+           select (select count(*) from pilot), (select min(year(since)) from pilot),
+                  (select count(distinct (community_code, resident_id)) from recent),
+                  (select sum(points) from recent),
+                  (select sum(population) from divisions where division_code in
+                       (select community_code from pilot))""",
+    )[0]
+    assert (
+        f"{first}年以来，全县在{pilots}个社区（村）试点推行“积分制”管理，"
+        f"近12个月有{residents}名居民获得积分{points}分，"
+        f"试点社区每千名常住人口中有{residents * 1000 / population:.1f}人参与。"
+    ) in text
+    stars = dict(query(demo_db, "select stars, count(*) from lounges group by 1"))
+    nouns = "一二三四五"
+    split = "、".join(f"{nouns[k - 1]}星级{stars[k]}个" for k in (5, 4, 3, 2, 1) if stars.get(k))
+    top = stars.get(5, 0) + stars.get(4, 0)
+    assert (
+        f"目前，全县已评定星级的睦邻客厅{sum(stars.values())}个，其中{split}；"
+        f"四星级以上{top}个，占{w.percent(top / sum(stars.values()))}。"
+    ) in text
+    table = next(t for t in county.tables() if "微项目、积分制和睦邻客厅" in t.title)
+    assert table.frame["微项目（个）"].to_list()[-1] == n  # the 合计 row
+    assert table.frame.height == 13  # twelve townships and the total
+
+
+def test_township_innovation_is_its_own(township, town, demo_db):
+    code, name = town
+    n, people, *_ = query(demo_db, PROJECTS_2025, t=code)[0]
+    assert (
+        f"2025年，{name}社区社会组织围绕居民需求实施微项目{n}个，受益群众{people}人次"
+        in section(township, "innovation")
+    )
+    rooms = query(
+        demo_db,
+        """select count(*) from lounges l join divisions d on d.division_code = l.community_code
+           where d.township_code = $t""",
+        t=code,
+    )[0][0]
+    assert f"目前，{name}已评定星级的睦邻客厅{rooms}个" in section(township, "innovation")
+    levels = dict(
+        query(
+            demo_db,
+            """select t.level, count(*) from trainings t
+               join divisions d on d.division_code = t.division_code
+               where year(t.held_on) = 2025 and t.level <> 'county' and d.township_code = $t
+               group by 1""",
+            t=code,
+        )
+    )
+    classes = section(township, "training").split("。")[0]
+    assert classes.startswith(f"2025年，{name}举办社区社会组织培训{sum(levels.values())}期")
+    assert "县级" not in classes  # the county centre's classes are the county's, not a township's
+
+
+def test_docx_carries_the_new_sections(files, county):
+    d = docx.Document(io.BytesIO(files["docx"]))
+    paragraphs = [p.text for p in d.paragraphs]
+    assert "五、培训表彰" in paragraphs and "七、创新模式" in paragraphs
+    innovation = section(county, "innovation").split("\n")[0]
+    assert innovation in paragraphs
+    assert any("实施微项目" in p and "受益群众" in p for p in paragraphs)
+    heads = [[c.text for c in t.rows[0].cells] for t in d.tables]
+    at = next(i for i, t in enumerate(county.tables()) if "微项目" in t.title)
+    assert heads[at][:4] == ["乡镇（街道）", "微项目（个）", "投入资金（万元）", "受益群众（人次）"]
+
+
+@pytest.fixture(scope="module")
+def no_programmes_db(demo_db: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The demo warehouse of a county that tracks none of the programmes yet."""
+    db = tmp_path_factory.mktemp("noprog") / "warehouse.duckdb"
+    shutil.copy(demo_db, db)
+    con = duckdb.connect(str(db))
+    try:
+        for t in ("micro_projects", "points_ledger", "trainings", "awards", "lounges"):
+            con.execute(f"delete from {t}")
+    finally:
+        con.close()
+    return db
+
+
+def test_missing_programme_sources_leave_their_sections_out(no_programmes_db):
+    report = content.build(no_programmes_db, "county", AS_OF)
+    titles = [s.title for s in report.sections]
+    assert "培训表彰" not in titles and "创新模式" not in titles
+    assert [h for h, _ in report.numbered()][-1] == "七、未达标社区"
+    assert "微项目" not in report.text() and "睦邻客厅" not in report.text()
+
+
 @pytest.fixture(scope="module")
 def thin_db(demo_db: Path, town: tuple[str, str], tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The demo warehouse without budgets, and with one township emptied of organisations."""
@@ -563,7 +798,7 @@ def test_docx_reads_back(files, county):
     paragraphs = [p.text for p in d.paragraphs]
     assert paragraphs[0] == county.title
     assert BASICS in paragraphs
-    assert "一、基本情况" in paragraphs and "七、未达标社区" in paragraphs
+    assert "一、基本情况" in paragraphs and "九、未达标社区" in paragraphs
     heading = next(p for p in d.paragraphs if p.text == "一、基本情况")
     assert heading.style is not None and heading.style.name == "Heading 1"
     # Real tables, one per report table, with the Chinese headers and the figures.

@@ -81,6 +81,61 @@ CASES = [
      "异常名录.csv", 3, "移出日期", "removed_after_listed"),
     ("inspection of unknown org", {"专项抽查.csv": "C2,O404,2025-06-01,合规\n"}, "专项抽查.csv", 3, "组织编号", "org_exists"),
     ("unknown inspection result", {"专项抽查.csv": "C2,O1,2025-06-01,待定\n"}, "专项抽查.csv", 3, "结果", "enum"),  # as the file heads it
+    # The county's programmes
+    *[(what, {"微项目.csv": row + "\n"}, "微项目.csv", 4, column, rule) for what, row, column, rule in [
+        ("micro-project of unknown org", "M3,项目,O77,341100001001,为民服务,5000,2025-03-01,,10,实施中,", "组织编号", "org_exists"),
+        ("micro-project in unknown community", "M3,项目,O1,341100001099,为民服务,5000,2025-03-01,,10,实施中,", "社区代码", "community_exists"),
+        ("micro-project in a township", "M3,项目,O1,341100001000,为民服务,5000,2025-03-01,,10,实施中,", "社区代码", "is_community"),
+        ("micro-project outside its org's community", "M3,项目,O1,341100001201,为民服务,5000,2025-03-01,,10,实施中,", "社区代码", "community_matches_org"),
+        ("micro-project before its org existed", "M3,项目,O2,341100001201,为民服务,5000,2020-06-01,2020-09-01,10,已结项,90%", "开始日期", "org_active"),
+        ("micro-project after its org dissolved", "M3,项目,O3,341100001201,其他,5000,2025-01-01,,10,实施中,", "开始日期", "org_active"),
+        ("micro-project starting after as-of", "M3,项目,O1,341100001001,为民服务,5000,2026-02-01,,10,立项,", "开始日期", "after_as_of"),
+        ("micro-project ending before it starts", "M3,项目,O1,341100001001,为民服务,5000,2025-05-01,2025-04-01,10,已结项,90%", "结束日期", "end_after_start"),
+        ("completed micro-project without end", "M3,项目,O1,341100001001,为民服务,5000,2025-05-01,,10,已结项,90%", "结束日期", "end_required"),
+        ("completed micro-project ending after as-of", "M3,项目,O1,341100001001,为民服务,5000,2025-05-01,2026-03-01,10,已结项,90%", "结束日期", "after_as_of"),
+        ("satisfaction over 100 %", "M3,项目,O1,341100001001,为民服务,5000,2025-05-01,2025-06-01,10,已结项,120", "满意度", "rate_range"),
+        ("satisfaction in words", "M3,项目,O1,341100001001,为民服务,5000,2025-05-01,2025-06-01,10,已结项,很满意", "满意度", "type_rate"),
+        ("negative micro-project budget", "M3,项目,O1,341100001001,为民服务,-5000,2025-05-01,,10,实施中,", "预算", "non_negative"),
+        ("negative beneficiaries", "M3,项目,O1,341100001001,为民服务,5000,2025-05-01,,-10,实施中,", "受益人数", "non_negative"),
+        ("unknown project status", "M3,项目,O1,341100001001,为民服务,5000,2025-05-01,,10,暂停,", "状态", "enum"),
+    ]],
+    ("duplicate micro-project id", {"微项目.csv": "M1,又一个,O1,341100001001,为民服务,5000,2025-05-01,,10,实施中,\n"},
+     "微项目.csv", 2, "编号", "duplicate"),
+    *[(what, {"积分台账.csv": row + "\n"}, "积分台账.csv", 5, column, rule) for what, row, column, rule in [
+        ("resident id is a mobile number", "13800138000,341100001001,2025-03-02,志愿服务,10", "居民编号", "pseudonymous"),
+        ("resident id is an ID card number", "34112219800101123X,341100001001,2025-03-02,志愿服务,10", "居民编号", "pseudonymous"),
+        ("points in a township", "JM0003,341100001000,2025-03-02,志愿服务,10", "社区代码", "is_community"),
+        ("points dated after as-of", "JM0003,341100001001,2026-01-02,志愿服务,10", "日期", "after_as_of"),
+        ("negative points", "JM0003,341100001001,2025-03-02,志愿服务,-10", "积分", "non_negative"),
+        ("unknown activity type", "JM0003,341100001001,2025-03-02,跳舞,10", "活动类型", "enum"),
+    ]],
+    *[(what, {"培训.csv": row + "\n"}, "培训.csv", 4, column, rule) for what, row, column, rule in [
+        ("training level disagrees with division", "2025-08-01,财务培训,县级,341100001000,30,20", "层级", "level_division"),
+        ("training in unknown division", "2025-08-01,财务培训,乡镇级,341100009000,30,20", "区划代码", "division_exists"),
+        ("more organisations than trainees", "2025-08-01,财务培训,乡镇级,341100001000,30,45", "参训组织", "orgs_within_participants"),
+        ("training after as-of", "2026-01-08,财务培训,县级,341100000000,30,20", "日期", "after_as_of"),
+        ("negative trainees", "2025-08-01,财务培训,县级,341100000000,-30,", "参训人数", "non_negative"),
+    ]],
+    ("same training twice", {"培训.csv": "2025-04-15,社区社会组织负责人培训班,县级,341100000000,80,60\n"},
+     "培训.csv", 2, "日期", "duplicate"),
+    *[(what, {"表彰奖励.csv": row + "\n"}, "表彰奖励.csv", 3, column, rule) for what, row, column, rule in [
+        ("award to unknown org", "2024,O77,优秀社区社会组织,县级", "组织编号", "org_exists"),
+        ("award in a later year", "2026,O1,优秀社区社会组织,县级", "年度", "after_as_of"),
+        ("award before the org existed", "2020,O2,优秀社区社会组织,县级", "年度", "org_active"),
+        ("unknown award level", "2024,O1,先进集体,区级", "级别", "enum"),
+    ]],
+    ("duplicate award", {"表彰奖励.csv": "2024,O1,优秀社区社会组织,市级\n"}, "表彰奖励.csv", 2, "年度", "duplicate"),
+    *[(what, {"睦邻客厅.csv": row + "\n"}, "睦邻客厅.csv", 4, column, rule) for what, row, column, rule in [
+        ("six stars", "L3,341100001001,南门睦邻客厅,60,6,2025-05-01,,", "星级", "stars_range"),
+        ("six stars in words", "L3,341100001001,南门睦邻客厅,60,六星级,2025-05-01,,", "星级", "stars_range"),
+        ("zero stars", "L3,341100001001,南门睦邻客厅,60,0,2025-05-01,,", "星级", "stars_range"),
+        ("stars in words", "L3,341100001001,南门睦邻客厅,60,很好,2025-05-01,,", "星级", "type_stars"),
+        ("lounge in a township", "L3,341100001000,南门睦邻客厅,60,3,2025-05-01,,", "社区代码", "is_community"),
+        ("lounge rated after as-of", "L3,341100001001,南门睦邻客厅,60,3,2026-05-01,,", "评定日期", "after_as_of"),
+        ("lounge with longitude only", "L3,341100001001,南门睦邻客厅,60,3,2025-05-01,117.1,", "经度", "lon_lat_pair"),
+        ("lounge lon/lat swapped", "L3,341100001001,南门睦邻客厅,60,3,2025-05-01,31.1,117.1", "经度", "in_china"),
+        ("negative lounge area", "L3,341100001001,南门睦邻客厅,-60,3,2025-05-01,,", "面积", "non_negative"),
+    ]],
 ]  # fmt: skip
 
 
@@ -157,3 +212,54 @@ def test_boundary_rules(tmp_path, feature, rule, text):
     result = check_dir(minidata.write(tmp_path, replace={"边界.geojson": doc}), config=LENIENT)
     hit = result.rejects.filter(file="边界.geojson", rule=rule)
     assert hit.height == 1 and hit["row"][0] == 2 and text in hit["message"][0]
+
+
+def test_programme_sources_normalise_what_clerks_type(tmp_path):
+    extra = {
+        "微项目.csv": "M3,助老,O1,341100001001,为民服务,1.2万,2025/5/1,2025年7月1日,80,完成,0.9\n"
+        "M4,助学,O1,341100001001,公益,3000,20250601,,40,进行中,88\n",
+        "睦邻客厅.csv": "L3,341100001001,南门睦邻客厅,60㎡,★★★★★,2025-05-01,,\n",
+    }
+    result = check_dir(minidata.write(tmp_path, extra_rows=extra), config=LENIENT)
+    assert result.rejects.is_empty(), result.rejects.to_dicts()
+    projects = next(c for c in result.checked if c.source.name == "micro_projects").accepted
+    rates = dict(zip(projects["project_id"], projects["satisfaction_rate"], strict=True))
+    assert rates == {"M1": 0.95, "M2": None, "M3": 0.9, "M4": 0.88}
+    m3 = projects.filter(project_id="M3").row(0, named=True)
+    assert (m3["status"], m3["field"], float(m3["budget_yuan"])) == (
+        "completed",
+        "resident_services",
+        12000.0,
+    )
+    lounges = next(c for c in result.checked if c.source.name == "lounges").accepted
+    assert dict(zip(lounges["lounge_id"], lounges["stars"], strict=True)) == {
+        "L1": 4,
+        "L2": 3,
+        "L3": 5,
+    }
+
+
+def test_a_real_identity_never_reaches_the_reject_report(tmp_path):
+    extra = {"积分台账.csv": "34112219800101123X,341100001001,2025-03-02,志愿服务,10\n"}
+    result = check_dir(minidata.write(tmp_path, extra_rows=extra), config=LENIENT)
+    hit = result.rejects.filter(rule="pseudonymous")
+    assert hit["value"].to_list() == ["341****3X"]
+    assert "34112219800101123X" not in str(result.rejects.to_dicts())
+
+
+OPTIONAL = ["微项目.csv", "积分台账.csv", "培训.csv", "表彰奖励.csv", "睦邻客厅.csv"]
+
+
+def test_programme_files_are_optional_and_their_absence_is_noted(tmp_path):
+    result = check_dir(
+        minidata.write(tmp_path, replace=dict.fromkeys(OPTIONAL, "")), config=LENIENT
+    )
+    assert result.ok, result.failures
+    noted = [n for n in result.notes if "（可选）" in n]
+    assert len(noted) == 5 and any("「积分台账」" in n for n in noted)
+
+
+def test_a_required_file_still_fails_the_load(tmp_path):
+    result = check_dir(minidata.write(tmp_path, replace={"社会组织名录.csv": ""}), config=LENIENT)
+    assert not result.ok
+    assert [f.rule for f in result.failures] == ["missing_file"]

@@ -357,6 +357,88 @@ else:
     )
     st.caption("含批复给社区本身和社区内组织的资金；选择服务领域时只计该领域组织承接的项目。")
 
+# ---------------------------------------------------------------- programmes
+
+st.subheader("微项目、积分制与睦邻客厅")
+prog = data.run("community/programmes", community=code, **params).row(0, named=True)
+rooms = data.run("community/lounges", community=code, as_of=f.as_of)
+pcols = st.columns(3)
+if prog["count_micro_projects"] is None:
+    pcols[0].metric(f"{f.year}年微项目", "—", "未导入微项目数据", delta_color="off", border=True)
+else:
+    pcols[0].metric(
+        f"{f.year}年微项目",
+        fmt.count(prog["count_micro_projects"], "个"),
+        f"受益{prog['micro_project_beneficiaries']:,}人次 · 预算{fmt.yuan(prog['micro_project_budget_yuan'])}",
+        delta_color="off",
+        delta_arrow="off",
+        border=True,
+    )
+if prog["is_pilot"]:
+    pcols[1].metric(
+        "积分制参与（每千人）",
+        f"{prog['residents_per_1000']:.1f}人",
+        f"近12个月{prog['count_residents_12m']:,}人 · "
+        f"{prog['first_earned_on'].year}年{prog['first_earned_on'].month}月起试点",
+        delta_color="off",
+        delta_arrow="off",
+        help="近12个月获得积分的居民 ÷ 常住人口 × 1000",
+        border=True,
+    )
+else:
+    pcols[1].metric(
+        "积分制参与（每千人）",
+        "—",
+        "本社区尚未试点积分制",
+        delta_color="off",
+        delta_arrow="off",
+        border=True,
+    )
+if prog["count_lounges"] is None:
+    pcols[2].metric("睦邻客厅", "—", "未导入睦邻客厅数据", delta_color="off", border=True)
+else:
+    pcols[2].metric(
+        "睦邻客厅",
+        fmt.count(prog["count_lounges"], "个"),
+        "、".join(
+            f"{r['name']}（{maps.star_label(r['stars'])}）" for r in rooms.iter_rows(named=True)
+        )
+        or "本社区尚无评定星级的睦邻客厅",
+        delta_color="off",
+        delta_arrow="off",
+        border=True,
+    )
+projects = data.run("community/micro_projects", community=code, **params)
+if projects.height:
+    project_table = projects.select(
+        pl.col("start_on").dt.year().alias("年度"),
+        pl.col("name").alias("名称"),
+        pl.col("org_name").alias("实施组织"),
+        pl.col("field").replace_strict(field_names, default="其他").alias("领域"),
+        pl.col("budget_yuan").cast(pl.Float64).alias("预算（元）"),
+        pl.col("beneficiaries").alias("受益人数"),
+        pl.col("status_on_date")
+        .replace_strict(style.labels("project_status"), default="")
+        .alias("状态"),
+        (pl.col("satisfaction_rate") * 100).round(1).alias("满意度（%）"),
+    )
+    st.caption(f"截至{fmt.cn_date(f.as_of)}，本社区历年开始实施的微项目{projects.height}个。")
+    st.dataframe(
+        project_table,
+        hide_index=True,
+        width="stretch",
+        height=min(320, 38 + 35 * project_table.height),
+        column_config={"预算（元）": st.column_config.NumberColumn(format="localized")},
+        placeholder="—",
+        key="community_projects",
+    )
+    downloads.buttons(
+        project_table, f"{profile['community_name']}_微项目", key="community_dl_projects"
+    )
+elif prog["count_micro_projects"] is not None:
+    why = f"“{chosen}”领域的" if f.fields else ""
+    st.info(f"截至{fmt.cn_date(f.as_of)}，本社区没有{why}微项目。")
+
 # ---------------------------------------------------------------- annual reports
 
 st.subheader(f"{f.year - 1}年度年报报送（{f.year}年5月31日前）")

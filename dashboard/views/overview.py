@@ -173,6 +173,56 @@ def target_tiles(f: filters.Filters, cur: dict, prev: dict) -> None:
     st.caption(f"{money}。{reports}。")
 
 
+def programme_tiles(f: filters.Filters) -> None:
+    """The speech's 创新模式 at a glance: micro-projects and their beneficiaries, 积分制, 睦邻客厅."""
+    cur, prev = _by_period(data.run("overview/programmes", **f.params()))
+    cols = st.columns(4)
+    missing = "数据仓库中没有该项数据（导入时未提供）。"
+    widgets.tile(
+        cols[0],
+        f"{f.year}年微项目",
+        "—" if cur["count_projects"] is None else fmt.count(cur["count_projects"], "个"),
+        cur["count_projects"],
+        prev["count_projects"],
+        unit="个",
+        help=missing
+        if cur["count_projects"] is None
+        else "当年开始实施的微项目（不含已终止的）；选了服务领域时只计该领域的项目。",
+    )
+    widgets.tile(
+        cols[1],
+        "微项目受益群众",
+        "—" if cur["beneficiaries"] is None else fmt.count(cur["beneficiaries"], "人次"),
+        cur["beneficiaries"],
+        prev["beneficiaries"],
+        unit="人次",
+        help=missing if cur["beneficiaries"] is None else None,
+    )
+    widgets.tile(
+        cols[2],
+        "积分制参与居民",
+        "—" if cur["count_residents_12m"] is None else fmt.count(cur["count_residents_12m"], "人"),
+        cur["count_residents_12m"],
+        prev["count_residents_12m"],
+        unit="人",
+        help=missing
+        if cur["count_residents_12m"] is None
+        else f"近12个月在{cur['count_pilots']}个试点社区获得积分的居民。",
+    )
+    widgets.tile(
+        cols[3],
+        "睦邻客厅",
+        "—" if cur["count_lounges"] is None else fmt.count(cur["count_lounges"], "个"),
+        cur["count_lounges"],
+        prev["count_lounges"],
+        unit="个",
+        help=missing
+        if cur["count_lounges"] is None
+        else f"已评定星级的睦邻客厅，其中四星级以上{cur['count_lounges_4plus']}个。",
+    )
+    nav.link("projects", "查看微项目、积分制、培训表彰与睦邻客厅 →")
+
+
 def charts_row(f: filters.Filters, flows: pl.DataFrame) -> None:
     left, right = st.columns(2)
     fields = data.run("overview/by_field", **f.params())
@@ -352,6 +402,7 @@ st.caption(
 flows = data.run("overview/flows", **f.params())
 cur, prev = headline_tiles(f, flows)
 target_tiles(f, cur, prev)
+programme_tiles(f)
 charts_row(f, flows)
 league(f)
 attention(f)

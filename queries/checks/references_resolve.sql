@@ -28,5 +28,23 @@ union all
 select 'platforms.division_code', platform_id from platforms
 where division_code not in (select division_code from divisions)
 union all
+select 'micro_projects.org_id', project_id from micro_projects
+where org_id not in (select org_id from organizations)
+union all
+select 'micro_projects.community_code', project_id from micro_projects
+where community_code not in (select division_code from divisions where level = 'community')
+union all
+select 'points_ledger.community_code', resident_id from points_ledger
+where community_code not in (select division_code from divisions where level = 'community')
+union all
+select 'trainings.division_code', name from trainings
+where division_code not in (select division_code from divisions)
+union all
+select 'awards.org_id', org_id from awards
+where org_id not in (select org_id from organizations)
+union all
+select 'lounges.community_code', lounge_id from lounges
+where community_code not in (select division_code from divisions where level = 'community')
+union all
 select 'divisions.parent_code', division_code from divisions
 where level <> 'county' and parent_code not in (select division_code from divisions);

@@ -24,4 +24,12 @@ union all
 select 'list_type' as enum, code, label, sort_order from lookup_list_type
 union all
 select 'inspection_result' as enum, code, label, sort_order from lookup_inspection_result
+union all
+select 'project_status' as enum, code, label, sort_order from lookup_project_status
+union all
+select 'activity_type' as enum, code, label, sort_order from lookup_activity_type
+union all
+select 'training_level' as enum, code, label, sort_order from lookup_training_level
+union all
+select 'award_level' as enum, code, label, sort_order from lookup_award_level
 order by enum, sort_order;

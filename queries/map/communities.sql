@@ -1,6 +1,6 @@
 -- Every community to draw on the map: its outline and the indicators a colour can be chosen from.
 -- grain: one row per community (社区 or 行政村) with a boundary, in the chosen township and area
--- params: $as_of (date), $fields (field codes or null), $township (code or null), $area ('urban'/'rural'/null)
+-- params: $as_of (date), $fields (field codes or null; for micro-projects too), $township (code or null), $area ('urban'/'rural'/null)
 select
     i.community_code,
     i.community_name,
@@ -21,8 +21,15 @@ select
     i.count_registered,
     i.count_3a_plus,
     i.share_3a_plus,
+    p.count_micro_projects,
+    p.micro_project_beneficiaries,
+    p.is_pilot,
+    p.count_residents_12m,
+    p.residents_per_1000 as points_residents_per_1000,
+    p.count_lounges,
     b.geojson
 from community_indicators($as_of::date, $fields::varchar[]) i
+join community_programmes($as_of::date, $fields::varchar[]) p using (community_code)
 join division_boundaries b on b.division_code = i.community_code
 where ($township is null or i.township_code = $township)
   and ($area is null or i.area_type = $area)

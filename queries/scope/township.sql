@@ -20,6 +20,17 @@ delete from evaluations where not coalesce(org_id in (select org_id from organiz
 delete from credit_ratings where not coalesce(org_id in (select org_id from organizations), false);
 delete from credit_listings where not coalesce(org_id in (select org_id from organizations), false);
 delete from inspections where not coalesce(org_id in (select org_id from organizations), false);
+-- The county's programmes: rows of the township's communities and organisations; trainings held
+-- by the township or its communities (the county centre's own classes are not the township's).
+delete from micro_projects where not coalesce(
+    community_code in (select division_code from divisions where township_code = $township), false);
+delete from points_ledger where not coalesce(
+    community_code in (select division_code from divisions where township_code = $township), false);
+delete from lounges where not coalesce(
+    community_code in (select division_code from divisions where township_code = $township), false);
+delete from awards where not coalesce(org_id in (select org_id from organizations), false);
+delete from trainings where not coalesce(
+    division_code in (select division_code from divisions where level <> 'county'), false);
 -- County budgets and other townships' rejected rows are not this township's data.
 delete from fund_budgets;
 delete from etl_rejects;
