@@ -12,6 +12,7 @@ import signal
 import subprocess
 import sys
 import time
+import types
 from pathlib import Path
 
 import pytest
@@ -96,8 +97,15 @@ def test_readers_see_the_old_or_the_new_build_never_a_mix(demo_dir, db, tmp_path
     ctx = mp.get_context("spawn")
     stop, ready, out = ctx.Event(), ctx.Queue(), ctx.Queue()
     procs = [ctx.Process(target=_reader, args=(str(db), stop, ready, out)) for _ in range(READERS)]
-    for p in procs:
-        p.start()
+    # A spawned child re-runs the parent's __main__ script first; after an AppTest in the same
+    # worker that is dashboard/app.py, which then fails in the child and no reader ever starts.
+    main = sys.modules["__main__"]
+    sys.modules["__main__"] = types.ModuleType("__main__")
+    try:
+        for p in procs:
+            p.start()
+    finally:
+        sys.modules["__main__"] = main
     try:
         for _ in procs:
             ready.get(timeout=120)  # every reader is querying before the first swap
