@@ -428,7 +428,12 @@ if projects.height:
         hide_index=True,
         width="stretch",
         height=min(320, 38 + 35 * project_table.height),
-        column_config={"预算（元）": st.column_config.NumberColumn(format="localized")},
+        column_order=mobile.keep(project_table.columns, ["年度", "名称", "状态"]),
+        column_config={
+            "预算（元）": st.column_config.NumberColumn(format="localized"),
+            # On a phone long project names end in "…" so the status stays in view.
+            **({"名称": st.column_config.TextColumn(width=190)} if phone else {}),
+        },
         placeholder="—",
         key="community_projects",
     )
