@@ -431,6 +431,18 @@ def _assign(source: str, frame: pl.DataFrame, refs: _Refs, c: County) -> pl.Data
 # ---------------------------------------------------------------------------
 
 
+def _assign_live(tables: dict[str, RawTable], c: County) -> tuple[dict[str, pl.DataFrame], _Refs]:
+    """Every live row with its township, in dependency order: an annual report's township is its
+    organisation's, so the register must be read first (files come in name order)."""
+    refs = _Refs()
+    assigned: dict[str, pl.DataFrame] = {}
+    for source in SUBMITTABLE:
+        if source in tables:
+            assigned[source] = _assign(source, tables[source].frame, refs, c)
+            refs.learn(source, assigned[source])
+    return assigned, refs
+
+
 def _file_columns(source: Source) -> list[str]:
     return [c.name for c in source.file_columns()]
 
@@ -843,12 +855,7 @@ def submit(
             claimed[source] = (name, path)
 
         live_paths, live_tables = _read_live(live.sources)
-        refs = _Refs()
-        live_assigned: dict[str, pl.DataFrame] = {}
-        for source in SUBMITTABLE:
-            if source in live_tables:
-                live_assigned[source] = _assign(source, live_tables[source].frame, refs, c)
-                refs.learn(source, live_assigned[source])
+        live_assigned, refs = _assign_live(live_tables, c)
         taken = _live_keys(live_assigned)
 
         earlier = latest_accepted(db_path, round_id, township)
@@ -978,7 +985,7 @@ def submit(
             ],
             "accepted": not failures,
             "failures": [f"{f.file}：{f.message}" for f in failures],
-            "knock_on": knock["row"].n_unique() if knock.height else 0,
+            "knock_on": knock.select("file", "row").unique().height,
             "as_of": r.as_of.isoformat(),
             "base_run": live.run_id,
             "report": f"{REPORT_DIR}/{REPORT_STEM}.xlsx"
@@ -1140,18 +1147,14 @@ def merge_round(db_path: Path, round_id: str, out: Path) -> dict[str, Submission
     if not used:
         raise RoundError(f"「{r.title}」还没有任何乡镇（街道）报送通过，没有可导入的数据。")
     live_paths, live_tables = _read_live(live.sources)
-    refs = _Refs()
+    live_assigned, _ = _assign_live(live_tables, c)
     out.mkdir(parents=True, exist_ok=True)
     for source, path in live_paths.items():
         by_town = {t: s for t, s in used.items() if source in s.sources}
-        if source not in live_tables or not by_town:
-            if source in live_tables:  # still learn which township owns what
-                refs.learn(source, _assign(source, live_tables[source].frame, refs, c))
+        if source not in live_assigned or not by_town:
             shutil.copy2(path, out / path.name)
             continue
-        assigned = _assign(source, live_tables[source].frame, refs, c)
-        refs.learn(source, assigned)
-        kept = assigned.filter(
+        kept = live_assigned[source].filter(
             pl.col("_town").is_null() | ~pl.col("_town").is_in(pl.Series(list(by_town)).implode())
         )
         src = SOURCES_BY_NAME[source]
