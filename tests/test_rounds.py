@@ -132,6 +132,18 @@ def township_a_file(demo_dir: Path, db: Path, a: str, rename_to: str = "（一�
     return as_xlsx_english(pl.concat([frame, new], how="diagonal"), "城关街道社区社会组织名录")
 
 
+def township_file(demo_dir: Path, db: Path, town: str, stray_from: str | None = None) -> bytes:
+    """A township's register as clerks send it (GB18030 CSV, title row), optionally with one row
+    of another township at the end."""
+    frame = raw_rows(demo_dir, "organizations", "社会组织名录.csv", "org_id", org_ids(db, town))
+    if stray_from is not None:
+        other = org_ids(db, stray_from)[:1]
+        frame = pl.concat(
+            [frame, raw_rows(demo_dir, "organizations", "社会组织名录.csv", "org_id", other)]
+        )
+    return as_csv_gb18030(frame, "organizations", "社区社会组织名录")
+
+
 def open_q1(db: Path) -> rounds.Round:
     return rounds.open_round(db, "2026Q1", DUE, "admin", now=dt.datetime(2026, 3, 25, 9))
 
@@ -521,28 +533,21 @@ def test_submit_page_as_a_township_account(site, demo_dir, demo_township, towns)
     assert any("2026年4月10日" in m.value for m in at.markdown)
     assert any("本轮还没有报送" in i.value for i in at.info)
     # One row of another township in the upload: accepted with it rejected and explained.
-    b = towns[1][0]
-    frame = read(demo_dir / "社会组织名录.csv", ORGS).frame.drop("_row")
-    mine = frame.filter(nz.identifier(pl.col("org_id")).is_in(org_ids(site, demo_township)))
-    stray = frame.filter(nz.identifier(pl.col("org_id")).is_in(org_ids(site, b)[:1]))
-    data = as_csv_gb18030(pl.concat([mine, stray]), "organizations", "名录")
+    n_mine = len(org_ids(site, demo_township))
+    data = township_file(demo_dir, site, demo_township, stray_from=towns[1][0])
     at.file_uploader(key="sub_files").set_value([("名录.csv", data, "text/csv")])
     at.button(key="FormSubmitter:sub_upload-上传并报送").click().run()
     assert not at.exception, [e.message for e in at.exception]
     assert any("报送成功" in s.value for s in at.success)
     metrics = {m.label: m.value for m in at.metric}
-    assert metrics == {
-        "本乡镇的行": f"{mine.height:,}行",
-        "接收": f"{mine.height:,}行",
-        "拒收": "1行",
-    }
+    assert metrics == {"报送": f"{n_mine + 1:,}行", "接收": f"{n_mine:,}行", "拒收": "1行"}
     sources = frame_with(at, "本乡镇行数")
     assert sources.iloc[0].to_dict() == {
         "数据": "社会组织名录",
         "文件": "名录.csv",
         "来源": "本次上传",
-        "本乡镇行数": mine.height,
-        "接收行数": mine.height,
+        "本乡镇行数": n_mine,
+        "接收行数": n_mine,
         "拒收行数": 0,
         "其他乡镇或县级的行": 1,
     }
@@ -566,10 +571,7 @@ def test_submit_page_as_a_township_account(site, demo_dir, demo_township, towns)
 def test_submit_page_says_why_a_file_is_refused(site, demo_dir, towns, demo_township):
     open_q1(site)
     at = open_as("town", "views/submit.py")
-    b = towns[1][0]
-    frame = read(demo_dir / "社会组织名录.csv", ORGS).frame.drop("_row")
-    theirs = frame.filter(nz.identifier(pl.col("org_id")).is_in(org_ids(site, b)))
-    data = as_csv_gb18030(theirs, "organizations", "名录")
+    data = township_file(demo_dir, site, towns[1][0])
     at.file_uploader(key="sub_files").set_value([("别人的名录.csv", data, "text/csv")])
     at.button(key="FormSubmitter:sub_upload-上传并报送").click().run()
     errors = [e.value for e in at.error]

@@ -133,7 +133,8 @@ table = pl.DataFrame(
         "最近报送时间": pl.String,
     },
 )
-st.dataframe(table, hide_index=True, width="stretch", key=f"{K}_progress")
+# Every township at once (a county has 10-30): the point is to see who is missing.
+st.dataframe(table, hide_index=True, width="stretch", height="content", key=f"{K}_progress")
 downloads.buttons(table, f"上报进度-{r.title}", key=f"{K}_dl")
 
 # ---------------------------------------------------------------- one township's submissions

@@ -114,7 +114,8 @@ else:
         "这次报送未通过，不会被采用：" + "；".join(latest.failures) + f" {kept}请改正后重新报送。"
     )
 m1, m2, m3 = st.columns(3)
-m1.metric("本乡镇的行", fmt.count(sum(s.rows for s in latest.sources.values()), "行"), border=True)
+sent_rows = sum(s.rows + s.foreign for s in latest.sources.values())
+m1.metric("报送", fmt.count(sent_rows, "行"), border=True)
 m2.metric("接收", fmt.count(latest.rows_accepted, "行"), border=True)
 m3.metric("拒收", fmt.count(latest.rows_rejected, "行"), border=True)
 per_source = pl.DataFrame(
