@@ -296,7 +296,11 @@ def test_reports_of_another_townships_organisation_are_rejected_naming_both(demo
 def test_a_closed_round_refuses_submissions(demo_dir, db, towns):
     a = towns[0][0]
     open_q1(db)
-    rounds.close_round(db, "2026Q1", "admin")
+    closed = rounds.close_round(db, "2026Q1", "admin", now=on(DUE + dt.timedelta(days=1)))
+    assert closed.closed_by == "admin" and not rounds.get_round(db, "2026Q1").is_open
+    # A township that never submitted stays late by the days up to the close, not beyond.
+    later = {s.township: s for s in rounds.status(db, "2026Q1", DUE + dt.timedelta(days=30))}
+    assert later[a].label == "逾期1天"
     with pytest.raises(rounds.RoundError, match=r"上报已于.*关闭，不能再报送"):
         rounds.submit(db, "2026Q1", a, [("名录.xlsx", township_a_file(demo_dir, db, a))], "a")
     with pytest.raises(rounds.RoundError, match="已于"):
