@@ -17,7 +17,11 @@ from dashboard import auth, chrome, data, filters, nav, timing  # noqa: E402
 st.set_page_config(page_title="社区社会组织数据看板", page_icon="🏘️", layout="wide")
 
 account = auth.signed_in()
-page = st.navigation(nav.st_pages(account), position="sidebar" if account else "hidden")
+# expanded=True: with more than twelve pages (the admin's menu) Streamlit 1.67 folds the menu
+# behind an English "View 3 more" button.
+page = st.navigation(
+    nav.st_pages(account), position="sidebar" if account else "hidden", expanded=True
+)
 if account is None:
     auth.sign_in_page()
     st.stop()

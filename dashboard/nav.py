@@ -39,6 +39,8 @@ PAGES: tuple[PageSpec, ...] = (
     PageSpec("sql", "查询", "views/sql.py", filters=False),
     PageSpec("data", "数据", "views/data_status.py", filters=False),
     PageSpec("import", "导入", "views/import_data.py", filters=False),
+    PageSpec("submit", "上报", "views/submit.py", filters=False),
+    PageSpec("rounds", "上报进度", "views/rounds.py", filters=False),
     PageSpec("accounts", "账户", "views/accounts.py", filters=False),
     PageSpec("audit", "审计", "views/audit.py", filters=False),
     PageSpec("screen", "大屏", "views/screen.py"),  # meeting-room display: no sidebar, dark

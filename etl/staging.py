@@ -71,7 +71,7 @@ def staging_root(db_path: Path) -> Path:
     return builds.pointer(db_path).parent / STAGING
 
 
-def _clean_old(db_path: Path) -> None:
+def clean_old(db_path: Path) -> None:
     root = staging_root(db_path)
     if not root.is_dir():
         return
@@ -84,7 +84,7 @@ def _clean_old(db_path: Path) -> None:
             continue
 
 
-def _safe_name(name: str) -> str:
+def safe_name(name: str) -> str:
     """The file's own name without any folder a browser sent along; never hidden."""
     base = name.replace("\\", "/").rsplit("/", 1)[-1].strip().lstrip(".")
     return base or "上传文件"
@@ -96,7 +96,7 @@ def _size(n: int) -> str:
     return f"{max(1, round(n / 1024))} KB"
 
 
-def _refuse_kind(name: str, data: bytes, limit: int) -> None:
+def refuse_kind(name: str, data: bytes, limit: int) -> None:
     """What can be said of an upload from its name and size alone."""
     if name.startswith("~$"):
         raise UploadError(
@@ -139,7 +139,7 @@ def _unrecognised(name: str) -> UploadError:
     )
 
 
-def _identify(path: Path, name: str) -> str:
+def identify_upload(path: Path, name: str) -> str:
     """The source an uploaded file holds: by its name, else by its header row."""
     by_name = identify(Path(name))
     try:
@@ -152,7 +152,7 @@ def _identify(path: Path, name: str) -> str:
     return source.name
 
 
-def _staged_name(source: str, name: str) -> str:
+def staged_name(source: str, name: str) -> str:
     """A name the folder reader will assign to the same source: the upload's own if it does."""
     label = SOURCES_BY_NAME[source].label
     for candidate in (name, f"{label}-{name}", f"{label}{Path(name).suffix.lower()}"):
@@ -181,12 +181,12 @@ def stage(
     db_path = builds.pointer(db_path)
     config = load_config()
     limit = max_bytes if max_bytes is not None else int(config.max_upload_mb * 1024 * 1024)
-    _clean_old(db_path)
+    clean_old(db_path)
     if not files:
         raise UploadError("", f"没有选择任何文件。请选择要上传的 {KINDS} 文件。")
-    uploads = [(_safe_name(name), data) for name, data in files]
+    uploads = [(safe_name(name), data) for name, data in files]
     for name, data in uploads:
-        _refuse_kind(name, data, limit)
+        refuse_kind(name, data, limit)
 
     root = staging_root(db_path)
     root.mkdir(parents=True, exist_ok=True)
@@ -199,7 +199,7 @@ def stage(
         for i, (name, data) in enumerate(uploads):
             path = incoming / f"{i}{Path(name).suffix.lower()}"
             path.write_bytes(data)
-            source = _identify(path, name)
+            source = identify_upload(path, name)
             if source in claimed:
                 first = claimed[source][0]
                 raise UploadError(
@@ -236,7 +236,7 @@ def stage(
                 shutil.copy2(base / "manifest.toml", folder / "manifest.toml")
         replaced = []
         for source, (name, path) in claimed.items():
-            os.replace(path, folder / _staged_name(source, name))
+            os.replace(path, folder / staged_name(source, name))
             replaced.append((source, name))
         shutil.rmtree(incoming)
 

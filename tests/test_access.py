@@ -103,7 +103,10 @@ def test_session_tokens_expire_and_stop_on_password_change_or_sign_out(tmp_path:
 
 def test_every_page_is_given_to_some_role_and_admin_has_them_all():
     keys = {p.key for p in nav.PAGES}
-    assert keys <= roles.PAGES["admin"]
+    # Every page but the township pages (a township's own submission) is the admin's.
+    assert keys - roles.TOWNSHIP_PAGES <= roles.PAGES["admin"]
+    assert keys >= roles.TOWNSHIP_PAGES
+    assert not roles.TOWNSHIP_PAGES & roles.PAGES["admin"]
     for role in roles.ROLES:
         assert "overview" in roles.PAGES[role]  # the default page opens for everyone
     # Each role sees at least what the one before it sees.
@@ -298,7 +301,16 @@ def test_menu_lists_only_the_pages_of_the_role():
     planner = {nav.BY_KEY[k].title for k in nav.menu(accounts.Account("p", "planner"))}
     assert {"组织", "资金", "监管"} <= planner and "查询" not in planner
     admin = accounts.Account("a", "admin")
-    assert nav.menu(admin) == [p.key for p in nav.PAGES]
+    assert nav.menu(admin) == [p.key for p in nav.PAGES if p.key not in roles.TOWNSHIP_PAGES]
+    assert "rounds" in nav.menu(admin) and "submit" not in nav.menu(admin)
+    # A township account (any role but leader) also has its submission page; a leader does not.
+    town = accounts.Account("t", "analyst", township="340129001000")
+    assert nav.menu(town) == [
+        p.key for p in nav.PAGES if p.key in roles.PAGES["analyst"] | roles.TOWNSHIP_PAGES
+    ]
+    assert "submit" in nav.menu(town) and "rounds" not in nav.menu(town)
+    town_leader = accounts.Account("tl", "leader", township="340129001000")
+    assert "submit" not in nav.menu(town_leader)
 
 
 def test_personal_data_masked_for_all_but_admin(app, sql):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
 import socket
@@ -48,7 +49,14 @@ WAIT_FOR = {
     "accounts": ['[data-testid="stDataFrame"]'],
     "audit": ['[data-testid="stDataFrame"]'],
     "screen": [DECK, PLOTLY],
+    # Opened on the demo warehouse without a round: the 上报 page says there is none (as `town`,
+    # its only kind of user), 上报进度 offers to open one. test_round_pages_in_chromium shows
+    # both with a round under way.
+    "submit": ['[data-testid="stAlert"]'],
+    "rounds": ['[data-testid="stForm"]'],
 }
+# Pages seen as a township account (roles.TOWNSHIP_PAGES); every other page as the admin.
+PAGE_USER = {"submit": "town"}
 COOKIE = "orgdash_session"
 
 pytestmark = pytest.mark.browser
@@ -65,10 +73,11 @@ def _free_port() -> int:
         return s.getsockname()[1]
 
 
-@pytest.fixture(scope="module")
-def server(demo_db: Path, users_file: Path) -> Iterator[str]:
+@contextlib.contextmanager
+def serve(db: Path, users_file: Path) -> Iterator[str]:
+    """A Streamlit server of the dashboard on one warehouse, until the block ends."""
     port = _free_port()
-    env = {**os.environ, "ORGDASH_DB": str(demo_db), "ORGDASH_USERS": str(users_file)}
+    env = {**os.environ, "ORGDASH_DB": str(db), "ORGDASH_USERS": str(users_file)}
     proc = subprocess.Popen(
         [
             sys.executable, "-m", "streamlit", "run", str(ROOT / "dashboard" / "app.py"),
@@ -90,9 +99,17 @@ def server(demo_db: Path, users_file: Path) -> Iterator[str]:
         raise RuntimeError(
             f"streamlit did not start: {proc.stdout.read().decode() if proc.stdout else ''}"
         )
-    yield url
-    proc.terminate()
-    proc.wait(timeout=10)
+    try:
+        yield url
+    finally:
+        proc.terminate()
+        proc.wait(timeout=10)
+
+
+@pytest.fixture(scope="module")
+def server(demo_db: Path, users_file: Path) -> Iterator[str]:
+    with serve(demo_db, users_file) as url:
+        yield url
 
 
 @pytest.fixture(scope="module")
@@ -111,19 +128,28 @@ def sign_in(tab, user: str, password: str = TEST_PASSWORD) -> None:  # type: ign
     tab.get_by_role("button", name="登录").click()
 
 
-@pytest.fixture(scope="module")
-def admin_state(server, browser) -> dict:  # type: ignore[no-untyped-def]
-    """Cookies of a browser signed in as admin: each page test opens a new session with them,
+def signed_in_state(server: str, browser, user: str) -> dict:  # type: ignore[no-untyped-def]
+    """Cookies of a browser signed in as user: each page test opens a new session with them,
     so they also prove that a new session (a reload, a shared link) resumes the sign-in."""
     ctx = browser.new_context(locale="zh-CN")
     tab = ctx.new_page()
     tab.goto(server, wait_until="domcontentloaded")
-    sign_in(tab, "admin")
+    sign_in(tab, user)
     tab.wait_for_selector(PLOTLY, timeout=45_000)
     tab.wait_for_function(f"document.cookie.includes('{COOKIE}=')", timeout=15_000)
     state = ctx.storage_state()
     ctx.close()
     return state
+
+
+@pytest.fixture(scope="module")
+def admin_state(server, browser) -> dict:  # type: ignore[no-untyped-def]
+    return signed_in_state(server, browser, "admin")
+
+
+@pytest.fixture(scope="module")
+def town_state(server, browser) -> dict:  # type: ignore[no-untyped-def]
+    return signed_in_state(server, browser, "town")
 
 
 def test_sign_in_wrong_then_right_reload_and_sign_out(server, browser):
@@ -158,12 +184,13 @@ def test_sign_in_wrong_then_right_reload_and_sign_out(server, browser):
 
 
 @pytest.mark.parametrize("spec", PAGES, ids=[p.key for p in PAGES])
-def test_page_renders_in_chromium(server, browser, admin_state, spec):
+def test_page_renders_in_chromium(server, browser, request, spec):
     page = spec.key
+    state = request.getfixturevalue(f"{PAGE_USER.get(page, 'admin')}_state")
     # Streamlit scrolls inside its main block, so full_page alone would stop at the viewport:
     # a tall viewport captures the whole page.
     ctx = browser.new_context(
-        viewport={"width": 1400, "height": 2800}, locale="zh-CN", storage_state=admin_state
+        viewport={"width": 1400, "height": 2800}, locale="zh-CN", storage_state=state
     )
     tab = ctx.new_page()
     outside: list[str] = []
@@ -196,3 +223,70 @@ def test_page_renders_in_chromium(server, browser, admin_state, spec):
         assert not outside, f"requests leaving the machine: {outside[:5]}"
     finally:
         ctx.close()
+
+
+def _settled(tab) -> None:  # type: ignore[no-untyped-def]
+    tab.wait_for_function(
+        "!document.querySelector('[data-testid=\"stStatusWidget\"]')", timeout=30_000
+    )
+    tab.wait_for_timeout(1000)
+    assert tab.locator('[data-testid="stException"]').count() == 0, tab.locator(
+        '[data-testid="stException"]'
+    ).first.inner_text()
+
+
+def test_round_pages_in_chromium(browser, demo_dir, users_file, demo_township, tmp_path):
+    """A round under way: the township's 上报 page after an upload with a stray row, and the
+    county's 上报进度 with one township on time and one late."""
+    import datetime as dt
+
+    from etl import rounds
+    from etl.pipeline import load_dir
+    from tests import test_rounds as tr
+    from tests.dbutil import sql
+
+    db = tmp_path / "site" / "warehouse.duckdb"
+    load_dir(demo_dir, db)
+    due = dt.date.today() - dt.timedelta(days=2)
+    rounds.open_round(db, "2026Q1", due, "admin")
+    towns = sql(db, "select division_code from divisions where level = 'township' order by 1")
+    b = towns[1][0]
+    on_time = dt.datetime.combine(due, dt.time(16))
+    b_file = [("经开名录.csv", tr.township_file(demo_dir, db, b))]
+    rounds.submit(db, "2026Q1", b, b_file, "经开联络员", at=on_time)
+    a_file = tr.township_file(demo_dir, db, demo_township, stray_from=b)
+    with serve(db, users_file) as url:
+        ctx = browser.new_context(viewport={"width": 1400, "height": 2400}, locale="zh-CN")
+        tab = ctx.new_page()
+        try:
+            tab.goto(f"{url}/submit", wait_until="domcontentloaded")
+            sign_in(tab, "town")
+            tab.locator('[data-testid="stFileUploader"]').wait_for(timeout=45_000)
+            upload = tmp_path / "城关街道名录.csv"
+            upload.write_bytes(a_file)
+            tab.locator('[data-testid="stFileUploader"] input[type="file"]').set_input_files(
+                str(upload)
+            )
+            tab.get_by_role("button", name="上传并报送").click()
+            tab.get_by_text("报送成功").wait_for(timeout=60_000)
+            _settled(tab)
+            SHOTS.mkdir(exist_ok=True)
+            tab.screenshot(path=str(SHOTS / "submit-round.png"), full_page=True)
+            main = tab.locator("[data-testid='stMain']").first.inner_text()
+            assert "第 1 次报送的校验结果" in main and "拒收的行" in main
+            nav = tab.locator('[data-testid="stSidebarNav"]').inner_text()
+            assert "上报" in nav and "上报进度" not in nav
+            tab.get_by_role("button", name="退出登录").click()
+            tab.get_by_text("已退出登录").wait_for(timeout=15_000)
+
+            tab.goto(f"{url}/rounds", wait_until="domcontentloaded")
+            sign_in(tab, "admin")
+            tab.locator('[data-testid="stDataFrame"]').first.wait_for(timeout=45_000)
+            _settled(tab)
+            tab.screenshot(path=str(SHOTS / "rounds-progress.png"), full_page=True)
+            main = tab.locator("[data-testid='stMain']").first.inner_text()
+            assert "上报进度" in main and "导入全县数据仓库" in main and "2026年第1季度" in main
+            nav = tab.locator('[data-testid="stSidebarNav"]').inner_text()
+            assert "上报进度" in nav
+        finally:
+            ctx.close()
