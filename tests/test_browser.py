@@ -210,7 +210,7 @@ def test_page_renders_in_chromium(server, browser, request, spec):
         tab.wait_for_function(
             "!document.querySelector('[data-testid=\"stStatusWidget\"]')", timeout=30_000
         )
-        tab.wait_for_timeout(1500)  # deck.gl and plotly draw after the element appears
+        tab.wait_for_timeout(800)  # deck.gl and plotly draw after the element appears
         SHOTS.mkdir(exist_ok=True)
         tab.screenshot(path=str(SHOTS / f"{page}.png"), full_page=True)
         assert tab.locator('[data-testid="stException"]').count() == 0, tab.locator(

@@ -59,7 +59,7 @@ def _open(tab, url: str, page: str, extra: list[str] = ()) -> None:  # type: ign
     tab.wait_for_function(
         "!document.querySelector('[data-testid=\"stStatusWidget\"]')", timeout=30_000
     )
-    tab.wait_for_timeout(1500)  # deck.gl and plotly draw after the element appears
+    tab.wait_for_timeout(800)  # deck.gl and plotly draw after the element appears
     assert tab.locator('[data-testid="stException"]').count() == 0, tab.locator(
         '[data-testid="stException"]'
     ).first.inner_text()

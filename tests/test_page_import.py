@@ -10,11 +10,10 @@ from streamlit.testing.v1 import AppTest
 
 from etl import builds
 from etl.pipeline import load_dir
-from tests.conftest import signed_in
+from tests import conftest
 from tests.dbutil import sql
 from tests.test_staging import corrected_orgs
 
-APP = str(Path(__file__).resolve().parent.parent / "dashboard" / "app.py")
 PAGE = "views/import_data.py"
 
 
@@ -28,14 +27,7 @@ def site(demo_dir: Path, users_file: Path, tmp_path: Path, monkeypatch) -> Path:
 
 
 def open_as(user: str, page: str = PAGE, **params: str) -> AppTest:
-    at = AppTest.from_file(APP, default_timeout=90)
-    for k, v in params.items():
-        at.query_params[k] = v
-    signed_in(at, user)
-    at.run()
-    at.switch_page(page).run()
-    assert not at.exception, [e.message for e in at.exception]
-    return at
+    return conftest.open_as(user, page, **params)
 
 
 def upload(at: AppTest, *files: tuple[str, bytes]) -> AppTest:

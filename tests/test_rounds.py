@@ -21,10 +21,9 @@ from etl.pipeline import load_dir
 from etl.read import read
 from etl.sources import SOURCES_BY_NAME
 from etl.staging import UploadError
-from tests.conftest import signed_in
+from tests import conftest
 from tests.dbutil import sql
 
-APP = str(Path(__file__).resolve().parent.parent / "dashboard" / "app.py")
 DUE = dt.date(2026, 4, 10)
 ORGS = SOURCES_BY_NAME["organizations"]
 REPORTS = SOURCES_BY_NAME["annual_reports"]
@@ -513,12 +512,7 @@ def site(db: Path, users_file: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 
 
 def open_as(user: str, page: str) -> AppTest:
-    at = AppTest.from_file(APP, default_timeout=90)
-    signed_in(at, user)
-    at.run()
-    at.switch_page(page).run()
-    assert not at.exception, [e.message for e in at.exception]
-    return at
+    return conftest.open_as(user, page)
 
 
 def frame_with(at: AppTest, column: str):  # type: ignore[no-untyped-def]
