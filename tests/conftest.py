@@ -30,16 +30,10 @@ def demo_db(demo_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
     return db
 
 
-@pytest.fixture
-def fresh_caches():
-    """Cached values carry over between AppTest runs (STACK-NOTES.md). Every page cache is keyed
-    on the warehouse file and its build, so tests on other warehouses never see each other's
-    results and most tests share warm caches; a test that needs a cold start asks for this."""
-    import streamlit as st
-
-    st.cache_data.clear()
-    st.cache_resource.clear()
-    yield
+# Cached values carry over between AppTest runs (STACK-NOTES.md) and are not cleared between
+# tests: every page cache is keyed on the warehouse file and its build id (dashboard/data.py), so
+# tests on other warehouses never see each other's results, exactly as sessions share them in
+# production. Clearing after every test cost the suite a cold overview per page test.
 
 
 TEST_PASSWORD = "test-password-1"
