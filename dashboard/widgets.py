@@ -57,3 +57,29 @@ def chinese_uploader(hint: str) -> None:
     </style>
     """
     st.html(css)
+
+
+def upload_form(key: str, types: list[str], kinds: str, button: str, verb: str) -> list | None:
+    """The upload form of the 导入 and 上报 pages: several files, our size limit in Chinese.
+
+    Returns the files when the button was pressed with some chosen (else warns and returns None);
+    kinds names the file types for people ("Excel 或 CSV"), verb what the button does ("报送").
+    """
+    from etl.config import load_config
+
+    limit_mb = load_config().max_upload_mb
+    chinese_uploader(f"拖放文件到这里，或点“选择文件”；每个不超过 {limit_mb:g} MB，{kinds}")
+    with st.form(f"{key}_upload", clear_on_submit=True):
+        files = st.file_uploader(
+            f"选择文件（每个不超过 {limit_mb:g} MB）",
+            type=types,
+            accept_multiple_files=True,
+            key=f"{key}_files",
+        )
+        pressed = st.form_submit_button(button, type="primary")
+    if not pressed:
+        return None
+    if not files:
+        st.warning(f"请先选择要{verb}的文件。")
+        return None
+    return list(files)

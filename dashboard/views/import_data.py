@@ -10,7 +10,6 @@ import queries
 from dashboard import auth, downloads, widgets
 from dashboard import formats as fmt
 from etl import builds, staging
-from etl.config import load_config
 from etl.pipeline import LoadBusy, LoadFailed
 from etl.sources import SOURCES_BY_NAME
 
@@ -19,7 +18,6 @@ STAGED = f"{K}_staged"
 TYPES = ["xlsx", "xls", "csv", "geojson", "json"]
 
 me = auth.current()
-limit_mb = load_config().max_upload_mb
 pointer = queries.db_path()
 st.title("导入数据")
 st.caption(
@@ -66,35 +64,22 @@ def _reject_table(staged: staging.Staged) -> pl.DataFrame:
 
 
 # ---------------------------------------------------------------- upload and check
-widgets.chinese_uploader(
-    f"拖放文件到这里，或点“选择文件”；每个不超过 {limit_mb:g} MB，Excel、CSV 或 GeoJSON"
-)
-with st.form(f"{K}_upload", clear_on_submit=True):
-    files = st.file_uploader(
-        f"选择文件（每个不超过 {limit_mb:g} MB）",
-        type=TYPES,
-        accept_multiple_files=True,
-        key=f"{K}_files",
-    )
-    checked = st.form_submit_button("上传并校验", type="primary")
-if checked:
-    if not files:
-        st.warning("请先选择要上传的文件。")
+files = widgets.upload_form(K, TYPES, "Excel、CSV 或 GeoJSON", "上传并校验", "上传")
+if files:
+    old = st.session_state.pop(STAGED, None)
+    if old is not None:
+        staging.discard(old)
+    try:
+        with st.spinner("正在校验……"):
+            staged = staging.stage(
+                pointer,
+                [(f.name, f.getvalue()) for f in files],
+                user=me.name,
+            )
+    except staging.UploadError as exc:
+        st.error(str(exc))
     else:
-        old = st.session_state.pop(STAGED, None)
-        if old is not None:
-            staging.discard(old)
-        try:
-            with st.spinner("正在校验……"):
-                staged = staging.stage(
-                    pointer,
-                    [(f.name, f.getvalue()) for f in files],
-                    user=me.name,
-                )
-        except staging.UploadError as exc:
-            st.error(str(exc))
-        else:
-            st.session_state[STAGED] = staged  # stage() wrote the upload_checked audit event
+        st.session_state[STAGED] = staged  # stage() wrote the upload_checked audit event
 
 pending: staging.Staged | None = st.session_state.get(STAGED)
 if pending is not None:

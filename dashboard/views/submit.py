@@ -12,7 +12,6 @@ import queries
 from dashboard import auth, downloads, widgets
 from dashboard import formats as fmt
 from etl import rounds
-from etl.config import load_config
 from etl.sources import SOURCES_BY_NAME
 from etl.staging import UploadError
 
@@ -76,27 +75,13 @@ with st.expander("要报送哪些数据，怎样判断一行属于哪个乡镇")
     st.caption("行政区划、边界和资金预算由县民政局统一维护，乡镇（街道）不报送。")
 
 # ---------------------------------------------------------------- upload
-limit_mb = load_config().max_upload_mb
-widgets.chinese_uploader(
-    f"拖放文件到这里，或点“选择文件”；每个不超过 {limit_mb:g} MB，Excel 或 CSV"
-)
-with st.form(f"{K}_upload", clear_on_submit=True):
-    files = st.file_uploader(
-        f"选择文件（每个不超过 {limit_mb:g} MB）",
-        type=TYPES,
-        accept_multiple_files=True,
-        key=f"{K}_files",
-    )
-    sent = st.form_submit_button("上传并报送", type="primary")
-if sent:
-    if not files:
-        st.warning("请先选择要报送的文件。")
-    else:
-        try:
-            with st.spinner("正在校验……"):
-                rounds.submit(pointer, r.id, town, [(f.name, f.getvalue()) for f in files], me.name)
-        except (rounds.RoundError, UploadError) as exc:
-            st.error(str(exc))
+files = widgets.upload_form(K, TYPES, "Excel 或 CSV", "上传并报送", "报送")
+if files:
+    try:
+        with st.spinner("正在校验……"):
+            rounds.submit(pointer, r.id, town, [(f.name, f.getvalue()) for f in files], me.name)
+    except (rounds.RoundError, UploadError) as exc:
+        st.error(str(exc))
 
 # ---------------------------------------------------------------- the latest submission
 mine = rounds.submissions(pointer, r.id, town)
