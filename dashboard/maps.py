@@ -8,7 +8,7 @@ import json
 import math
 import os
 import tomllib
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -428,17 +428,24 @@ def platform_points(frame: pl.DataFrame) -> list[dict]:
 
 
 _ICON = 64
-_ICON_MAPPING = {
-    level: {
-        "x": i * _ICON,
-        "y": 0,
-        "width": _ICON,
-        "height": _ICON,
-        "anchorY": _ICON // 2,
-        "mask": False,
+
+
+def _sprite_mapping(names: Iterable[str]) -> dict[str, dict]:
+    """deck.gl's icon mapping for a one-row sprite: the i-th name is the i-th square."""
+    return {
+        name: {
+            "x": i * _ICON,
+            "y": 0,
+            "width": _ICON,
+            "height": _ICON,
+            "anchorY": _ICON // 2,
+            "mask": False,
+        }
+        for i, name in enumerate(names)
     }
-    for i, level in enumerate(PLATFORM_STYLE)
-}
+
+
+_ICON_MAPPING = _sprite_mapping(PLATFORM_STYLE)
 
 
 def _icon_atlas() -> str:
@@ -495,17 +502,7 @@ def _star_path(cx: float, cy: float, outer: float, inner: float) -> str:
     return " ".join(points)
 
 
-_STAR_ICON_MAPPING = {
-    f"s{stars}": {
-        "x": i * _ICON,
-        "y": 0,
-        "width": _ICON,
-        "height": _ICON,
-        "anchorY": _ICON // 2,
-        "mask": False,
-    }
-    for i, stars in enumerate(LOUNGE_STARS)
-}
+_STAR_ICON_MAPPING = _sprite_mapping(f"s{stars}" for stars in LOUNGE_STARS)
 
 
 def _star_atlas() -> str:
