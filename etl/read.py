@@ -9,6 +9,7 @@ import unicodedata
 import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import fastexcel
 import polars as pl
@@ -239,9 +240,10 @@ def _first_used_row(path: Path, sheet_index: int) -> int:
     return 1
 
 
-def read_excel(path: Path, source: Source) -> RawTable:
+def open_workbook(path: Path) -> Any:
+    """The workbook for fastexcel, or the clerk's message when it cannot be opened at all."""
     try:
-        reader = fastexcel.read_excel(path)
+        return fastexcel.read_excel(path)
     except Exception as exc:  # fastexcel raises its own error types for every kind of damage
         raise FileProblem(
             path.name,
@@ -249,6 +251,10 @@ def read_excel(path: Path, source: Source) -> RawTable:
             "请在 Excel/WPS 中打开确认后另存为 .xlsx 再上传。",
             "unreadable",
         ) from exc
+
+
+def read_excel(path: Path, source: Source) -> RawTable:
+    reader = open_workbook(path)
     last_problem: FileProblem | None = None
     for idx, _name in enumerate(reader.sheet_names):
         try:
@@ -385,15 +391,7 @@ def _head_rows(path: Path) -> list[list[list[str | None]]]:
         text, _ = decode(path, data)
         lines = text.splitlines()[:HEADER_SEARCH_ROWS]
         return [[list(next(csv.reader([line]), [])) for line in lines]]
-    try:
-        reader = fastexcel.read_excel(path)
-    except Exception as exc:  # fastexcel raises its own error types for every kind of damage
-        raise FileProblem(
-            path.name,
-            f"Excel 文件无法打开（{type(exc).__name__}），可能已损坏或不是 .xlsx 格式。"
-            "请在 Excel/WPS 中打开确认后另存为 .xlsx 再上传。",
-            "unreadable",
-        ) from exc
+    reader = open_workbook(path)
     sheets = []
     for idx in range(len(reader.sheet_names)):
         try:

@@ -74,10 +74,10 @@ def _free_port() -> int:
 
 
 @contextlib.contextmanager
-def serve(db: Path, users_file: Path) -> Iterator[str]:
+def serve(db: Path, users_file: Path, **extra_env: str) -> Iterator[str]:
     """A Streamlit server of the dashboard on one warehouse, until the block ends."""
     port = _free_port()
-    env = {**os.environ, "ORGDASH_DB": str(db), "ORGDASH_USERS": str(users_file)}
+    env = {**os.environ, "ORGDASH_DB": str(db), "ORGDASH_USERS": str(users_file), **extra_env}
     proc = subprocess.Popen(
         [
             sys.executable, "-m", "streamlit", "run", str(ROOT / "dashboard" / "app.py"),

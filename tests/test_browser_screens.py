@@ -8,12 +8,7 @@ height check looks at both.
 from __future__ import annotations
 
 import datetime as dt
-import os
 import shutil
-import subprocess
-import sys
-import time
-import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -21,7 +16,7 @@ import pytest
 
 from tests import test_browser
 from tests.dbutil import sql
-from tests.test_browser import ROOT, SHOTS, WAIT_FOR, _free_port
+from tests.test_browser import SHOTS, WAIT_FOR
 
 # The server and browser fixtures of tests/test_browser.py, found by pytest under these names.
 server = test_browser.server
@@ -203,35 +198,8 @@ def own_server(demo_db: Path, users_file: Path, tmp_path: Path) -> Iterator[tupl
     """A server of its own on a copy of the warehouse, checking for new builds every second."""
     db = tmp_path / "warehouse.duckdb"
     shutil.copy(demo_db, db)
-    port = _free_port()
-    env = {
-        **os.environ,
-        "ORGDASH_DB": str(db),
-        "ORGDASH_USERS": str(users_file),
-        "ORGDASH_SCREEN_POLL": "1",
-    }
-    proc = subprocess.Popen(
-        [
-            sys.executable, "-m", "streamlit", "run", str(ROOT / "dashboard" / "app.py"),
-            "--server.port", str(port), "--server.address", "127.0.0.1", "--server.headless", "true",
-        ],
-        cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-    )  # fmt: skip
-    url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        try:
-            with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as r:
-                if r.read() == b"ok":
-                    break
-        except OSError:
-            time.sleep(0.2)
-    else:
-        proc.kill()
-        raise RuntimeError("streamlit did not start")
-    yield url, db
-    proc.terminate()
-    proc.wait(timeout=10)
+    with test_browser.serve(db, users_file, ORGDASH_SCREEN_POLL="1") as url:
+        yield url, db
 
 
 def _with_new_organisations(source: Path, target: Path, n: int) -> None:
