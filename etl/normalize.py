@@ -23,10 +23,23 @@ _CREDIT_VALUE = {ch: i for i, ch in enumerate(CREDIT_ALPHABET)}
 _WS = r"[\s\u3000\u00a0\ufeff]+"
 
 
+# What _WS matches, spelled out for strip_chars: Unicode White_Space (the regex \s) and the BOM.
+_SPACES = (
+    "\t\n\x0b\x0c\r \x85\xa0\u1680\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2007"
+    "\u2008\u2009\u200a\u2028\u2029\u202f\u205f\u3000\ufeff"
+)
+
+
 def text(e: pl.Expr) -> pl.Expr:
     """Trim ordinary and full-width spaces; empty becomes null. Keeps the writing as typed."""
-    out = e.str.replace_all(r"^[\s\u3000\u00a0\ufeff]+|[\s\u3000\u00a0\ufeff]+$", "")
+    # strip_chars, not a regex replace: a quarter of the time over a province's files.
+    out = e.str.strip_chars(_SPACES)
     return pl.when(out == "").then(None).otherwise(out)
+
+
+def has_text(e: pl.Expr) -> pl.Expr:
+    """True where text(e) would not be null: something other than spaces was typed."""
+    return e.str.contains(r"[^\s\ufeff]").fill_null(False)
 
 
 # Full-width forms and the ideographic space: the only characters NFKC needs to touch here.

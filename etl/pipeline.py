@@ -10,6 +10,7 @@ import json
 import os
 import tomllib
 from collections.abc import Callable, Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -76,8 +77,12 @@ def check_dir(
     as_of: dt.date | None = None,
     config: EtlConfig | None = None,
     progress: Progress | None = None,
+    on_checked: Callable[[Checked], None] | None = None,
 ) -> CheckResult:
-    """Read, normalise and validate every source in a folder; nothing is written anywhere."""
+    """Read, normalise and validate every source in a folder; nothing is written anywhere.
+
+    on_checked is called with each source as soon as it is checked (the load starts writing it).
+    """
     directory = Path(directory)
     config = config or load_config()
     result = CheckResult(directory, resolve_as_of(directory, as_of))
@@ -93,6 +98,37 @@ def check_dir(
         return result
     result.notes.extend(notes)
     ctx = Context(result.as_of, config)
+    # Files are read (and hashed) one after another on a thread ahead of the validation, which
+    # needs them in SOURCES order: Polars' reader and typing release the GIL, so the next file's
+    # parsing overlaps this one's rules (a province's load: 0.6 s less on 2 cores).
+    pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="orgdash-read")
+    try:
+        reads = {
+            s.name: pool.submit(_read_source, paths[s.name], s) for s in SOURCES if s.name in paths
+        }
+        _check_all(result, ctx, paths, reads, config, progress, on_checked)
+    finally:
+        pool.shutdown(cancel_futures=True)
+    return result
+
+
+def _read_source(path: Path, source: Source) -> tuple[str, RawTable | FileProblem]:
+    digest = _sha256(path)
+    try:
+        return digest, read(path, source)
+    except FileProblem as p:
+        return digest, p
+
+
+def _check_all(
+    result: CheckResult,
+    ctx: Context,
+    paths: dict[str, Path],
+    reads: dict[str, Future[tuple[str, RawTable | FileProblem]]],
+    config: EtlConfig,
+    progress: Progress | None,
+    on_checked: Callable[[Checked], None] | None,
+) -> None:
     for i, source in enumerate(SOURCES):
         if progress:
             progress(source.label, i, len(SOURCES))
@@ -100,10 +136,10 @@ def check_dir(
         if path is None:
             _missing(result, source, ctx)
             continue
-        result.files[source.name] = {"file": path.name, "sha256": _sha256(path)}
-        try:
-            table = read(path, source)
-        except FileProblem as p:
+        digest, table = reads[source.name].result()
+        result.files[source.name] = {"file": path.name, "sha256": digest}
+        if isinstance(table, FileProblem):
+            p = table
             result.failures.append(FileFailure(p.file, source.name, p.rule, p.message))
             _missing(result, source, ctx, noted=False)
             continue
@@ -114,6 +150,8 @@ def check_dir(
             )
         checked = check(table, ctx)
         result.checked.append(checked)
+        if on_checked:
+            on_checked(checked)
         if checked.rows_read == 0:
             result.failures.append(
                 FileFailure(
@@ -133,7 +171,6 @@ def check_dir(
             )
     if progress:
         progress("完成", len(SOURCES), len(SOURCES))
-    return result
 
 
 UPSTREAM_RULES = {
@@ -344,7 +381,7 @@ def load_locked(
     """load_dir for a caller already holding load_lock(db_path) (etl.staging.confirm)."""
     from access import audit
     from etl import builds
-    from etl.build import BuildFailed, build_warehouse  # duckdb only when loading
+    from etl.build import Builder, BuildFailed  # duckdb only when loading
 
     config = config or load_config()
     db_path = Path(db_path).absolute()
@@ -370,44 +407,50 @@ def load_locked(
         return LoadFailed(message, result, report)
 
     builds.clean_leftovers(db_path)
-    result = check_dir(Path(directory), as_of, config, progress)
-    record["as_of"] = result.as_of.isoformat()
-    report = write_reject_report(result.rejects, result.failures, reports_dir(db_path) / run_id)
-    record.update(
-        rows_read=sum(c.rows_read for c in result.checked),
-        rows_rejected=result.rows_rejected,
-        reject_report=str(report) if report else None,
-    )
-    if not result.ok:
-        raise failed("；".join(f"{f.file}：{f.message}" for f in result.failures), result, report)
-    record["status"] = "succeeded"
-    record["finished_at"] = dt.datetime.now().astimezone().isoformat(timespec="milliseconds")
-    # The warehouse's etl_runs lists load attempts; rollbacks stay in the run log only.
-    history = [r for r in read_runs(db_path) if r.get("status") != "rolled_back"] + [record]
-    target = builds.build_file(db_path, run_id)
+    builder = Builder(builds.build_file(db_path, run_id))
     try:
-        # Sources first: a build file that has its name always has its sources beside it.
-        builds.archive_sources(db_path, run_id, result)
-        rows_loaded = build_warehouse(result, target, run_id, started, history, progress)
-        pause_for_tests("swap")
-        builds.point_to(db_path, target)
-    except (BuildFailed, OSError) as exc:
-        builds.clean_leftovers(db_path)
-        message = str(exc) if isinstance(exc, BuildFailed) else f"保存数据版本失败：{exc}"
-        raise failed(message, result, report) from exc
-    record["rows_loaded"] = sum(rows_loaded.values())
-    _finish(db_path, record, "succeeded", "")
-    audit.record(
-        "load",
-        user,
-        db_path,
-        run_id=run_id,
-        rows_loaded=record["rows_loaded"],
-        rows_rejected=result.rows_rejected,
-        message=f"数据截止 {result.as_of.isoformat()}",
-    )
-    builds.prune(db_path, config.keep_builds)
-    return LoadResult(run_id, db_path, result, rows_loaded, report)
+        result = check_dir(Path(directory), as_of, config, progress, on_checked=builder.add)
+        record["as_of"] = result.as_of.isoformat()
+        report = write_reject_report(result.rejects, result.failures, reports_dir(db_path) / run_id)
+        record.update(
+            rows_read=sum(c.rows_read for c in result.checked),
+            rows_rejected=result.rows_rejected,
+            reject_report=str(report) if report else None,
+        )
+        if not result.ok:
+            raise failed(
+                "；".join(f"{f.file}：{f.message}" for f in result.failures), result, report
+            )
+        record["status"] = "succeeded"
+        record["finished_at"] = dt.datetime.now().astimezone().isoformat(timespec="milliseconds")
+        # The warehouse's etl_runs lists load attempts; rollbacks stay in the run log only.
+        history = [r for r in read_runs(db_path) if r.get("status") != "rolled_back"] + [record]
+        try:
+            # Sources first: a build file that has its name always has its sources beside it.
+            builds.archive_sources(db_path, run_id, result)
+            rows_loaded = builder.finish(result, run_id, started, history)
+            pause_for_tests("swap")
+            builds.point_to(db_path, builder.target)
+        except (BuildFailed, OSError) as exc:
+            builds.clean_leftovers(db_path)
+            message = str(exc) if isinstance(exc, BuildFailed) else f"保存数据版本失败：{exc}"
+            raise failed(message, result, report) from exc
+        record["rows_loaded"] = sum(rows_loaded.values())
+        _finish(db_path, record, "succeeded", "")
+        audit.record(
+            "load",
+            user,
+            db_path,
+            run_id=run_id,
+            rows_loaded=record["rows_loaded"],
+            rows_rejected=result.rows_rejected,
+            message=f"数据截止 {result.as_of.isoformat()}",
+        )
+        builds.prune(db_path, config.keep_builds)
+        return LoadResult(run_id, db_path, result, rows_loaded, report)
+
+    finally:
+        builder.abort()  # a no-op after a finished build; removes a failed one
 
 
 def pausing(stage: str) -> bool:

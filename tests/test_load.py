@@ -105,6 +105,25 @@ def test_marts_agree_with_the_tables(demo_db):
     assert below >= 1  # the demo has communities below the national floor, as real counties do
 
 
+def test_the_build_checks_pass_on_the_demo_and_catch_a_repeated_key(demo_db, tmp_path):
+    # Keys are not PRIMARY KEY constraints (etl/build.py says why): the build's data checks
+    # must catch what the constraint would have. NOT NULL stays in the DDL.
+    from etl.build import key_checks, run_checks
+
+    assert {"unique_key_organizations", "unique_key_grants"} <= set(key_checks())
+    copy = tmp_path / "copy.duckdb"
+    shutil.copy(Path(demo_db).resolve(), copy)
+    with duckdb.connect(str(copy)) as con:
+        assert run_checks(con) == []
+        con.execute("insert into organizations select * from organizations limit 1")
+        con.execute("insert into grants select * from grants limit 1")
+        failed = run_checks(con)
+    assert "unique_key_organizations" in failed[0] and "社会组织名录的键（org_id）" in failed[0]
+    assert "'SZ" in failed[0]  # the repeated id, for whoever reads the failed load's message
+    assert "unique_key_grants" in failed[1]
+    assert not any("unique_key_divisions" in f for f in failed)
+
+
 def test_five_years_of_everything(demo_db):
     for table, col in [
         ("grants", "year"),

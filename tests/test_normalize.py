@@ -264,3 +264,24 @@ def test_enum(enum, raw, expected):
 )
 def test_text_keeps_writing_but_trims(raw, expected):
     assert one(nz.text, raw) == expected
+
+
+def test_text_trims_exactly_what_the_space_pattern_matches():
+    # text() strips a spelled-out character list (faster than a regex); has_text() decides
+    # presence with a regex. Both must agree with _WS, the pattern the other normalisers use,
+    # for every character up to the ideographic range and the BOM.
+    chars = [chr(c) for c in range(0x3100) if not 0xD800 <= c < 0xE000] + ["\ufeff"]
+    frame = pl.DataFrame({"c": chars}).with_columns(
+        nz.text(pl.lit("x") + pl.col("c")).alias("right"),
+        nz.text(pl.col("c") + pl.lit("x")).alias("left"),
+        nz.has_text(pl.col("c")).alias("present"),
+        pl.col("c").str.contains(f"^{nz._WS}$").alias("space"),
+    )
+    spaces = frame.filter("space")
+    assert 20 < spaces.height < 40
+    assert (spaces["right"] == "x").all() and (spaces["left"] == "x").all()
+    assert not spaces["present"].any()
+    others = frame.filter(~pl.col("space"))
+    assert (others["right"] == "x" + others["c"]).all()
+    assert others["present"].all()
+    assert pl.select(nz.has_text(pl.lit(None, pl.String))).item() is False
