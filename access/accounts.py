@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import base64
 import datetime as dt
+import functools
 import hashlib
 import hmac
 import json
@@ -102,8 +103,13 @@ def verify_password(password: str, stored: str) -> bool:
     return hmac.compare_digest(got, base64.b64decode(digest))
 
 
-# A hash of a random password: unknown names take as long to refuse as wrong passwords.
-_DUMMY_HASH = hash_password(secrets.token_hex(8))
+@functools.cache
+def _dummy_hash() -> str:
+    """A hash of a random password: unknown names take as long to refuse as wrong passwords.
+
+    Made on first use, not at import: every `orgdash` command imports this module.
+    """
+    return hash_password(secrets.token_hex(8))
 
 
 def load(path: Path | None = None) -> dict[str, Account]:
@@ -261,7 +267,7 @@ def authenticate(name: str, password: str, path: Path | None = None) -> Account:
             "或请管理员重设密码。"
         )
     account = load(path).get(name)
-    ok = verify_password(password, account.password_hash if account else _DUMMY_HASH)
+    ok = verify_password(password, account.password_hash if account else _dummy_hash())
     if account is None or not account.password_hash or not ok:
         FAILURES.add(name, now)
         raise AccountError("账户名或密码不正确。请检查大小写和输入法后重试；忘记密码请联系管理员。")

@@ -105,7 +105,9 @@ def test_marts_agree_with_the_tables(demo_db):
     assert below >= 1  # the demo has communities below the national floor, as real counties do
 
 
-def test_the_build_checks_pass_on_the_demo_and_catch_a_repeated_key(demo_db, tmp_path):
+def test_the_build_checks_pass_on_the_demo_and_catch_repeated_keys_and_dangling_references(
+    demo_db, tmp_path
+):
     # Keys are not PRIMARY KEY constraints (etl/build.py says why): the build's data checks
     # must catch what the constraint would have. NOT NULL stays in the DDL.
     from etl.build import key_checks, run_checks
@@ -117,11 +119,15 @@ def test_the_build_checks_pass_on_the_demo_and_catch_a_repeated_key(demo_db, tmp
         assert run_checks(con) == []
         con.execute("insert into organizations select * from organizations limit 1")
         con.execute("insert into grants select * from grants limit 1")
+        # and a dangling reference: a training held by a division that is not loaded
+        con.execute("update trainings set division_code = '349999999999' where rowid = 0")
         failed = run_checks(con)
     assert "unique_key_organizations" in failed[0] and "社会组织名录的键（org_id）" in failed[0]
     assert "'SZ" in failed[0]  # the repeated id, for whoever reads the failed load's message
     assert "unique_key_grants" in failed[1]
     assert not any("unique_key_divisions" in f for f in failed)
+    dangling = [f for f in failed if "references_resolve" in f]
+    assert len(dangling) == 1 and "trainings.division_code" in dangling[0]
 
 
 def test_five_years_of_everything(demo_db):

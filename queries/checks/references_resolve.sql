@@ -1,50 +1,50 @@
 -- Every reference between tables points at a loaded row.
 -- grain: one row per dangling reference
 -- params: none
-select 'grants.org_id' as ref, grant_id as id from grants
-where org_id is not null and org_id not in (select org_id from organizations)
+-- One anti join per referenced table over all the references to it: sixteen `not in
+-- (subquery)` took 0.18 s of a province's load (DuckDB 2.0.1), this 0.07 s. Keys are NOT NULL,
+-- so the two agree once null references are left out.
+with
+to_org as (
+    select 'grants.org_id' as ref, grant_id::varchar as id, org_id as key from grants
+    union all
+    select 'annual_reports.org_id' as ref, org_id::varchar as id, org_id as key from annual_reports
+    union all
+    select 'evaluations.org_id' as ref, org_id::varchar as id, org_id as key from evaluations
+    union all
+    select 'credit_ratings.org_id' as ref, org_id::varchar as id, org_id as key from credit_ratings
+    union all
+    select 'credit_listings.org_id' as ref, org_id::varchar as id, org_id as key from credit_listings
+    union all
+    select 'inspections.org_id' as ref, inspection_id::varchar as id, org_id as key from inspections
+    union all
+    select 'micro_projects.org_id' as ref, project_id::varchar as id, org_id as key from micro_projects
+    union all
+    select 'awards.org_id' as ref, org_id::varchar as id, org_id as key from awards
+),
+to_grant as (
+    select 'disbursements.grant_id' as ref, disbursement_id::varchar as id, grant_id as key from disbursements
+),
+to_div as (
+    select 'grants.division_code' as ref, grant_id::varchar as id, division_code as key from grants
+    union all
+    select 'platforms.division_code' as ref, platform_id::varchar as id, division_code as key from platforms
+    union all
+    select 'trainings.division_code' as ref, name::varchar as id, division_code as key from trainings
+    union all
+    select 'divisions.parent_code' as ref, division_code::varchar as id, parent_code as key from divisions where level <> 'county'
+),
+to_community as (
+    select 'micro_projects.community_code' as ref, project_id::varchar as id, community_code as key from micro_projects
+    union all
+    select 'points_ledger.community_code' as ref, resident_id::varchar as id, community_code as key from points_ledger
+    union all
+    select 'lounges.community_code' as ref, lounge_id::varchar as id, community_code as key from lounges
+)
+select ref, id from to_org anti join (select org_id from organizations) r on r.org_id = to_org.key where to_org.key is not null
 union all
-select 'grants.division_code', grant_id from grants
-where division_code not in (select division_code from divisions)
+select ref, id from to_grant anti join (select grant_id from grants) r on r.grant_id = to_grant.key where to_grant.key is not null
 union all
-select 'disbursements.grant_id', disbursement_id from disbursements
-where grant_id not in (select grant_id from grants)
+select ref, id from to_div anti join (select division_code from divisions) r on r.division_code = to_div.key where to_div.key is not null
 union all
-select 'annual_reports.org_id', org_id from annual_reports
-where org_id not in (select org_id from organizations)
-union all
-select 'evaluations.org_id', org_id from evaluations
-where org_id not in (select org_id from organizations)
-union all
-select 'credit_ratings.org_id', org_id from credit_ratings
-where org_id not in (select org_id from organizations)
-union all
-select 'credit_listings.org_id', org_id from credit_listings
-where org_id not in (select org_id from organizations)
-union all
-select 'inspections.org_id', inspection_id from inspections
-where org_id not in (select org_id from organizations)
-union all
-select 'platforms.division_code', platform_id from platforms
-where division_code not in (select division_code from divisions)
-union all
-select 'micro_projects.org_id', project_id from micro_projects
-where org_id not in (select org_id from organizations)
-union all
-select 'micro_projects.community_code', project_id from micro_projects
-where community_code not in (select division_code from divisions where level = 'community')
-union all
-select 'points_ledger.community_code', resident_id from points_ledger
-where community_code not in (select division_code from divisions where level = 'community')
-union all
-select 'trainings.division_code', name from trainings
-where division_code not in (select division_code from divisions)
-union all
-select 'awards.org_id', org_id from awards
-where org_id not in (select org_id from organizations)
-union all
-select 'lounges.community_code', lounge_id from lounges
-where community_code not in (select division_code from divisions where level = 'community')
-union all
-select 'divisions.parent_code', division_code from divisions
-where level <> 'county' and parent_code not in (select division_code from divisions);
+select ref, id from to_community anti join (select division_code from divisions where level = 'community') r on r.division_code = to_community.key where to_community.key is not null;
