@@ -130,7 +130,7 @@ TYPE_MESSAGES: dict[str, str] = {
 }
 
 
-def typed_frame(table: RawTable, ctx: Context) -> tuple[pl.DataFrame, pl.DataFrame]:
+def typed_frame(table: RawTable, ctx: Context) -> tuple[pl.DataFrame, pl.LazyFrame]:
     """Typed columns next to their raw text, and the rejects for required and unreadable cells."""
     source = table.source
     frame = table.frame
@@ -236,10 +236,16 @@ def _polars_type(col: Column) -> pl.DataType:
 
 
 def fail(
-    frame: pl.DataFrame, mask: pl.Expr, col: Column, rule: str, message: pl.Expr
-) -> pl.DataFrame:
-    """The rows of frame where mask holds, as rejects against column col."""
-    value = pl.col(raw(col.name)) if raw(col.name) in frame.columns else pl.lit(None, pl.String)
+    frame: pl.DataFrame | pl.LazyFrame, mask: pl.Expr, col: Column, rule: str, message: pl.Expr
+) -> pl.LazyFrame:
+    """The rows of frame where mask holds, as rejects against column col.
+
+    Lazy: check() collects a source's rules together, so Polars runs them in parallel (one at a
+    time, each rule over a province's listing kept one core busy and the other idle).
+    """
+    frame = frame.lazy()
+    present = raw(col.name) in frame.collect_schema().names()
+    value = pl.col(raw(col.name)) if present else pl.lit(None, pl.String)
     return frame.filter(mask.fill_null(False)).select(
         pl.col(ROW).alias("row"),
         pl.lit(col.label).alias("column"),
@@ -251,7 +257,7 @@ def fail(
 
 def fail_all(
     frame: pl.DataFrame, checks: list[tuple[pl.Expr, Column, str, pl.Expr]]
-) -> pl.DataFrame:
+) -> pl.LazyFrame:
     """fail() for many (mask, column, rule, message) at once.
 
     The masks are evaluated together in one pass and only those that hold somewhere are
@@ -267,8 +273,12 @@ def fail_all(
     )
     found = [fail(frame, *check) for check, hit in zip(checks, hits, strict=True) if hit]
     if not found:
-        return frame.head(0).select(
-            pl.col(ROW).alias("row"), *(pl.lit(None, pl.String).alias(c) for c in REJECT_TEXT)
+        return (
+            frame.lazy()
+            .head(0)
+            .select(
+                pl.col(ROW).alias("row"), *(pl.lit(None, pl.String).alias(c) for c in REJECT_TEXT)
+            )
         )
     return pl.concat(found, how="vertical")
 
@@ -288,7 +298,7 @@ def exists_in(
     message: str,
     rejected: pl.DataFrame | None = None,
     upstream: str = "",
-) -> pl.DataFrame:
+) -> pl.LazyFrame:
     """Rows whose (non-null) col is not among values; message may use {} for the value.
 
     When the value is there upstream but its row was rejected, say so: fixing that row fixes both.
@@ -315,7 +325,7 @@ def exists_in(
     return fail(joined, mask, col, rule, text)
 
 
-def not_after_as_of(frame: pl.DataFrame, col: Column, ctx: Context) -> pl.DataFrame:
+def not_after_as_of(frame: pl.DataFrame, col: Column, ctx: Context) -> pl.LazyFrame:
     return fail(
         frame,
         pl.col(col.name) > ctx.as_of,
@@ -327,7 +337,7 @@ def not_after_as_of(frame: pl.DataFrame, col: Column, ctx: Context) -> pl.DataFr
     )
 
 
-def duplicate_keys(frame: pl.DataFrame, source: Source) -> pl.DataFrame:
+def duplicate_keys(frame: pl.DataFrame, source: Source) -> pl.LazyFrame:
     """Every row of a key that appears more than once: which copy is right is the clerk's call."""
     if not source.key:
         # An empty frame, not a filter by lit(False): Polars 2.1.0 raises ShapeError ("filter
@@ -363,10 +373,10 @@ def duplicate_keys(frame: pl.DataFrame, source: Source) -> pl.DataFrame:
 # Source rules
 # ---------------------------------------------------------------------------
 
-Rule = Callable[[pl.DataFrame, Source, Context], list[pl.DataFrame]]
+Rule = Callable[[pl.DataFrame, Source, Context], list[pl.LazyFrame]]
 
 
-def _division_rules(f: pl.DataFrame, s: Source, ctx: Context) -> list[pl.DataFrame]:
+def _division_rules(f: pl.DataFrame, s: Source, ctx: Context) -> list[pl.LazyFrame]:
     code, level, parent, area = (
         s.column(n) for n in ("division_code", "level", "parent_code", "area_type")
     )
@@ -439,7 +449,7 @@ def _division_rules(f: pl.DataFrame, s: Source, ctx: Context) -> list[pl.DataFra
     return out
 
 
-def non_negative(f: pl.DataFrame, s: Source, names: tuple[str, ...]) -> list[pl.DataFrame]:
+def non_negative(f: pl.DataFrame, s: Source, names: tuple[str, ...]) -> list[pl.LazyFrame]:
     """Counts and measures that cannot be below zero."""
     return [
         fail(
@@ -453,7 +463,7 @@ def non_negative(f: pl.DataFrame, s: Source, names: tuple[str, ...]) -> list[pl.
     ]
 
 
-def _lon_lat_rules(f: pl.DataFrame, s: Source) -> list[pl.DataFrame]:
+def _lon_lat_rules(f: pl.DataFrame, s: Source) -> list[pl.LazyFrame]:
     lon, lat = s.column("lon"), s.column("lat")
     return [
         fail(
@@ -483,7 +493,7 @@ def _divisions(ctx: Context) -> pl.DataFrame:
     return ctx.accepted["divisions"]
 
 
-def _boundary_rules(f: pl.DataFrame, s: Source, ctx: Context) -> list[pl.DataFrame]:
+def _boundary_rules(f: pl.DataFrame, s: Source, ctx: Context) -> list[pl.LazyFrame]:
     code, geo = s.column("division_code"), s.column("geojson")
     out = [
         exists_in(
@@ -562,7 +572,7 @@ def geometry_problem(text: str) -> str | None:
     return None
 
 
-def _platform_rules(f: pl.DataFrame, s: Source, ctx: Context) -> list[pl.DataFrame]:
+def _platform_rules(f: pl.DataFrame, s: Source, ctx: Context) -> list[pl.LazyFrame]:
     div = s.column("division_code")
     return [
         exists_in(
@@ -584,7 +594,7 @@ def _platform_rules(f: pl.DataFrame, s: Source, ctx: Context) -> list[pl.DataFra
     ]
 
 
-def _organization_rules(f: pl.DataFrame, s: Source, ctx: Context) -> list[pl.DataFrame]:
+def _organization_rules(f: pl.DataFrame, s: Source, ctx: Context) -> list[pl.LazyFrame]:
     cc, comm = s.column("credit_code"), s.column("community_code")
     est, dis = s.column("established_on"), s.column("dissolved_on")
     divs = _divisions(ctx)
@@ -655,7 +665,7 @@ def _organization_rules(f: pl.DataFrame, s: Source, ctx: Context) -> list[pl.Dat
     return out
 
 
-def _org_exists(f: pl.DataFrame, s: Source, ctx: Context) -> pl.DataFrame:
+def _org_exists(f: pl.DataFrame, s: Source, ctx: Context) -> pl.LazyFrame:
     return exists_in(
         f,
         s.column("org_id"),
@@ -667,7 +677,7 @@ def _org_exists(f: pl.DataFrame, s: Source, ctx: Context) -> pl.DataFrame:
     )
 
 
-def _year_rule(f: pl.DataFrame, col: Column, ctx: Context) -> pl.DataFrame:
+def _year_rule(f: pl.DataFrame, col: Column, ctx: Context) -> pl.LazyFrame:
     return fail(
         f,
         ~pl.col(col.name).is_between(2000, ctx.as_of.year + 1),
@@ -677,7 +687,7 @@ def _year_rule(f: pl.DataFrame, col: Column, ctx: Context) -> pl.DataFrame:
     )
 
 
-def _budget_rules(f: pl.DataFrame, s: Source, ctx: Context) -> list[pl.DataFrame]:
+def _budget_rules(f: pl.DataFrame, s: Source, ctx: Context) -> list[pl.LazyFrame]:
     amt = s.column("budget_yuan")
     return [
         fail(
@@ -691,7 +701,7 @@ def _budget_rules(f: pl.DataFrame, s: Source, ctx: Context) -> list[pl.DataFrame
     ]
 
 
-def _grant_rules(f: pl.DataFrame, s: Source, ctx: Context) -> list[pl.DataFrame]:
+def _grant_rules(f: pl.DataFrame, s: Source, ctx: Context) -> list[pl.LazyFrame]:
     amt = s.column("approved_yuan")
     return [
         _org_exists(f, s, ctx),
@@ -714,7 +724,7 @@ def _grant_rules(f: pl.DataFrame, s: Source, ctx: Context) -> list[pl.DataFrame]
     ]
 
 
-def _disbursement_rules(f: pl.DataFrame, s: Source, ctx: Context) -> list[pl.DataFrame]:
+def _disbursement_rules(f: pl.DataFrame, s: Source, ctx: Context) -> list[pl.LazyFrame]:
     gid, amt = s.column("grant_id"), s.column("amount_yuan")
     grants = ctx.accepted["grants"].select("grant_id", "approved_yuan", "approved_on")
     out = [
@@ -738,9 +748,9 @@ def _disbursement_rules(f: pl.DataFrame, s: Source, ctx: Context) -> list[pl.Dat
     ]
     # Payments in date order; the one that takes the running total over the approval and every
     # later one are rejected, so what loads never exceeds what was approved.
-    ok = f.filter(pl.col("amount_yuan").is_not_null() & pl.col("paid_on").is_not_null())
+    ok = f.lazy().filter(pl.col("amount_yuan").is_not_null() & pl.col("paid_on").is_not_null())
     running = (
-        ok.join(grants, on="grant_id", how="inner")
+        ok.join(grants.lazy(), on="grant_id", how="inner")
         .sort("grant_id", "paid_on", "disbursement_id", ROW)
         .with_columns(pl.col("amount_yuan").cum_sum().over("grant_id").alias("_paid"))
     )
@@ -761,7 +771,7 @@ def _disbursement_rules(f: pl.DataFrame, s: Source, ctx: Context) -> list[pl.Dat
     return out
 
 
-def _annual_report_rules(f: pl.DataFrame, s: Source, ctx: Context) -> list[pl.DataFrame]:
+def _annual_report_rules(f: pl.DataFrame, s: Source, ctx: Context) -> list[pl.LazyFrame]:
     res, sub = s.column("result"), s.column("submitted_on")
     return [
         _org_exists(f, s, ctx),
@@ -779,7 +789,7 @@ def _annual_report_rules(f: pl.DataFrame, s: Source, ctx: Context) -> list[pl.Da
     ]
 
 
-def _evaluation_rules(f: pl.DataFrame, s: Source, ctx: Context) -> list[pl.DataFrame]:
+def _evaluation_rules(f: pl.DataFrame, s: Source, ctx: Context) -> list[pl.LazyFrame]:
     score, grade = s.column("score"), s.column("grade")
     bands = ctx.config.grade_bands
     expected: pl.Expr = pl.lit(None, dtype=pl.Int8)
@@ -817,11 +827,11 @@ def _evaluation_rules(f: pl.DataFrame, s: Source, ctx: Context) -> list[pl.DataF
     ]
 
 
-def _credit_rating_rules(f: pl.DataFrame, s: Source, ctx: Context) -> list[pl.DataFrame]:
+def _credit_rating_rules(f: pl.DataFrame, s: Source, ctx: Context) -> list[pl.LazyFrame]:
     return [_org_exists(f, s, ctx), _year_rule(f, s.column("year"), ctx)]
 
 
-def _credit_listing_rules(f: pl.DataFrame, s: Source, ctx: Context) -> list[pl.DataFrame]:
+def _credit_listing_rules(f: pl.DataFrame, s: Source, ctx: Context) -> list[pl.LazyFrame]:
     listed, removed = s.column("listed_on"), s.column("removed_on")
     return [
         _org_exists(f, s, ctx),
@@ -837,14 +847,14 @@ def _credit_listing_rules(f: pl.DataFrame, s: Source, ctx: Context) -> list[pl.D
     ]
 
 
-def _inspection_rules(f: pl.DataFrame, s: Source, ctx: Context) -> list[pl.DataFrame]:
+def _inspection_rules(f: pl.DataFrame, s: Source, ctx: Context) -> list[pl.LazyFrame]:
     return [_org_exists(f, s, ctx), not_after_as_of(f, s.column("inspected_on"), ctx)]
 
 
 # ---- The county's programmes ------------------------------------------------------------------
 
 
-def _in_communities(f: pl.DataFrame, col: Column, ctx: Context) -> list[pl.DataFrame]:
+def _in_communities(f: pl.DataFrame, col: Column, ctx: Context) -> list[pl.LazyFrame]:
     """A code that must name a community (社区 or 行政村) in the division list."""
     divs = _divisions(ctx)
     communities = divs.filter(pl.col("level") == "community")["division_code"]
@@ -886,7 +896,7 @@ def _with_org(f: pl.DataFrame, ctx: Context) -> pl.DataFrame:
     return f.join(orgs, on="org_id", how="left")
 
 
-def _micro_project_rules(f: pl.DataFrame, s: Source, ctx: Context) -> list[pl.DataFrame]:
+def _micro_project_rules(f: pl.DataFrame, s: Source, ctx: Context) -> list[pl.LazyFrame]:
     comm, start, end = s.column("community_code"), s.column("start_on"), s.column("end_on")
     status, rate = s.column("status"), s.column("satisfaction_rate")
     joined = _with_org(f, ctx)
@@ -985,7 +995,7 @@ def _micro_project_rules(f: pl.DataFrame, s: Source, ctx: Context) -> list[pl.Da
 _REAL_ID = r"^(\d{17}[\dX]|1[3-9]\d{9})$"
 
 
-def _points_rules(f: pl.DataFrame, s: Source, ctx: Context) -> list[pl.DataFrame]:
+def _points_rules(f: pl.DataFrame, s: Source, ctx: Context) -> list[pl.LazyFrame]:
     rid = s.column("resident_id")
     real = fail(
         f,
@@ -1010,7 +1020,7 @@ def _points_rules(f: pl.DataFrame, s: Source, ctx: Context) -> list[pl.DataFrame
 _TRAINING_LEVEL_NAMES = {"county": "县", "township": "乡镇（街道）", "community": "社区（村）"}
 
 
-def _training_rules(f: pl.DataFrame, s: Source, ctx: Context) -> list[pl.DataFrame]:
+def _training_rules(f: pl.DataFrame, s: Source, ctx: Context) -> list[pl.LazyFrame]:
     div, level = s.column("division_code"), s.column("level")
     orgs, people = s.column("org_count"), s.column("participants")
     levels = _divisions(ctx).select("division_code", pl.col("level").alias("_div_level"))
@@ -1054,7 +1064,7 @@ def _training_rules(f: pl.DataFrame, s: Source, ctx: Context) -> list[pl.DataFra
     ]
 
 
-def _award_rules(f: pl.DataFrame, s: Source, ctx: Context) -> list[pl.DataFrame]:
+def _award_rules(f: pl.DataFrame, s: Source, ctx: Context) -> list[pl.LazyFrame]:
     year = s.column("year")
     joined = _with_org(f, ctx)
     return [
@@ -1082,7 +1092,7 @@ def _award_rules(f: pl.DataFrame, s: Source, ctx: Context) -> list[pl.DataFrame]
     ]
 
 
-def _lounge_rules(f: pl.DataFrame, s: Source, ctx: Context) -> list[pl.DataFrame]:
+def _lounge_rules(f: pl.DataFrame, s: Source, ctx: Context) -> list[pl.LazyFrame]:
     stars, lon = s.column("stars"), s.column("lon")
     return [
         *_in_communities(f, s.column("community_code"), ctx),
@@ -1179,12 +1189,12 @@ def check(table: RawTable, ctx: Context) -> Checked:
     source = table.source
     typed, rejects = typed_frame(table, ctx)
     typed = derive(typed, source)
-    found = [rejects, duplicate_keys(typed, source)]
-    found.extend(RULES[source.name](typed, source, ctx))
+    found = [rejects, duplicate_keys(typed, source), *RULES[source.name](typed, source, ctx)]
     all_rejects = (
         pl.concat(found, how="vertical")
         .unique(maintain_order=True)
         .sort("row", maintain_order=True)
+        .collect()
     )
     bad_rows = all_rejects["row"].unique()
     accepted = typed.filter(~pl.col(ROW).is_in(bad_rows.implode())).select(
