@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import functools
 import itertools
 import json
 import re
@@ -46,6 +47,7 @@ class RawTable:
     headers: dict[str, str] = field(default_factory=dict)  # column name -> header as written
 
 
+@functools.lru_cache(maxsize=4096)  # a GeoJSON file asks for the same few keys per feature
 def header_key(text: str) -> str:
     """How headers are compared: NFKC, no spaces, no required-marker asterisks, no unit suffix."""
     t = unicodedata.normalize("NFKC", text or "")

@@ -18,8 +18,20 @@ def bench(
     sessions: Annotated[
         int, typer.Option(help="测内存时打开的会话数 / sessions for the memory figure")
     ] = 20,
+    only: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--only",
+            help="只测其中几项，可重复：etl pages reports sql server / only these parts, repeatable",
+        ),
+    ] = None,
 ) -> None:
     """测量导入、页面、报告、查询和内存，并与目标比较。 / Measure ETL, pages, reports, SQL and memory against the goals."""
-    from perf.bench import run
+    from perf.bench import PARTS, run
 
-    run(scale or [1, 100], sessions=sessions)
+    unknown = set(only or ()) - set(PARTS)
+    if unknown:
+        raise typer.BadParameter(
+            f"未知的项目 unknown: {', '.join(sorted(unknown))}", param_hint="--only"
+        )
+    run(scale or [1, 100], sessions=sessions, parts=only or list(PARTS))
