@@ -1184,11 +1184,27 @@ def derive(frame: pl.DataFrame, source: Source) -> pl.DataFrame:
     )
 
 
-def check(table: RawTable, ctx: Context) -> Checked:
-    """Type, derive and validate one raw table; record its accepted rows in the context."""
-    source = table.source
+@dataclass
+class Typed:
+    """A raw table typed and derived, with its cell rejects: what needs no other source."""
+
+    table: RawTable
+    frame: pl.DataFrame
+    rejects: pl.LazyFrame
+
+
+def prepare(table: RawTable, ctx: Context) -> Typed:
+    """The part of check() that reads only ctx.as_of and ctx.config (the load runs it ahead,
+    on the reading thread, while the sources before are still being checked)."""
     typed, rejects = typed_frame(table, ctx)
-    typed = derive(typed, source)
+    return Typed(table, derive(typed, table.source), rejects)
+
+
+def check(table: RawTable | Typed, ctx: Context) -> Checked:
+    """Type, derive and validate one raw table; record its accepted rows in the context."""
+    prepared = table if isinstance(table, Typed) else prepare(table, ctx)
+    table, typed, rejects = prepared.table, prepared.frame, prepared.rejects
+    source = table.source
     found = [rejects, duplicate_keys(typed, source), *RULES[source.name](typed, source, ctx)]
     all_rejects = (
         pl.concat(found, how="vertical")
