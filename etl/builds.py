@@ -22,10 +22,6 @@ import shutil
 import time
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import TYPE_CHECKING
-
-if TYPE_CHECKING:
-    from etl.pipeline import CheckResult
 
 BUILDS = "builds"
 DEFAULT_NAME = "warehouse.duckdb"
@@ -225,17 +221,21 @@ def clean_leftovers(db_path: Path) -> list[Path]:
     return removed
 
 
-def archive_sources(db_path: Path, run_id: str, result: CheckResult) -> Path:
-    """Copy the files a load read (and its manifest.toml) next to the build, under their names."""
+def archive_sources(db_path: Path, run_id: str, directory: Path, names: list[str]) -> Path:
+    """Copy the files a load reads (and its manifest.toml) next to the build, under their names.
+
+    The load runs this on a thread of its own while it checks the same files; a load that fails
+    leaves the copy without a build, and clean_leftovers removes it.
+    """
     final = sources_path(db_path, run_id)
     tmp = final.with_name(f".{final.name}.tmp")
     shutil.rmtree(tmp, ignore_errors=True)
     tmp.mkdir(parents=True)
-    names = [f["file"] for f in result.files.values() if f.get("file")]
-    if (result.directory / "manifest.toml").is_file():
+    names = list(names)
+    if (directory / "manifest.toml").is_file():
         names.append("manifest.toml")
     for name in names:
-        shutil.copy2(result.directory / name, tmp / name)
+        shutil.copy2(directory / name, tmp / name)
         with open(tmp / name, "rb") as fh:
             os.fsync(fh.fileno())
     _fsync_dir(tmp)

@@ -410,6 +410,11 @@ def load_locked(
 
     builds.clean_leftovers(db_path)
     builder = Builder(builds.build_file(db_path, run_id))
+    # The sources are copied beside the build while they are being checked (170 MB took a
+    # province's load 1 s on the main thread). Before the build gets its name, so a named build
+    # always has its sources.
+    archiving = ThreadPoolExecutor(max_workers=1, thread_name_prefix="orgdash-archive")
+    archived = archiving.submit(_archive, db_path, run_id, Path(directory))
     try:
         result = check_dir(Path(directory), as_of, config, progress, on_checked=builder.add)
         record["as_of"] = result.as_of.isoformat()
@@ -428,8 +433,7 @@ def load_locked(
         # The warehouse's etl_runs lists load attempts; rollbacks stay in the run log only.
         history = [r for r in read_runs(db_path) if r.get("status") != "rolled_back"] + [record]
         try:
-            # Sources first: a build file that has its name always has its sources beside it.
-            builds.archive_sources(db_path, run_id, result)
+            archived.result()
             rows_loaded = builder.finish(result, run_id, started, history)
             pause_for_tests("swap")
             builds.point_to(db_path, builder.target)
@@ -453,6 +457,19 @@ def load_locked(
 
     finally:
         builder.abort()  # a no-op after a finished build; removes a failed one
+        archiving.shutdown()
+        if not builder.target.exists():
+            builds.clean_leftovers(db_path)  # the sources copied for a build that failed
+
+
+def _archive(db_path: Path, run_id: str, directory: Path) -> None:
+    from etl import builds
+
+    try:
+        paths, _ = find_sources(directory)
+    except FileProblem:
+        return  # the check fails the load on this too; nothing to keep
+    builds.archive_sources(db_path, run_id, directory, [p.name for p in paths.values()])
 
 
 def pausing(stage: str) -> bool:

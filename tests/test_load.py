@@ -223,6 +223,10 @@ def _fails_and_leaves_live_unchanged(folder: Path, live: Path, rule_text: str) -
     assert rule_text in str(exc.value)
     assert digest(live) == before  # byte-for-byte
     assert not list(live.parent.rglob(".*.building*"))  # no half-built file, builds/ included
+    # The sources are copied while they are checked: a failed load keeps no copy either.
+    kept = {p.name.split(".")[0] for p in live.parent.rglob("*.duckdb") if p.parent != live.parent}
+    orphans = [p for p in live.parent.rglob("*.sources*") if p.name.split(".")[0] not in kept]
+    assert orphans == []
     assert read_runs(live)[-1]["status"] == "failed"
     return exc.value
 
