@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import duckdb
 import polars as pl
 
 import queries
@@ -137,10 +138,10 @@ def previous_day(d: dt.date) -> dt.date:
 
 
 class _Ask:
-    """Runs the report's named queries against one warehouse for one scope."""
+    """Runs the report's named queries for one scope on one connection (one build, one snapshot)."""
 
-    def __init__(self, db: Path | None, township: str | None) -> None:
-        self.db, self.township = db, township
+    def __init__(self, con: duckdb.DuckDBPyConnection, township: str | None) -> None:
+        self.con, self.township = con, township
         self._seen: dict[tuple, pl.DataFrame] = {}
 
     def frame(self, name: str, as_of: dt.date, township: str | bool | None = True) -> pl.DataFrame:
@@ -154,7 +155,7 @@ class _Ask:
         # Sections share figures (this year's money feeds 资金 and 与上年相比): ask once.
         key = (name, *sorted(bound.items()))
         if key not in self._seen:
-            self._seen[key] = queries.run(f"report/{name}", self.db, **bound)
+            self._seen[key] = queries.run_on(self.con, f"report/{name}", **bound)
         return self._seen[key]
 
     def rows(self, name: str, as_of: dt.date, township: str | bool | None = True) -> list[dict]:
@@ -174,8 +175,16 @@ def check(db: Path | None, scope: str | None, as_of: dt.date | None = None) -> d
 
     Returns the warehouse's names and dates (county_name, as_of_date, township_name).
     """
+    con = queries.connect(db)
+    try:
+        return _check(con, scope, as_of)
+    finally:
+        con.close()
+
+
+def _check(con: duckdb.DuckDBPyConnection, scope: str | None, as_of: dt.date | None) -> dict:
     township = None if scope in (None, "", "county") else scope
-    info = queries.run("report/scope", db, township=township).row(0, named=True)
+    info = queries.run_on(con, "report/scope", township=township).row(0, named=True)
     if township and info["township_name"] is None:
         raise ReportError(f"没有编码为 {township} 的乡镇（街道）。")
     if as_of is not None and as_of > info["as_of_date"]:
@@ -189,10 +198,20 @@ def build(db: Path | None, scope: str | None, as_of: dt.date | None = None) -> R
     """The report for the county (scope None or 'county') or one township, as of a date.
 
     as_of defaults to the warehouse's as-of date; a later date is refused (no data there yet).
+    Every figure is read on one connection, so the report reads one build even if a load swaps
+    the file meanwhile.
     """
-    info = check(db, scope, as_of)
+    con = queries.connect(db)
+    try:
+        return _build(con, scope, as_of)
+    finally:
+        con.close()
+
+
+def _build(con: duckdb.DuckDBPyConnection, scope: str | None, as_of: dt.date | None) -> Report:
+    info = _check(con, scope, as_of)
     township = None if scope in (None, "", "county") else scope
-    ask = _Ask(db, township)
+    ask = _Ask(con, township)
     data_as_of: dt.date = info["as_of_date"]
     as_of = as_of or data_as_of
     county_name = info["county_name"] or "本县"
