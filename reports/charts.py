@@ -48,6 +48,8 @@ def figure(chart: Chart) -> go.Figure:
         )
         fig.update_xaxes(title_text=chart.unit, rangemode="tozero")
         height = max(320, 90 + 44 * len(x))
+    elif chart.horizontal and chart.kind in ("stacked", "bars_floor"):
+        height = _ranking(fig, chart, x)
     elif chart.kind in ("stacked", "grouped", "bars_line", "bars_floor"):
         for i, col in enumerate(chart.series):
             values = frame[col].to_list()
@@ -64,15 +66,16 @@ def figure(chart: Chart) -> go.Figure:
             )
         if chart.kind == "stacked":
             fig.update_layout(barmode="stack")
+            # The …… category of a shortened chart has no bars and no total.
             totals = [
-                sum(v or 0 for v in row)
+                None if all(v is None for v in row) else sum(v or 0 for v in row)
                 for row in zip(*(frame[c].to_list() for c in chart.series), strict=True)
             ]
             fig.add_scatter(
                 x=x,
                 y=totals,
                 mode="text",
-                text=[str(t) for t in totals],
+                text=[_label(t) for t in totals],
                 textposition="top center",
                 showlegend=False,
                 cliponaxis=False,
@@ -132,6 +135,53 @@ def figure(chart: Chart) -> go.Figure:
     fig.update_xaxes(gridcolor="#e5e5e5", linecolor="#999")
     fig.update_yaxes(gridcolor="#e5e5e5", linecolor="#999")
     return fig
+
+
+def _ranking(fig: go.Figure, chart: Chart, names: list[str]) -> int:
+    """A shortened ranking (the largest and smallest of many places) as horizontal bars, first on
+    top: twenty long names read across, where upright they stood on end and crowded. Returns
+    the figure's height."""
+    frame = chart.frame
+    names = names[::-1]  # plotly draws the first category at the bottom
+    columns = {c: frame[c].to_list()[::-1] for c in (*chart.series, chart.floor) if c}
+    for i, col in enumerate(chart.series):
+        fig.add_bar(
+            x=columns[col],
+            y=names,
+            orientation="h",
+            name=col,
+            marker_color=SEQUENCE[(i + 1) % len(SEQUENCE)],
+            text=None if chart.kind == "stacked" else [_label(v) for v in columns[col]],
+            textposition=None if chart.kind == "stacked" else "outside",
+            cliponaxis=False,
+        )
+    if chart.kind == "stacked":
+        fig.update_layout(barmode="stack")
+        totals = [
+            None if all(v is None for v in row) else sum(v or 0 for v in row)
+            for row in zip(*(columns[c] for c in chart.series), strict=True)
+        ]
+        fig.add_scatter(
+            x=totals,
+            y=names,
+            mode="text",
+            text=[f" {_label(t)}" for t in totals],
+            textposition="middle right",
+            showlegend=False,
+            cliponaxis=False,
+        )
+    if chart.kind == "bars_floor" and chart.floor:
+        fig.add_scatter(
+            x=columns[chart.floor],
+            y=names,
+            mode="markers",
+            name=chart.floor,
+            marker={"symbol": "line-ns", "size": 22, "line": {"width": 3, "color": PRIMARY}},
+        )
+    fig.update_yaxes(type="category", automargin=True)
+    fig.update_xaxes(title_text=chart.unit, rangemode="tozero")
+    fig.update_layout(legend={"traceorder": "normal"}, bargap=0.3)
+    return max(320, 140 + 30 * len(names))
 
 
 def _label(v: object) -> str:

@@ -255,7 +255,11 @@ def _cell_text(cell, text: str, bold: bool, align) -> None:  # type: ignore[no-u
 
 
 def add_table(doc, table: Table, number: int) -> None:  # type: ignore[no-untyped-def]
-    """表N title above, a grid table with a shaded header row that repeats on every page."""
+    """表N title above, a grid table with a shaded header row that repeats on every page.
+
+    A long table (a province's townships) is printed as its brief; the note says where the rest is.
+    """
+    table = table.printed(number)
     _table_caption(doc, f"表{number}　{table.title}")
     columns = table.frame.columns
     rows = table.rows()
@@ -293,7 +297,7 @@ def add_table(doc, table: Table, number: int) -> None:  # type: ignore[no-untype
     doc.add_paragraph(style=NOTE_STYLE)
 
 
-def add_picture(doc, png: bytes | None, title: str, number: int) -> None:  # type: ignore[no-untyped-def]
+def add_picture(doc, png: bytes | None, title: str, number: int, note: str | None = None) -> None:  # type: ignore[no-untyped-def]
     # Its own single-spaced style: Normal's exact line spacing would clip the picture to one line.
     p = doc.add_paragraph(style=PICTURE_STYLE)
     if png is None:
@@ -301,7 +305,9 @@ def add_picture(doc, png: bytes | None, title: str, number: int) -> None:  # typ
     else:
         p.add_run().add_picture(io.BytesIO(png), width=PICTURE_WIDTH)
     caption = doc.add_paragraph(f"图{number}　{title}", style=CAPTION_STYLE)
-    caption.paragraph_format.keep_with_next = False
+    caption.paragraph_format.keep_with_next = note is not None
+    if note:
+        doc.add_paragraph(f"注：{note}", style=NOTE_STYLE)
 
 
 def write(report: Report, pictures: Sequence[bytes | None] | None) -> bytes:
@@ -359,6 +365,7 @@ def write(report: Report, pictures: Sequence[bytes | None] | None) -> bytes:
                 pictures[chart_no - 1] if chart_no <= len(pictures) else None,
                 chart.title,
                 chart_no,
+                chart.note,
             )
         for table in section.tables:
             table_no += 1

@@ -210,10 +210,32 @@ def _section_slide(prs, heading: str, section: Section) -> None:  # type: ignore
         set_font(_run(p, "".join(paragraph)), BODY_FONT, size)
 
 
-def _picture_slide(prs, title: str, png: bytes | None) -> None:  # type: ignore[no-untyped-def]
+NOTE_H = Inches(0.6)  # two lines of 12 pt under the header: what a shortened chart or table shows
+
+
+def _note(slide, text: str) -> None:  # type: ignore[no-untyped-def]
+    _text(
+        slide,
+        MARGIN,
+        Inches(1.2),
+        SLIDE_W - 2 * MARGIN,
+        NOTE_H,
+        f"注：{text}",
+        BODY_FONT,
+        Pt(12),
+        color=GREY,
+        anchor=MSO_ANCHOR.MIDDLE,
+    )
+
+
+def _picture_slide(prs, title: str, png: bytes | None, note: str | None = None) -> None:  # type: ignore[no-untyped-def]
     slide = prs.slides.add_slide(prs.slide_layouts[6])
     _header(slide, title)
-    top, max_w, max_h = Inches(1.35), SLIDE_W - 2 * MARGIN, SLIDE_H - Inches(1.35) - Inches(0.35)
+    top = Inches(1.35)
+    if note:
+        _note(slide, note)
+        top += NOTE_H
+    max_w, max_h = SLIDE_W - 2 * MARGIN, SLIDE_H - top - Inches(0.35)
     if png is None:
         _text(
             slide,
@@ -246,12 +268,15 @@ def _table_slides(prs, title: str, table: Table) -> None:  # type: ignore[no-unt
         for j, col in enumerate(columns)
     ]
     total_w = SLIDE_W - 2 * MARGIN
+    top = Inches(1.4) + (NOTE_H if table.note else 0)
     for n, chunk in enumerate(chunks):
         slide = prs.slides.add_slide(prs.slide_layouts[6])
         _header(slide, title if n == 0 else f"{title}（续）")
-        row_h = min(Inches(0.42), int((SLIDE_H - Inches(1.6)) / (len(chunk) + 1)))
+        if table.note:
+            _note(slide, table.note)
+        row_h = min(Inches(0.42), int((SLIDE_H - top - Inches(0.2)) / (len(chunk) + 1)))
         shape = slide.shapes.add_table(
-            len(chunk) + 1, len(columns), MARGIN, Inches(1.4), total_w, row_h * (len(chunk) + 1)
+            len(chunk) + 1, len(columns), MARGIN, top, total_w, row_h * (len(chunk) + 1)
         )
         grid = shape.table
         for j, weight in enumerate(weights):
@@ -318,10 +343,11 @@ def write(report: Report, pictures: Sequence[bytes | None] | None) -> bytes:
         for chart in section.charts if with_charts else []:
             chart_no += 1
             png = pictures[chart_no - 1] if chart_no <= len(pictures) else None
-            _picture_slide(prs, f"图{chart_no}　{chart.title}", png)
+            _picture_slide(prs, f"图{chart_no}　{chart.title}", png, chart.note)
         for table in section.tables:
             table_no += 1
-            _table_slides(prs, f"表{table_no}　{table.title}", table)
+            shown = table.printed(table_no)  # a long table's brief; the whole one is in Excel
+            _table_slides(prs, f"表{table_no}　{shown.title}", shown)
     buf = io.BytesIO()
     prs.save(buf)
     return buf.getvalue()
