@@ -7,6 +7,7 @@ formats say the same thing. Figures come from queries/report/*.sql, which reuse 
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
@@ -96,6 +97,11 @@ class Chart:
     floor: str | None = None  # bars_floor: the column drawn as floor markers
     note: str | None = None  # printed under the chart: what a shortened chart shows
     horizontal: bool = False  # a shortened ranking: bars across, names readable
+
+
+# What the Word and PowerPoint writers take for the charts: their PNGs (None for one that could not
+# be drawn), or a function that waits for them (reports.charts.later).
+Pictures = Sequence[bytes | None] | Callable[[], Sequence[bytes | None]]
 
 
 @dataclass(frozen=True)

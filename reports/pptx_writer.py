@@ -7,7 +7,6 @@ East-Asian fonts are declared in a:ea on every run (python-pptx's font.name sets
 from __future__ import annotations
 
 import io
-from collections.abc import Sequence
 
 from pptx import Presentation
 from pptx.dml.color import RGBColor
@@ -16,7 +15,7 @@ from pptx.enum.text import MSO_ANCHOR, PP_ALIGN
 from pptx.oxml.ns import qn
 from pptx.util import Emu, Inches, Pt
 
-from reports.content import TEXT, Report, Section, Table
+from reports.content import TEXT, Pictures, Report, Section, Table
 
 HEADING_FONT = "黑体"
 BODY_FONT = "微软雅黑"  # reads well on a projector; WPS and Office on Chinese Windows have it
@@ -228,13 +227,18 @@ def _note(slide, text: str) -> None:  # type: ignore[no-untyped-def]
     )
 
 
-def _picture_slide(prs, title: str, png: bytes | None, note: str | None = None) -> None:  # type: ignore[no-untyped-def]
+def _picture_slide(prs, title: str, note: str | None = None):  # type: ignore[no-untyped-def]
+    """A chart's slide with its title (and note); returns what _picture() needs to complete it."""
     slide = prs.slides.add_slide(prs.slide_layouts[6])
     _header(slide, title)
-    top = Inches(1.35)
+    top: int = Inches(1.35)
     if note:
         _note(slide, note)
         top += NOTE_H
+    return slide, top
+
+
+def _picture(slide, top: int, png: bytes | None) -> None:  # type: ignore[no-untyped-def]
     max_w, max_h = SLIDE_W - 2 * MARGIN, SLIDE_H - top - Inches(0.35)
     if png is None:
         _text(
@@ -322,8 +326,10 @@ def _cell(cell, text: str, header: bool, align, shaded: bool = False, bold: bool
     )
 
 
-def write(report: Report, pictures: Sequence[bytes | None] | None) -> bytes:
-    """The .pptx bytes; pictures are the charts' PNGs in report.charts() order, None for none.
+def write(report: Report, pictures: Pictures | None) -> bytes:
+    """The .pptx bytes; pictures are the charts' PNGs in report.charts() order, None for none,
+    or a function that waits for them: it is called once every slide is made, so the deck is
+    made while the browser draws.
 
     A None among them (the chart could not be drawn) leaves a line saying so in its place.
     """
@@ -336,18 +342,20 @@ def write(report: Report, pictures: Sequence[bytes | None] | None) -> bytes:
     props.language = "zh-CN"
     _title_slide(prs, report)
     with_charts = pictures is not None
-    pictures = list(pictures or [])
+    places = []
     chart_no = table_no = 0
     for heading, section in report.numbered():
         _section_slide(prs, heading, section)
         for chart in section.charts if with_charts else []:
             chart_no += 1
-            png = pictures[chart_no - 1] if chart_no <= len(pictures) else None
-            _picture_slide(prs, f"图{chart_no}　{chart.title}", png, chart.note)
+            places.append(_picture_slide(prs, f"图{chart_no}　{chart.title}", chart.note))
         for table in section.tables:
             table_no += 1
             shown = table.printed(table_no)  # a long table's brief; the whole one is in Excel
             _table_slides(prs, f"表{table_no}　{shown.title}", shown)
+    images = list((pictures() if callable(pictures) else pictures) or [])
+    for i, (slide, top) in enumerate(places):
+        _picture(slide, top, images[i] if i < len(images) else None)
     buf = io.BytesIO()
     prs.save(buf)
     return buf.getvalue()

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import os
 import shutil
 import subprocess
 import sys
@@ -940,6 +941,42 @@ def test_cli_writes_every_format(demo_db, tmp_path):
     md = (tmp_path / "报告.md").read_text(encoding="utf-8")
     assert BASICS in md and "**表1　各乡镇（街道）社区社会组织情况**" in md
     assert sorted(p.name for p in tmp_path.iterdir()) == [f"报告.{f}" for f in sorted(runs)]
+
+
+def test_cli_without_chromium_writes_the_report_and_says_where_charts_are_missing(
+    demo_db, tmp_path
+):
+    # kaleido's own sync server waited for a browser that never started: the CLI hung for ever.
+    proc = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "orgdash",
+            "report",
+            "--db",
+            str(demo_db),
+            "--scope",
+            "county",
+            "--format",
+            "docx",
+            "--out",
+            str(tmp_path / "报告.docx"),
+        ],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env={**os.environ, "BROWSER_PATH": str(tmp_path / "no-chromium")},
+    )
+    assert proc.returncode == 0, proc.stderr
+    word = docx.Document(tmp_path / "报告.docx")
+    missing = [p.text for p in word.paragraphs if "未能生成" in p.text]
+    assert missing == [
+        f"（图表「{c.title}」未能生成：服务器上缺少 Chromium 浏览器。）"
+        for c in content.build(demo_db, "county", None).charts()
+    ]
+    assert not word.inline_shapes
+    assert BASICS in [p.text for p in word.paragraphs]
 
 
 def test_cli_refuses_an_unknown_township(demo_db, tmp_path):
