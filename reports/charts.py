@@ -189,7 +189,7 @@ def _ranking(fig: go.Figure, chart: Chart, names: list[str]) -> int:
     fig.update_yaxes(type="category", automargin=True)
     fig.update_xaxes(title_text=chart.unit, rangemode="tozero")
     fig.update_layout(legend={"traceorder": "normal"}, bargap=0.3)
-    return max(320, 140 + 30 * len(names))
+    return max(320, 140 + 24 * len(names))
 
 
 def _label(v: object) -> str:
