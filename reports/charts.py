@@ -161,6 +161,7 @@ def _ranking(fig: go.Figure, chart: Chart, names: list[str]) -> int:
             marker_color=SEQUENCE[(i + 1) % len(SEQUENCE)],
             text=None if chart.kind == "stacked" else [_label(v) for v in columns[col]],
             textposition=None if chart.kind == "stacked" else "outside",
+            constraintext="none",  # plotly shrinks outside labels to a thin bar's height
             cliponaxis=False,
         )
     if chart.kind == "stacked":

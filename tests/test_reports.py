@@ -1183,3 +1183,45 @@ def test_province_files_print_briefs_and_excel_keeps_every_row(province, provinc
     sheet = book["各乡镇（街道）社区社会组织情况"]
     assert [sheet.cell(3 + i, 1).value for i in range(24)] == [n for n, *_ in towns]
     assert sheet.cell(27, 1).value == "合计"
+
+
+def test_township_with_many_communities_prints_the_ends(demo_db, town):
+    # A township of 10 communities behaves as one of 60 would at the real limits.
+    code, name = town
+    with pytest.MonkeyPatch.context() as mp:
+        for key, value in {
+            "PRINT_ROWS": 4,
+            "PRINT_EACH": 2,
+            "CHART_BARS": 4,
+            "CHART_EACH": 2,
+        }.items():
+            mp.setattr(content, key, value)
+        report = content.build(demo_db, code, AS_OF)
+    communities = query(
+        demo_db,
+        f"""select m.name, count(a.org_id),
+                   case m.area_type when 'urban' then 10 else 5 end
+            from divisions m left join ({ACTIVE}) a on a.community_code = m.division_code
+            where m.level = 'community' and m.township_code = $t
+            group by m.division_code, m.name, m.area_type order by m.division_code""",
+        d=AS_OF,
+        t=code,
+    )
+    order = ranked(communities, 1)
+    ends = [*order[:2], None, *order[-2:]]
+    chart = next(c for c in report.charts() if c.kind == "bars_floor")
+    assert chart.title == f"{name}组织数最多和最少的各2个城乡社区" and chart.horizontal
+    assert chart.frame["社区（村）"].to_list() == [r[0] if r else "……" for r in ends]
+    assert chart.frame["组织数"].to_list() == [r[1] if r else None for r in ends]
+    assert chart.frame["国家标准"].to_list() == [r[2] if r else None for r in ends]
+    fig = charts.figure(chart)
+    floor = next(t for t in fig.data if t.type == "scatter")
+    assert (
+        floor.marker.symbol == "line-ns"
+        and list(floor.x)[::-1] == chart.frame["国家标准"].to_list()
+    )
+    table = report.tables()[0].printed(1)
+    assert table.frame["社区（村）"].to_list() == [r[0] for r in (*order[:2], *order[-2:])]
+    assert table.note is not None and table.note.startswith(
+        f"{name}共{len(communities)}个城乡社区，表中列出组织数最多的2个和最少的2个"
+    )
