@@ -24,7 +24,8 @@ def warm_up() -> None:
 
 def render(report: content.Report, fmt: str, with_charts: bool = True) -> bytes:
     """The report in one format as bytes (charts only in Word and PowerPoint)."""
-    pictures = charts.pngs(report.charts()) if with_charts and fmt in ("docx", "pptx") else None
+    # Asked of the browser now, waited for by the writer once its text and tables are done.
+    pictures = charts.later(report.charts()) if with_charts and fmt in ("docx", "pptx") else None
     if fmt == "docx":
         from reports import docx_writer
 

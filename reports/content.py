@@ -7,10 +7,12 @@ formats say the same thing. Figures come from queries/report/*.sql, which reuse 
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass, field
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
+import duckdb
 import polars as pl
 
 import queries
@@ -19,6 +21,17 @@ from reports import wording as w
 
 # Column kinds decide how a cell is shown in every format (and the Excel number format).
 TEXT, INT, DEC1, WAN, YUAN, RATE, YEAR = "text", "int", "dec1", "wan", "yuan", "rate", "year"
+
+# Word and PowerPoint are read in a meeting: a table longer than PRINT_ROWS (a province's 1,200
+# townships: 86 slides, 40 pages) shows the ends of its ranking there, and the whole table is in
+# the Excel workbook (and the Markdown file). A county's tables (12 to 30 townships) stay whole.
+PRINT_ROWS = 40
+PRINT_EACH = 10
+# A chart with more bars than CHART_BARS shows the CHART_EACH largest and smallest: 1,200 bars
+# are unreadable (and took kaleido two seconds to draw).
+CHART_BARS = 30
+CHART_EACH = 10
+GAP = "……"  # the row or category that stands for the ones left out
 
 
 class ReportError(ValueError):
@@ -31,6 +44,15 @@ class Table:
     frame: pl.DataFrame  # Chinese headers, units in the header: 组织数（家）
     kinds: dict[str, str]  # header -> TEXT, INT, DEC1, WAN, YUAN, RATE or YEAR
     note: str | None = None
+    gap: int | None = None  # rows were left out before this row: shown as a row of ……
+    brief: Table | None = None  # what Word and PowerPoint show of a long table (see PRINT_ROWS)
+
+    def printed(self, number: int) -> Table:
+        """The table as Word and PowerPoint show it as 表{number}: its brief, if it has one, with a
+        note saying what is shown and where the whole table is."""
+        if self.brief is None:
+            return self
+        return replace(self.brief, note=f"{self.brief.note}完整表格见本报告Excel版表{number}。")
 
     def cell(self, value: Any, column: str) -> str:
         """A value as the tables show it: 2216, 22.9, 302.98 (万元), 94.2%, — for none."""
@@ -50,11 +72,14 @@ class Table:
         return str(value)
 
     def rows(self) -> list[list[str]]:
-        """Every row as shown, header excluded."""
-        return [
+        """Every row as shown, header excluded (a row of …… where rows were left out)."""
+        rows = [
             [self.cell(v, c) for c, v in zip(self.frame.columns, r, strict=True)]
             for r in self.frame.iter_rows()
         ]
+        if self.gap is not None:
+            rows.insert(self.gap, [GAP] + [""] * (len(self.frame.columns) - 1))
+        return rows
 
 
 @dataclass(frozen=True)
@@ -70,6 +95,13 @@ class Chart:
     line: str | None = None  # bars_line: the column drawn as a line on a second axis
     line_unit: str | None = None
     floor: str | None = None  # bars_floor: the column drawn as floor markers
+    note: str | None = None  # printed under the chart: what a shortened chart shows
+    horizontal: bool = False  # a shortened ranking: bars across, names readable
+
+
+# What the Word and PowerPoint writers take for the charts: their PNGs (None for one that could not
+# be drawn), or a function that waits for them (reports.charts.later).
+Pictures = Sequence[bytes | None] | Callable[[], Sequence[bytes | None]]
 
 
 @dataclass(frozen=True)
@@ -137,10 +169,10 @@ def previous_day(d: dt.date) -> dt.date:
 
 
 class _Ask:
-    """Runs the report's named queries against one warehouse for one scope."""
+    """Runs the report's named queries for one scope on one connection (one build, one snapshot)."""
 
-    def __init__(self, db: Path | None, township: str | None) -> None:
-        self.db, self.township = db, township
+    def __init__(self, con: duckdb.DuckDBPyConnection, township: str | None) -> None:
+        self.con, self.township = con, township
         self._seen: dict[tuple, pl.DataFrame] = {}
 
     def frame(self, name: str, as_of: dt.date, township: str | bool | None = True) -> pl.DataFrame:
@@ -154,7 +186,7 @@ class _Ask:
         # Sections share figures (this year's money feeds 资金 and 与上年相比): ask once.
         key = (name, *sorted(bound.items()))
         if key not in self._seen:
-            self._seen[key] = queries.run(f"report/{name}", self.db, **bound)
+            self._seen[key] = queries.run_on(self.con, f"report/{name}", **bound)
         return self._seen[key]
 
     def rows(self, name: str, as_of: dt.date, township: str | bool | None = True) -> list[dict]:
@@ -169,13 +201,76 @@ def _wan(col: str) -> pl.Expr:
     return (pl.col(col).cast(pl.Float64) / 10_000).round(2)
 
 
+Ranking = list[tuple[str, bool]]  # (column, descending) pairs; ties keep the frame's order
+
+
+def _ends(frame: pl.DataFrame, by: Ranking, top: int, bottom: int) -> tuple[pl.DataFrame, int]:
+    """The first `top` and the last `bottom` rows of frame in the order of `by`, and the index of
+    the first bottom row (where the rows left out were). frame is longer than top + bottom."""
+    ordered = (
+        frame.with_row_index("_at")
+        .sort(
+            [c for c, _ in by] + ["_at"],
+            descending=[d for _, d in by] + [False],
+            nulls_last=True,
+        )
+        .drop("_at")
+    )
+    return pl.concat([ordered.head(top), ordered.tail(bottom)]), top
+
+
+def _shortened(table: Table, by: Ranking, top: int, bottom: int, note: str) -> Table:
+    """The table with a brief for Word and PowerPoint when it is longer than PRINT_ROWS.
+
+    The brief holds the top and bottom rows of the ranking and, last, the table's 合计 row (which
+    stays the total of every row); note says what it shows, {n} standing for the number of rows
+    (合计 not counted).
+    """
+    frame = table.frame
+    has_total = frame.height > 0 and frame.row(-1)[0] == "合计"
+    body = frame.head(frame.height - 1) if has_total else frame
+    if body.height <= PRINT_ROWS:
+        return table
+    shown, gap = _ends(body, by, top, bottom)
+    if has_total:
+        shown = pl.concat([shown, frame.tail(1)])
+    brief = Table(
+        f"{table.title}（节选）",
+        shown,
+        table.kinds,
+        note=note.format(n=w.count(body.height)) + (table.note or ""),
+        gap=gap,
+    )
+    return replace(table, brief=brief)
+
+
+def _chart_ends(frame: pl.DataFrame, x: str, by: Ranking) -> pl.DataFrame | None:
+    """Past CHART_BARS bars: the CHART_EACH largest and smallest with a …… category between them
+    (the rank columns are dropped); None when every bar fits."""
+    if frame.height <= CHART_BARS:
+        return None
+    shown, gap = _ends(frame, by, CHART_EACH, CHART_EACH)
+    return pl.concat(
+        [shown.head(gap), pl.DataFrame({x: [GAP]}), shown.tail(shown.height - gap)],
+        how="diagonal_relaxed",
+    )
+
+
 def check(db: Path | None, scope: str | None, as_of: dt.date | None = None) -> dict:
     """Refuse a report that cannot be made (unknown township, date after the data) before any work.
 
     Returns the warehouse's names and dates (county_name, as_of_date, township_name).
     """
+    con = queries.connect(db)
+    try:
+        return _check(con, scope, as_of)
+    finally:
+        con.close()
+
+
+def _check(con: duckdb.DuckDBPyConnection, scope: str | None, as_of: dt.date | None) -> dict:
     township = None if scope in (None, "", "county") else scope
-    info = queries.run("report/scope", db, township=township).row(0, named=True)
+    info = queries.run_on(con, "report/scope", township=township).row(0, named=True)
     if township and info["township_name"] is None:
         raise ReportError(f"没有编码为 {township} 的乡镇（街道）。")
     if as_of is not None and as_of > info["as_of_date"]:
@@ -189,10 +284,20 @@ def build(db: Path | None, scope: str | None, as_of: dt.date | None = None) -> R
     """The report for the county (scope None or 'county') or one township, as of a date.
 
     as_of defaults to the warehouse's as-of date; a later date is refused (no data there yet).
+    Every figure is read on one connection, so the report reads one build even if a load swaps
+    the file meanwhile.
     """
-    info = check(db, scope, as_of)
+    con = queries.connect(db)
+    try:
+        return _build(con, scope, as_of)
+    finally:
+        con.close()
+
+
+def _build(con: duckdb.DuckDBPyConnection, scope: str | None, as_of: dt.date | None) -> Report:
+    info = _check(con, scope, as_of)
     township = None if scope in (None, "", "county") else scope
-    ask = _Ask(db, township)
+    ask = _Ask(con, township)
     data_as_of: dt.date = info["as_of_date"]
     as_of = as_of or data_as_of
     county_name = info["county_name"] or "本县"
@@ -299,77 +404,112 @@ def _basics(c: _Context) -> Section:
             schema=table.schema,
         )
         sec.tables.append(
-            Table(
-                "各乡镇（街道）社区社会组织情况",
-                pl.concat([table, total]),
-                {
-                    "乡镇（街道）": TEXT,
-                    "平均每社区（家）": DEC1,
-                    **{col: INT for col in table.columns[1:] if col != "平均每社区（家）"},
-                },
+            _shortened(
+                Table(
+                    "各乡镇（街道）社区社会组织情况",
+                    pl.concat([table, total]),
+                    {
+                        "乡镇（街道）": TEXT,
+                        "平均每社区（家）": DEC1,
+                        **{col: INT for col in table.columns[1:] if col != "平均每社区（家）"},
+                    },
+                ),
+                [("组织数（家）", True)],
+                PRINT_EACH,
+                PRINT_EACH,
+                f"{c.place}共{{n}}个乡镇（街道），表中列出组织数最多的{PRINT_EACH}个和最少的"
+                f"{PRINT_EACH}个，按组织数从多到少排列；合计为全部乡镇（街道）的合计。",
             )
         )
+        bars = frame.select(
+            pl.col("township_name").alias("乡镇（街道）"),
+            pl.col("count_registered").alias("登记"),
+            pl.col("count_filed").alias("备案"),
+            pl.col("count_active").alias("_rank"),
+        )
+        ends = _chart_ends(bars, "乡镇（街道）", [("_rank", True)])
         sec.charts.append(
             Chart(
-                "各乡镇（街道）社区社会组织数",
+                "各乡镇（街道）社区社会组织数"
+                if ends is None
+                else f"组织数最多和最少的各{CHART_EACH}个乡镇（街道）",
                 "stacked",
-                frame.select(
-                    pl.col("township_name").alias("乡镇（街道）"),
-                    pl.col("count_registered").alias("登记"),
-                    pl.col("count_filed").alias("备案"),
-                ),
+                (bars if ends is None else ends).drop("_rank"),
                 x="乡镇（街道）",
                 series=("登记", "备案"),
                 unit="组织数（家）",
+                note=None
+                if ends is None
+                else f"{c.place}共{w.count(bars.height)}个乡镇（街道），图中为组织数最多的"
+                f"{CHART_EACH}个和最少的{CHART_EACH}个，中间以“{GAP}”隔开；"
+                "各乡镇（街道）的数据见本报告Excel版。",
+                horizontal=ends is not None,
             )
         )
     else:
         comm = c.ask.frame("communities", c.as_of)
         if comm.height:
             sec.tables.append(
-                Table(
-                    f"{c.place}各城乡社区社会组织情况",
-                    comm.select(
-                        pl.col("community_name").alias("社区（村）"),
-                        pl.col("area_label").alias("类型"),
-                        pl.col("count_active").alias("组织数（家）"),
-                        pl.col("count_registered").alias("登记（家）"),
-                        pl.col("count_filed").alias("备案（家）"),
-                        pl.col("floor").alias("国家标准（家）"),
-                        pl.when(pl.col("meets_floor"))
-                        .then(pl.lit("是"))
-                        .otherwise(pl.lit("否"))
-                        .alias("是否达标"),
-                        pl.when(pl.col("has_station"))
-                        .then(pl.lit("有"))
-                        .otherwise(pl.lit("无"))
-                        .alias("村级服务站"),
+                _shortened(
+                    Table(
+                        f"{c.place}各城乡社区社会组织情况",
+                        comm.select(
+                            pl.col("community_name").alias("社区（村）"),
+                            pl.col("area_label").alias("类型"),
+                            pl.col("count_active").alias("组织数（家）"),
+                            pl.col("count_registered").alias("登记（家）"),
+                            pl.col("count_filed").alias("备案（家）"),
+                            pl.col("floor").alias("国家标准（家）"),
+                            pl.when(pl.col("meets_floor"))
+                            .then(pl.lit("是"))
+                            .otherwise(pl.lit("否"))
+                            .alias("是否达标"),
+                            pl.when(pl.col("has_station"))
+                            .then(pl.lit("有"))
+                            .otherwise(pl.lit("无"))
+                            .alias("村级服务站"),
+                        ),
+                        {
+                            "社区（村）": TEXT,
+                            "类型": TEXT,
+                            "组织数（家）": INT,
+                            "登记（家）": INT,
+                            "备案（家）": INT,
+                            "国家标准（家）": INT,
+                            "是否达标": TEXT,
+                            "村级服务站": TEXT,
+                        },
                     ),
-                    {
-                        "社区（村）": TEXT,
-                        "类型": TEXT,
-                        "组织数（家）": INT,
-                        "登记（家）": INT,
-                        "备案（家）": INT,
-                        "国家标准（家）": INT,
-                        "是否达标": TEXT,
-                        "村级服务站": TEXT,
-                    },
+                    [("组织数（家）", True)],
+                    PRINT_EACH,
+                    PRINT_EACH,
+                    f"{c.place}共{{n}}个城乡社区，表中列出组织数最多的{PRINT_EACH}个和最少的"
+                    f"{PRINT_EACH}个，按组织数从多到少排列。",
                 )
             )
+            bars = comm.select(
+                pl.col("community_name").alias("社区（村）"),
+                pl.col("count_active").alias("组织数"),
+                pl.col("floor").alias("国家标准"),
+            )
+            ends = _chart_ends(bars, "社区（村）", [("组织数", True)])
             sec.charts.append(
                 Chart(
-                    f"{c.place}各城乡社区社会组织数",
+                    f"{c.place}各城乡社区社会组织数"
+                    if ends is None
+                    else f"{c.place}组织数最多和最少的各{CHART_EACH}个城乡社区",
                     "bars_floor",
-                    comm.select(
-                        pl.col("community_name").alias("社区（村）"),
-                        pl.col("count_active").alias("组织数"),
-                        pl.col("floor").alias("国家标准"),
-                    ),
+                    bars if ends is None else ends,
                     x="社区（村）",
                     series=("组织数",),
                     unit="组织数（家）",
                     floor="国家标准",
+                    note=None
+                    if ends is None
+                    else f"{c.place}共{w.count(bars.height)}个城乡社区，图中为组织数最多的"
+                    f"{CHART_EACH}个和最少的{CHART_EACH}个，中间以“{GAP}”隔开；"
+                    "各社区（村）的数据见本报告Excel版。",
+                    horizontal=ends is not None,
                 )
             )
     if fields:
@@ -617,12 +757,21 @@ def _innovation(c: _Context) -> Section:
             *[pl.col(k).sum() for k in table.columns if k != unit],
         )
         year = c.as_of.year
+        first = table.columns[1]  # the ranking of a long table: its first programme's count
+        noun = "乡镇（街道）" if c.is_county else "社区（村）"
         sec.tables.append(
-            Table(
-                f"{'各乡镇（街道）' if c.is_county else c.place + '各社区'}微项目、积分制和睦邻客厅情况",
-                pl.concat([table, total.cast(table.schema)]),
-                kinds,
-                note=f"微项目为{year}年开始实施的（不含已终止的）；积分参与居民为近12个月获得积分的居民。",
+            _shortened(
+                Table(
+                    f"{'各乡镇（街道）' if c.is_county else c.place + '各社区'}微项目、积分制和睦邻客厅情况",
+                    pl.concat([table, total.cast(table.schema)]),
+                    kinds,
+                    note=f"微项目为{year}年开始实施的（不含已终止的）；积分参与居民为近12个月获得积分的居民。",
+                ),
+                [(first, True)],
+                2 * PRINT_EACH,
+                0,
+                f"{c.place}共{{n}}个{noun}，表中列出{first.split('（')[0]}最多的"
+                f"{2 * PRINT_EACH}个，从多到少排列；合计为全部{noun}的合计。",
             )
         )
     return sec
@@ -668,26 +817,33 @@ def _supervision(c: _Context) -> Section:
     if c.is_county and total and total["count_due"]:
         rows = [r for r in reports if not r["is_total"]] + [{**total, "township_name": "合计"}]
         sec.tables.append(
-            Table(
-                f"各乡镇（街道）{total['report_year']}年度年报报送情况",
-                pl.DataFrame(rows, infer_schema_length=None).select(
-                    pl.col("township_name").alias("乡镇（街道）"),
-                    pl.col("count_due").alias("应报（家）"),
-                    pl.col("count_submitted").alias("已报送（家）"),
-                    pl.col("count_on_time").alias("按期报送（家）"),
-                    pl.col("count_late").alias("逾期报送（家）"),
-                    pl.col("count_overdue").alias("逾期未报（家）"),
-                    pl.col("submission_rate").alias("报送率"),
+            _shortened(
+                Table(
+                    f"各乡镇（街道）{total['report_year']}年度年报报送情况",
+                    pl.DataFrame(rows, infer_schema_length=None).select(
+                        pl.col("township_name").alias("乡镇（街道）"),
+                        pl.col("count_due").alias("应报（家）"),
+                        pl.col("count_submitted").alias("已报送（家）"),
+                        pl.col("count_on_time").alias("按期报送（家）"),
+                        pl.col("count_late").alias("逾期报送（家）"),
+                        pl.col("count_overdue").alias("逾期未报（家）"),
+                        pl.col("submission_rate").alias("报送率"),
+                    ),
+                    {
+                        "乡镇（街道）": TEXT,
+                        "应报（家）": INT,
+                        "已报送（家）": INT,
+                        "按期报送（家）": INT,
+                        "逾期报送（家）": INT,
+                        "逾期未报（家）": INT,
+                        "报送率": RATE,
+                    },
                 ),
-                {
-                    "乡镇（街道）": TEXT,
-                    "应报（家）": INT,
-                    "已报送（家）": INT,
-                    "按期报送（家）": INT,
-                    "逾期报送（家）": INT,
-                    "逾期未报（家）": INT,
-                    "报送率": RATE,
-                },
+                [("报送率", False), ("逾期未报（家）", True)],
+                2 * PRINT_EACH,
+                0,
+                f"{c.place}共{{n}}个乡镇（街道），表中列出报送率最低的{2 * PRINT_EACH}个，"
+                "按报送率从低到高排列；合计为全部乡镇（街道）的合计。",
             )
         )
     return sec
@@ -793,24 +949,31 @@ def _floor(c: _Context) -> Section:
     if below:
         area = {"urban": "城市社区", "rural": "行政村"}
         sec.tables.append(
-            Table(
-                "未达到国家标准的社区",
-                pl.DataFrame(below, infer_schema_length=None).select(
-                    pl.col("township_name").alias("乡镇（街道）"),
-                    pl.col("community_name").alias("社区（村）"),
-                    pl.col("area_type").replace_strict(area, default=None).alias("类型"),
-                    pl.col("count_active").alias("组织数（家）"),
-                    pl.col("floor").alias("国家标准（家）"),
-                    pl.col("count_short").alias("差额（家）"),
+            _shortened(
+                Table(
+                    "未达到国家标准的社区",
+                    pl.DataFrame(below, infer_schema_length=None).select(
+                        pl.col("township_name").alias("乡镇（街道）"),
+                        pl.col("community_name").alias("社区（村）"),
+                        pl.col("area_type").replace_strict(area, default=None).alias("类型"),
+                        pl.col("count_active").alias("组织数（家）"),
+                        pl.col("floor").alias("国家标准（家）"),
+                        pl.col("count_short").alias("差额（家）"),
+                    ),
+                    {
+                        "乡镇（街道）": TEXT,
+                        "社区（村）": TEXT,
+                        "类型": TEXT,
+                        "组织数（家）": INT,
+                        "国家标准（家）": INT,
+                        "差额（家）": INT,
+                    },
                 ),
-                {
-                    "乡镇（街道）": TEXT,
-                    "社区（村）": TEXT,
-                    "类型": TEXT,
-                    "组织数（家）": INT,
-                    "国家标准（家）": INT,
-                    "差额（家）": INT,
-                },
+                [("差额（家）", True)],
+                2 * PRINT_EACH,
+                0,
+                f"{c.place}共{{n}}个城乡社区未达到国家标准，表中列出差额最大的{2 * PRINT_EACH}个，"
+                "按差额从大到小排列。",
             )
         )
     return sec

@@ -9,7 +9,6 @@ the Latin ones), and theme fonts are removed so the declared ones are the ones W
 from __future__ import annotations
 
 import io
-from collections.abc import Sequence
 
 from docx import Document
 from docx.enum.section import WD_ORIENT
@@ -20,7 +19,7 @@ from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 from docx.shared import Cm, Emu, Pt, RGBColor
 
-from reports.content import TEXT, Report, Table
+from reports.content import TEXT, Pictures, Report, Table
 
 BODY_FONT = "仿宋_GB2312"  # the standard's body face; Word substitutes 仿宋 where it is missing
 HEADING_FONT = "黑体"
@@ -255,7 +254,11 @@ def _cell_text(cell, text: str, bold: bool, align) -> None:  # type: ignore[no-u
 
 
 def add_table(doc, table: Table, number: int) -> None:  # type: ignore[no-untyped-def]
-    """表N title above, a grid table with a shaded header row that repeats on every page."""
+    """表N title above, a grid table with a shaded header row that repeats on every page.
+
+    A long table (a province's townships) is printed as its brief; the note says where the rest is.
+    """
+    table = table.printed(number)
     _table_caption(doc, f"表{number}　{table.title}")
     columns = table.frame.columns
     rows = table.rows()
@@ -293,19 +296,28 @@ def add_table(doc, table: Table, number: int) -> None:  # type: ignore[no-untype
     doc.add_paragraph(style=NOTE_STYLE)
 
 
-def add_picture(doc, png: bytes | None, title: str, number: int) -> None:  # type: ignore[no-untyped-def]
+def add_picture(doc, title: str, number: int, note: str | None = None):  # type: ignore[no-untyped-def]
+    """The picture's place, caption (and note) below it; returns the run that fill() completes."""
     # Its own single-spaced style: Normal's exact line spacing would clip the picture to one line.
-    p = doc.add_paragraph(style=PICTURE_STYLE)
-    if png is None:
-        p.add_run(f"（图表「{title}」未能生成：服务器上缺少 Chromium 浏览器。）")
-    else:
-        p.add_run().add_picture(io.BytesIO(png), width=PICTURE_WIDTH)
+    run = doc.add_paragraph(style=PICTURE_STYLE).add_run()
     caption = doc.add_paragraph(f"图{number}　{title}", style=CAPTION_STYLE)
-    caption.paragraph_format.keep_with_next = False
+    caption.paragraph_format.keep_with_next = note is not None
+    if note:
+        doc.add_paragraph(f"注：{note}", style=NOTE_STYLE)
+    return run
 
 
-def write(report: Report, pictures: Sequence[bytes | None] | None) -> bytes:
-    """The .docx bytes; pictures are the charts' PNGs in report.charts() order, None for none.
+def fill(run, png: bytes | None, title: str) -> None:  # type: ignore[no-untyped-def]
+    if png is None:
+        run.text = f"（图表「{title}」未能生成：服务器上缺少 Chromium 浏览器。）"
+    else:
+        run.add_picture(io.BytesIO(png), width=PICTURE_WIDTH)
+
+
+def write(report: Report, pictures: Pictures | None) -> bytes:
+    """The .docx bytes; pictures are the charts' PNGs in report.charts() order, None for none,
+    or a function that waits for them: it is called once the text and tables are written, so
+    the document is made while the browser draws.
 
     A None among them (the chart could not be drawn) leaves a line saying so in its place.
     """
@@ -346,7 +358,7 @@ def write(report: Report, pictures: Sequence[bytes | None] | None) -> bytes:
     _paragraph(doc, "", indent=False)
 
     with_charts = pictures is not None
-    pictures = list(pictures or [])
+    places = []
     table_no = chart_no = 0
     for heading_text, section in report.numbered():
         doc.add_paragraph(heading_text, style="Heading 1")
@@ -354,12 +366,7 @@ def write(report: Report, pictures: Sequence[bytes | None] | None) -> bytes:
             _paragraph(doc, "".join(paragraph))
         for chart in section.charts if with_charts else []:
             chart_no += 1
-            add_picture(
-                doc,
-                pictures[chart_no - 1] if chart_no <= len(pictures) else None,
-                chart.title,
-                chart_no,
-            )
+            places.append((add_picture(doc, chart.title, chart_no, chart.note), chart.title))
         for table in section.tables:
             table_no += 1
             add_table(doc, table, table_no)
@@ -369,6 +376,10 @@ def write(report: Report, pictures: Sequence[bytes | None] | None) -> bytes:
     sign.paragraph_format.right_indent = Pt(64)
     note = doc.add_paragraph(report.note, style=NOTE_STYLE)
     note.paragraph_format.space_before = Pt(12)
+
+    images = list((pictures() if callable(pictures) else pictures) or [])
+    for i, (run, title) in enumerate(places):
+        fill(run, images[i] if i < len(images) else None, title)
 
     buf = io.BytesIO()
     doc.save(buf)

@@ -6,8 +6,8 @@ East-Asian fonts are declared in a:ea on every run (python-pptx's font.name sets
 
 from __future__ import annotations
 
+import copy
 import io
-from collections.abc import Sequence
 
 from pptx import Presentation
 from pptx.dml.color import RGBColor
@@ -16,7 +16,7 @@ from pptx.enum.text import MSO_ANCHOR, PP_ALIGN
 from pptx.oxml.ns import qn
 from pptx.util import Emu, Inches, Pt
 
-from reports.content import TEXT, Report, Section, Table
+from reports.content import TEXT, Pictures, Report, Section, Table
 
 HEADING_FONT = "黑体"
 BODY_FONT = "微软雅黑"  # reads well on a projector; WPS and Office on Chinese Windows have it
@@ -210,10 +210,37 @@ def _section_slide(prs, heading: str, section: Section) -> None:  # type: ignore
         set_font(_run(p, "".join(paragraph)), BODY_FONT, size)
 
 
-def _picture_slide(prs, title: str, png: bytes | None) -> None:  # type: ignore[no-untyped-def]
+NOTE_H = Inches(0.6)  # two lines of 12 pt under the header: what a shortened chart or table shows
+
+
+def _note(slide, text: str) -> None:  # type: ignore[no-untyped-def]
+    _text(
+        slide,
+        MARGIN,
+        Inches(1.2),
+        SLIDE_W - 2 * MARGIN,
+        NOTE_H,
+        f"注：{text}",
+        BODY_FONT,
+        Pt(12),
+        color=GREY,
+        anchor=MSO_ANCHOR.MIDDLE,
+    )
+
+
+def _picture_slide(prs, title: str, note: str | None = None):  # type: ignore[no-untyped-def]
+    """A chart's slide with its title (and note); returns what _picture() needs to complete it."""
     slide = prs.slides.add_slide(prs.slide_layouts[6])
     _header(slide, title)
-    top, max_w, max_h = Inches(1.35), SLIDE_W - 2 * MARGIN, SLIDE_H - Inches(1.35) - Inches(0.35)
+    top: int = Inches(1.35)
+    if note:
+        _note(slide, note)
+        top += NOTE_H
+    return slide, top
+
+
+def _picture(slide, top: int, png: bytes | None) -> None:  # type: ignore[no-untyped-def]
+    max_w, max_h = SLIDE_W - 2 * MARGIN, SLIDE_H - top - Inches(0.35)
     if png is None:
         _text(
             slide,
@@ -246,12 +273,15 @@ def _table_slides(prs, title: str, table: Table) -> None:  # type: ignore[no-unt
         for j, col in enumerate(columns)
     ]
     total_w = SLIDE_W - 2 * MARGIN
+    top = Inches(1.4) + (NOTE_H if table.note else 0)
     for n, chunk in enumerate(chunks):
         slide = prs.slides.add_slide(prs.slide_layouts[6])
         _header(slide, title if n == 0 else f"{title}（续）")
-        row_h = min(Inches(0.42), int((SLIDE_H - Inches(1.6)) / (len(chunk) + 1)))
+        if table.note:
+            _note(slide, table.note)
+        row_h = min(Inches(0.42), int((SLIDE_H - top - Inches(0.2)) / (len(chunk) + 1)))
         shape = slide.shapes.add_table(
-            len(chunk) + 1, len(columns), MARGIN, Inches(1.4), total_w, row_h * (len(chunk) + 1)
+            len(chunk) + 1, len(columns), MARGIN, top, total_w, row_h * (len(chunk) + 1)
         )
         grid = shape.table
         for j, weight in enumerate(weights):
@@ -280,7 +310,28 @@ def _width(text: str) -> int:
     return sum(2 if ord(ch) > 0x2E80 else 1 for ch in text) + 2
 
 
+# A formatted cell's XML per look (header, alignment, shading, bold): python-pptx took about a
+# millisecond a cell to set fill, margins, alignment and fonts, two thirds of the deck's time;
+# a copy of the first cell of each look with its text replaced is the same XML.
+_CELLS: dict[tuple, list] = {}
+
+
 def _cell(cell, text: str, header: bool, align, shaded: bool = False, bold: bool = False) -> None:  # type: ignore[no-untyped-def]
+    look = (header, align, shaded, bold)
+    tc = cell._tc
+    template = _CELLS.get(look)
+    if template is None:
+        _format_cell(cell, text, header, align, shaded, bold)
+        _CELLS[look] = [copy.deepcopy(child) for child in tc]
+        return
+    for child in list(tc):
+        tc.remove(child)
+    for child in template:
+        tc.append(copy.deepcopy(child))
+    tc.find(f".//{qn('a:t')}").text = text
+
+
+def _format_cell(cell, text: str, header: bool, align, shaded: bool, bold: bool) -> None:  # type: ignore[no-untyped-def]
     cell.fill.solid()
     cell.fill.fore_color.rgb = RED if header else (LIGHT if shaded else WHITE)
     cell.vertical_anchor = MSO_ANCHOR.MIDDLE
@@ -297,8 +348,10 @@ def _cell(cell, text: str, header: bool, align, shaded: bool = False, bold: bool
     )
 
 
-def write(report: Report, pictures: Sequence[bytes | None] | None) -> bytes:
-    """The .pptx bytes; pictures are the charts' PNGs in report.charts() order, None for none.
+def write(report: Report, pictures: Pictures | None) -> bytes:
+    """The .pptx bytes; pictures are the charts' PNGs in report.charts() order, None for none,
+    or a function that waits for them: it is called once every slide is made, so the deck is
+    made while the browser draws.
 
     A None among them (the chart could not be drawn) leaves a line saying so in its place.
     """
@@ -311,17 +364,20 @@ def write(report: Report, pictures: Sequence[bytes | None] | None) -> bytes:
     props.language = "zh-CN"
     _title_slide(prs, report)
     with_charts = pictures is not None
-    pictures = list(pictures or [])
+    places = []
     chart_no = table_no = 0
     for heading, section in report.numbered():
         _section_slide(prs, heading, section)
         for chart in section.charts if with_charts else []:
             chart_no += 1
-            png = pictures[chart_no - 1] if chart_no <= len(pictures) else None
-            _picture_slide(prs, f"图{chart_no}　{chart.title}", png)
+            places.append(_picture_slide(prs, f"图{chart_no}　{chart.title}", chart.note))
         for table in section.tables:
             table_no += 1
-            _table_slides(prs, f"表{table_no}　{table.title}", table)
+            shown = table.printed(table_no)  # a long table's brief; the whole one is in Excel
+            _table_slides(prs, f"表{table_no}　{shown.title}", shown)
+    images = list((pictures() if callable(pictures) else pictures) or [])
+    for i, (slide, top) in enumerate(places):
+        _picture(slide, top, images[i] if i < len(images) else None)
     buf = io.BytesIO()
     prs.save(buf)
     return buf.getvalue()

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import os
 import shutil
 import subprocess
 import sys
@@ -942,6 +943,42 @@ def test_cli_writes_every_format(demo_db, tmp_path):
     assert sorted(p.name for p in tmp_path.iterdir()) == [f"报告.{f}" for f in sorted(runs)]
 
 
+def test_cli_without_chromium_writes_the_report_and_says_where_charts_are_missing(
+    demo_db, tmp_path
+):
+    # kaleido's own sync server waited for a browser that never started: the CLI hung for ever.
+    proc = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "orgdash",
+            "report",
+            "--db",
+            str(demo_db),
+            "--scope",
+            "county",
+            "--format",
+            "docx",
+            "--out",
+            str(tmp_path / "报告.docx"),
+        ],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env={**os.environ, "BROWSER_PATH": str(tmp_path / "no-chromium")},
+    )
+    assert proc.returncode == 0, proc.stderr
+    word = docx.Document(tmp_path / "报告.docx")
+    missing = [p.text for p in word.paragraphs if "未能生成" in p.text]
+    assert missing == [
+        f"（图表「{c.title}」未能生成：服务器上缺少 Chromium 浏览器。）"
+        for c in content.build(demo_db, "county", None).charts()
+    ]
+    assert not word.inline_shapes
+    assert BASICS in [p.text for p in word.paragraphs]
+
+
 def test_cli_refuses_an_unknown_township(demo_db, tmp_path):
     proc = subprocess.run(
         [
@@ -966,3 +1003,225 @@ def test_cli_refuses_an_unknown_township(demo_db, tmp_path):
     assert proc.returncode == 1
     assert "没有编码为 340129999000 的乡镇（街道）" in proc.stderr
     assert not (tmp_path / "x.xlsx").exists()
+
+
+# A province: several counties in one warehouse ------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def province_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Two demo counties (24 townships, two of each name) loaded as `orgdash load` does it."""
+    from etl.demo import generate
+    from etl.pipeline import load_dir
+
+    raw = tmp_path_factory.mktemp("province") / "raw"
+    generate(raw, scale=2)
+    db = raw.parent / "warehouse.duckdb"
+    load_dir(raw, db)
+    return db
+
+
+# Shortened past 12 rows and 12 bars, 5 from each end: the 24 townships of two counties then
+# behave as a province's 1,200 do at the real limits (40 rows, 30 bars, 10 from each end).
+SHORT = {"PRINT_ROWS": 12, "PRINT_EACH": 5, "CHART_BARS": 12, "CHART_EACH": 5}
+
+
+@pytest.fixture(scope="module")
+def province(province_db: Path) -> content.Report:
+    with pytest.MonkeyPatch.context() as mp:
+        for name, value in SHORT.items():
+            mp.setattr(content, name, value)
+        return content.build(province_db, "county", AS_OF)
+
+
+def township_counts(db: Path) -> list[tuple[str, int, int, int]]:
+    """(county name + township name, active, registered, filed) per township, in code order."""
+    return query(
+        db,
+        f"""select c.name || t.name, count(a.org_id),
+                   count(a.org_id) filter (where a.status = 'registered'),
+                   count(a.org_id) filter (where a.status = 'filed')
+            from divisions t join divisions c on c.division_code = t.parent_code
+            left join ({ACTIVE}) a on a.township_code = t.division_code
+            where t.level = 'township' group by t.division_code, 1 order by t.division_code""",
+        d=AS_OF,
+    )
+
+
+def ranked(rows: list[tuple], key: int, descending: bool = True) -> list[tuple]:
+    """Rows by one value, ties in code order (the order the rows came in)."""
+    return sorted(rows, key=lambda r: -r[key] if descending else r[key])
+
+
+def test_a_county_report_keeps_every_row_and_bar(county):
+    assert all(t.brief is None and t.printed(1) is t for t in county.tables())
+    assert all(c.note is None and not c.horizontal for c in county.charts())
+
+
+def test_province_names_each_township_with_its_county(province_db):
+    report = content.build(province_db, "county", AS_OF)  # the real limits: 24 rows fit
+    towns = township_counts(province_db)
+    assert len({name for name, *_ in towns}) == len(towns) == 24  # two 城关街道 made distinct
+    table = report.tables()[0]
+    assert table.brief is None
+    assert table.frame["乡镇（街道）"].to_list() == [name for name, *_ in towns] + ["合计"]
+    assert table.frame["组织数（家）"].to_list()[:-1] == [n for _, n, *_ in towns]
+    top = max(towns, key=lambda r: r[1])
+    low = min(towns, key=lambda r: r[1])
+    assert (
+        f"从各乡镇（街道）看，{top[0]}最多，有{top[1]}家；{low[0]}最少，有{low[1]}家。"
+        in report.sections[0].text()
+    )
+    below = query(
+        province_db,
+        f"""select c.name || t.name || m.name, count(a.org_id) from divisions m
+            join divisions t on t.division_code = m.township_code
+            join divisions c on c.division_code = t.parent_code
+            left join ({ACTIVE}) a on a.community_code = m.division_code
+            where m.level = 'community' group by all
+            having count(a.org_id) < case any_value(m.area_type) when 'urban' then 10 else 5 end""",
+        d=AS_OF,
+    )
+    assert {name[:3] for name, _ in below} == {"Xx县", "望源县"}  # both counties fall short
+    floor_text = section(report, "floor")
+    for name, n in below:
+        assert f"{name}{n}家" in floor_text
+
+
+def test_long_table_prints_the_ends_of_its_ranking(province, province_db):
+    towns = township_counts(province_db)
+    table = province.tables()[0]
+    assert table.frame.height == 25  # Excel and Markdown keep every township and the total
+    brief = table.printed(1)
+    order = ranked(towns, 1)
+    expected = order[:5] + order[-5:]
+    assert brief.frame["乡镇（街道）"].to_list() == [n for n, *_ in expected] + ["合计"]
+    assert brief.frame["组织数（家）"].to_list() == [n for _, n, *_ in expected] + [
+        sum(n for _, n, *_ in towns)
+    ]
+    assert brief.title == "各乡镇（街道）社区社会组织情况（节选）"
+    rows = brief.rows()
+    assert rows[5][0] == "……" and len(rows) == 12
+    assert brief.note is not None
+    assert brief.note.startswith(
+        "全县共24个乡镇（街道），表中列出组织数最多的5个和最少的5个，按组织数从多到少排列；"
+    )
+    assert brief.note.endswith("完整表格见本报告Excel版表1。")
+
+
+def test_long_tables_of_attention_print_the_worst(province, province_db):
+    tables = {t.title: t for t in province.tables()}
+    due = query(
+        province_db,
+        """select c.name || t.name, count(*) filter (where r.submitted_on <= $d) / count(*),
+                   count(*) filter (where r.submitted_on is null or r.submitted_on > $d)
+            from annual_reports r join organizations o using (org_id)
+            join divisions m on m.division_code = o.community_code
+            join divisions t on t.division_code = m.township_code
+            join divisions c on c.division_code = t.parent_code
+            where r.report_year = 2024 and r.due_on <= $d
+            group by t.division_code, 1 order by t.division_code""",
+        d=AS_OF,
+    )
+    reports = tables["各乡镇（街道）2024年度年报报送情况"].printed(5)
+    shown = reports.frame.head(10)
+    lowest = sorted(due, key=lambda r: (r[1], -r[2]))[:10]
+    assert [round(x, 9) for x in shown["报送率"].to_list()] == [round(r[1], 9) for r in lowest]
+    worst_rate = max(r[1] for r in lowest)
+    assert all(r[1] >= worst_rate for r in due if r[0] not in shown["乡镇（街道）"].to_list())
+    assert reports.frame["乡镇（街道）"].to_list()[-1] == "合计"
+    assert reports.rows()[10][0] == "……"
+    assert "表中列出报送率最低的10个" in (reports.note or "")
+
+
+def test_long_chart_draws_the_largest_and_smallest(province, province_db):
+    towns = township_counts(province_db)
+    chart = next(c for c in province.charts() if c.kind == "stacked")
+    order = ranked(towns, 1)
+    expected = [*order[:5], None, *order[-5:]]
+    assert chart.frame["乡镇（街道）"].to_list() == [r[0] if r else "……" for r in expected]
+    assert chart.frame["登记"].to_list() == [r[2] if r else None for r in expected]
+    assert chart.frame["备案"].to_list() == [r[3] if r else None for r in expected]
+    assert chart.title == "组织数最多和最少的各5个乡镇（街道）" and chart.horizontal
+    assert chart.note is not None and chart.note.startswith(
+        "全县共24个乡镇（街道），图中为组织数最多的5个和最少的5个"
+    )
+    fig = charts.figure(chart)
+    bars = [t for t in fig.data if t.type == "bar"]
+    assert [b.orientation for b in bars] == ["h", "h"]
+    assert list(bars[0].y)[::-1] == chart.frame["乡镇（街道）"].to_list()  # largest on top
+    totals = next(t for t in fig.data if t.type == "scatter")
+    assert list(totals.text)[::-1][5].strip() == ""  # the …… category has no total
+    assert charts.png(chart).startswith(b"\x89PNG\r\n\x1a\n")
+
+
+def test_province_files_print_briefs_and_excel_keeps_every_row(province, province_db):
+    towns = township_counts(province_db)
+    word = docx.Document(io.BytesIO(build.render(province, "docx", with_charts=False)))
+    first = word.tables[0]
+    assert len(first.rows) == 1 + 12  # header, 5 + …… + 5, 合计
+    assert [r.cells[0].text for r in first.rows][6] == "……"
+    paragraphs = [p.text for p in word.paragraphs]
+    assert "表1　各乡镇（街道）社区社会组织情况（节选）" in paragraphs
+    assert any(
+        p.startswith("注：全县共24个乡镇（街道）") and p.endswith("Excel版表1。")
+        for p in paragraphs
+    )
+    deck = pptx.Presentation(io.BytesIO(build.render(province, "pptx", with_charts=False)))
+    slide = next(
+        s
+        for s in deck.slides
+        if any(sh.has_text_frame and sh.text_frame.text.startswith("表1　") for sh in s.shapes)
+    )
+    grid = next(sh.table for sh in slide.shapes if sh.has_table)
+    assert len(grid.rows) == 13
+    assert any(
+        sh.has_text_frame and sh.text_frame.text.startswith("注：全县共24个乡镇（街道）")
+        for sh in slide.shapes
+    )
+    book = openpyxl.load_workbook(io.BytesIO(build.render(province, "xlsx")))
+    sheet = book["各乡镇（街道）社区社会组织情况"]
+    assert [sheet.cell(3 + i, 1).value for i in range(24)] == [n for n, *_ in towns]
+    assert sheet.cell(27, 1).value == "合计"
+
+
+def test_township_with_many_communities_prints_the_ends(demo_db, town):
+    # A township of 10 communities behaves as one of 60 would at the real limits.
+    code, name = town
+    with pytest.MonkeyPatch.context() as mp:
+        for key, value in {
+            "PRINT_ROWS": 4,
+            "PRINT_EACH": 2,
+            "CHART_BARS": 4,
+            "CHART_EACH": 2,
+        }.items():
+            mp.setattr(content, key, value)
+        report = content.build(demo_db, code, AS_OF)
+    communities = query(
+        demo_db,
+        f"""select m.name, count(a.org_id),
+                   case m.area_type when 'urban' then 10 else 5 end
+            from divisions m left join ({ACTIVE}) a on a.community_code = m.division_code
+            where m.level = 'community' and m.township_code = $t
+            group by m.division_code, m.name, m.area_type order by m.division_code""",
+        d=AS_OF,
+        t=code,
+    )
+    order = ranked(communities, 1)
+    ends = [*order[:2], None, *order[-2:]]
+    chart = next(c for c in report.charts() if c.kind == "bars_floor")
+    assert chart.title == f"{name}组织数最多和最少的各2个城乡社区" and chart.horizontal
+    assert chart.frame["社区（村）"].to_list() == [r[0] if r else "……" for r in ends]
+    assert chart.frame["组织数"].to_list() == [r[1] if r else None for r in ends]
+    assert chart.frame["国家标准"].to_list() == [r[2] if r else None for r in ends]
+    fig = charts.figure(chart)
+    floor = next(t for t in fig.data if t.type == "scatter")
+    assert (
+        floor.marker.symbol == "line-ns"
+        and list(floor.x)[::-1] == chart.frame["国家标准"].to_list()
+    )
+    table = report.tables()[0].printed(1)
+    assert table.frame["社区（村）"].to_list() == [r[0] for r in (*order[:2], *order[-2:])]
+    assert table.note is not None and table.note.startswith(
+        f"{name}共{len(communities)}个城乡社区，表中列出组织数最多的2个和最少的2个"
+    )

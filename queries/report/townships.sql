@@ -1,7 +1,17 @@
 -- Per township: communities, active organisations (registered, filed), average per community, communities below the floor, village-level stations open on the date.
--- grain: one row per township, in code order
+-- grain: one row per township, in code order (named with its county when the warehouse holds several)
 -- params: $as_of (date)
-with communities as (
+with labels as (
+    -- A province's warehouse holds a hundred 城关镇: name the county too when it holds several.
+    select
+        t.division_code as township_code,
+        case when (select count(*) from divisions where level = 'county') > 1
+            then coalesce(c.name, '') || t.name else t.name end as township_label
+    from divisions t
+    left join divisions c on c.division_code = t.parent_code
+    where t.level = 'township'
+),
+communities as (
     select
         township_code,
         count(*) as count_communities,
@@ -21,7 +31,7 @@ stations as (
 )
 select
     t.division_code as township_code,
-    t.name as township_name,
+    n.township_label as township_name,
     coalesce(c.count_communities, 0) as count_communities,
     coalesce(c.count_active, 0)::bigint as count_active,
     coalesce(c.count_registered, 0)::bigint as count_registered,
@@ -32,5 +42,6 @@ select
 from divisions t
 left join communities c on c.township_code = t.division_code
 left join stations s on s.township_code = t.division_code
+join labels n on n.township_code = t.division_code
 where t.level = 'township'
 order by t.division_code;
