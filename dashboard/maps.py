@@ -826,6 +826,9 @@ def province_choropleth(
         name_labels(drawn, "county_name"),
         frame_bounds(township_areas) or frame_bounds(drawn),
         ids=(COUNTY_LAYER, COUNTY_LABEL_LAYER),
+        # A hundred counties fit in the map's width: thinner lines and smaller names.
+        line_px=1.6,
+        label_px=12,
         platforms=platforms,
         tile_url=tile_url,
         view_size=view_size,
@@ -840,6 +843,8 @@ def _deck(
     bounds: tuple[float, float, float, float] | None,
     *,
     ids: tuple[str, str],
+    line_px: float = 2.2,
+    label_px: int = 15,
     platforms: pl.DataFrame | None,
     tile_url: str | None,
     lounges: pl.DataFrame | None = None,
@@ -850,7 +855,7 @@ def _deck(
     """Fills, outlines over them, then platforms, stars and names on top."""
     outline_id, label_id = ids
     line = (235, 240, 245) if dark else (60, 60, 60)
-    layers = [fill, outline_layer(outlines, outline_id, width_px=2.2, alpha=230, rgb=line)]
+    layers = [fill, outline_layer(outlines, outline_id, width_px=line_px, alpha=230, rgb=line)]
     if platforms is not None and platforms.height:
         layers.append(
             pdk.Layer(
@@ -873,7 +878,7 @@ def _deck(
             label_layer(labels, label_id, 20, color=(255, 255, 255, 255), outline=(8, 20, 38, 235))
         )
     else:
-        layers.append(label_layer(labels, label_id, size=15))
+        layers.append(label_layer(labels, label_id, size=label_px))
     extra: dict[str, Any] = {"map_style": basemap_style(tile_url)} if tile_url else {}
     if controller is not None:
         extra["views"] = [pdk.View(type="MapView", controller=controller)]
