@@ -1,5 +1,5 @@
 -- Boundaries ready to draw: snapped to 5 decimals (about 1 m), with points that add nothing dropped, and each shape's bounding box.
--- grain: one row per division with a boundary (as division_boundaries), always a MultiPolygon
+-- grain: one row per division with a boundary (as division_boundaries): a Polygon, or a MultiPolygon of several parts
 -- params: none (a table, computed once per build so no page parses or rounds full polygons)
 --
 -- Simplifying: after snapping, repeated points go, then (twice) every other point that lies within
@@ -73,7 +73,10 @@ points as (
 )
 select
     division_code,
-    '{"type":"MultiPolygon","coordinates":' || to_json(parts)::varchar || '}' as geojson,
+    case
+        when len(parts) = 1 then '{"type":"Polygon","coordinates":' || to_json(parts[1])::varchar
+        else '{"type":"MultiPolygon","coordinates":' || to_json(parts)::varchar
+    end || '}' as geojson,
     len(xy) as point_count,
     list_min(list_transform(xy, lambda pt: pt[1])) as xmin,
     list_min(list_transform(xy, lambda pt: pt[2])) as ymin,
@@ -84,7 +87,7 @@ order by division_code;
 
 comment on table map_shapes is '地图用边界（坐标保留5位小数并简化，附外接矩形）';
 comment on column map_shapes.division_code is '区划代码';
-comment on column map_shapes.geojson is '简化后的边界（GeoJSON MultiPolygon）';
+comment on column map_shapes.geojson is '简化后的边界（GeoJSON）';
 comment on column map_shapes.point_count is '简化后的点数';
 comment on column map_shapes.xmin is '最小经度';
 comment on column map_shapes.ymin is '最小纬度';
