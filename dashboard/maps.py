@@ -458,7 +458,12 @@ def township_area_features(frame: pl.DataFrame, ind: Indicator, breaks: Sequence
             "sub": f"{r['county_name'] or ''} · {r['count_communities']}个社区"
             f" · 常住人口{r['population']:,}人",
             "l1": f"{ind.label}：{_fmt(ind, v)}",
-            "l2": f"社会组织{r['count_active']}家，{r['count_below_floor']}个社区未达到国家标准",
+            "l2": f"社会组织{r['count_active']}家，"
+            + (
+                f"{r['count_below_floor']}个社区未达到国家标准"
+                if r["count_below_floor"]
+                else "各社区均达到国家标准"
+            ),
             "l3": "点击查看该乡镇（街道）的各社区",
         }
         for r, (v, c, fill) in zip(

@@ -134,7 +134,9 @@ with map_col:
         deck,
         on_select="rerun",
         selection_mode="single-object",
-        key="map_deck",
+        # A township picked on a province's map opens this same page: under one key its selection
+        # would outlive the switch and pick the township again on every run, for ever.
+        key="map_deck_province" if province else "map_deck",
         height=mobile.MAP_HEIGHT if phone else MAP_HEIGHT,
         alt=f"{f.describe()}各{'乡镇（街道）' if province else '社区'}{ind.label}分级着色地图",
     )
