@@ -13,9 +13,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import polars as pl
 import pydeck as pdk
-from shapely.geometry import shape
+import shapely
+from pydeck.bindings.json_tools import default_serialize
 
 from dashboard import formats, style
 
@@ -25,6 +27,10 @@ ROOT = Path(__file__).resolve().parent.parent
 COMMUNITY_LAYER = "communities"
 TOWNSHIP_LAYER = "townships"
 LABEL_LAYER = "township_labels"
+# A province's map (more than one county): townships filled, county outlines and names over them.
+TOWNSHIP_AREA_LAYER = "township_areas"
+COUNTY_LAYER = "counties"
+COUNTY_LABEL_LAYER = "county_labels"
 PLATFORM_LAYER = "platforms"
 LOUNGE_LAYER = "lounges"
 TILE_LAYER = "basemap_tiles"  # a layer of the basemap style, not a deck layer
@@ -273,37 +279,62 @@ def rgb_hex(rgb: tuple[int, int, int]) -> str:
 # ---------------------------------------------------------------- geometry helpers
 
 
-def _round_coords(obj: Any, nd: int = 5) -> Any:
-    # 5 decimals is about 1 m: plenty for a county map, and it keeps the deck JSON small.
-    if isinstance(obj, float):
-        return round(obj, nd)
-    if isinstance(obj, list):
-        return [_round_coords(x, nd) for x in obj]
-    return obj
+class RawJSON:
+    """JSON text a CompactDeck writes into its output as it is (a layer's data).
+
+    The boundaries come from the warehouse as GeoJSON text, already rounded and simplified
+    (queries/marts/10_map_shapes.sql): splicing that text into the deck, instead of parsing it
+    into Python lists for pydeck to encode again, is what makes a province's map quick to build."""
+
+    __slots__ = ("text",)
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+
+    def parsed(self) -> Any:
+        """The value the text stands for (for tests and for callers that want dicts)."""
+        return json.loads(self.text)
 
 
-def _geometry(text: str) -> dict:
-    geo = json.loads(text)
-    return {"type": geo["type"], "coordinates": _round_coords(geo["coordinates"])}
+_ENCODE = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
 
 
-def _bounds(geoms: Sequence[dict]) -> tuple[float, float, float, float] | None:
-    xs: list[float] = []
-    ys: list[float] = []
+def feature_collection(geojson: Iterable[str], properties: Iterable[dict]) -> RawJSON:
+    """A GeoJSON FeatureCollection from geometry texts and property dicts, as JSON text."""
+    feats = ",".join(
+        f'{{"type":"Feature","geometry":{geo},"properties":{_ENCODE(props)}}}'
+        for geo, props in zip(geojson, properties, strict=True)
+    )
+    return RawJSON(f'{{"type":"FeatureCollection","features":[{feats}]}}')
 
-    def walk(c: Any) -> None:
-        if c and isinstance(c[0], (int, float)):
-            xs.append(float(c[0]))
-            ys.append(float(c[1]))
+
+_BOX = ("xmin", "ymin", "xmax", "ymax")
+
+
+def _shapes(frame: pl.DataFrame) -> np.ndarray:
+    return shapely.from_geojson(np.array(frame["geojson"].to_list(), dtype=object))
+
+
+def frame_bounds(*frames: pl.DataFrame) -> tuple[float, float, float, float] | None:
+    """The box around every shape of the frames: their xmin..ymax columns (map_shapes), or
+    measured from the geometry for a frame without them."""
+    boxes = []
+    for frame in frames:
+        if frame.is_empty():
+            continue
+        if all(c in frame.columns for c in _BOX):
+            boxes.append(frame.select(pl.col(_BOX[:2]).min(), pl.col(_BOX[2:]).max()).row(0))
         else:
-            for part in c:
-                walk(part)
-
-    for g in geoms:
-        walk(g["coordinates"])
-    if not xs:
+            boxes.append(tuple(shapely.total_bounds(_shapes(frame))))
+    boxes = [b for b in boxes if all(v is not None and math.isfinite(v) for v in b)]
+    if not boxes:
         return None
-    return min(xs), min(ys), max(xs), max(ys)
+    return (
+        min(b[0] for b in boxes),
+        min(b[1] for b in boxes),
+        max(b[2] for b in boxes),
+        max(b[3] for b in boxes),
+    )
 
 
 def view_for(
@@ -323,10 +354,17 @@ def view_for(
     )
 
 
-def _label_point(geo: dict) -> tuple[float, float]:
-    g = shape(geo)
-    p = g.centroid if g.contains(g.centroid) else g.representative_point()
-    return round(p.x, 5), round(p.y, 5)
+def label_points(frame: pl.DataFrame) -> list[tuple[float, float]]:
+    """Where to write each shape's name: its centroid, or a point surely inside it when the
+    centroid falls outside (a crescent-shaped township). One shapely call for the whole frame."""
+    if frame.is_empty():
+        return []
+    shapes = _shapes(frame)
+    centre = shapely.centroid(shapes)
+    inside = shapely.contains(shapes, centre)
+    points = np.where(inside, centre, shapely.point_on_surface(shapes))
+    xy = np.round(shapely.get_coordinates(points), 5)
+    return [(float(x), float(y)) for x, y in xy]
 
 
 # ---------------------------------------------------------------- tooltip
@@ -360,48 +398,111 @@ def _fmt(ind: Indicator, v: float | None) -> str:
 # ---------------------------------------------------------------- layers
 
 
-def community_features(frame: pl.DataFrame, ind: Indicator, breaks: Sequence[float]) -> dict:
-    """GeoJSON FeatureCollection of communities with their class colour and tooltip lines."""
+def _classes(
+    frame: pl.DataFrame, ind: Indicator, breaks: Sequence[float]
+) -> list[tuple[float | None, int | None, list[int]]]:
+    """(value, class, fill colour) per row of the indicator's column."""
     colors = class_colors(len(breaks) + 1)
-    feats = []
-    for r in frame.iter_rows(named=True):
-        v = r[ind.column]
+    out = []
+    for v in frame[ind.column].to_list():
         v = None if v is None else float(v)
         c = class_of(v, breaks)
-        rgb = NO_DATA_RGB if c is None else colors[c]
-        feats.append(
-            {
-                "type": "Feature",
-                "geometry": _geometry(r["geojson"]),
-                "properties": {
-                    "code": r["community_code"],
-                    "value": None if v is None else round(v, 4),
-                    "cls": c,
-                    "fill": [*rgb, 215],
-                    "title": r["community_name"],
-                    "sub": f"{r['township_name']} · {AREA_LABELS.get(r['area_type'], '')}"
-                    f" · 常住人口{r['population']:,}人",
-                    "l1": f"{ind.label}：{_fmt(ind, v)}",
-                    "l2": f"社会组织{r['count_active']}家，标准{r['floor']}家，"
-                    + ("已达标" if r["meets_floor"] else "未达标"),
-                    "l3": "点击查看社区详情",
-                },
-            }
+        out.append((v, c, [*(NO_DATA_RGB if c is None else colors[c]), 215]))
+    return out
+
+
+def community_features(frame: pl.DataFrame, ind: Indicator, breaks: Sequence[float]) -> RawJSON:
+    """GeoJSON FeatureCollection of communities with their class colour and tooltip lines."""
+    props = [
+        {
+            "code": r["community_code"],
+            "value": None if v is None else round(v, 4),
+            "cls": c,
+            "fill": fill,
+            "title": r["community_name"],
+            "sub": f"{r['township_name']} · {AREA_LABELS.get(r['area_type'], '')}"
+            f" · 常住人口{r['population']:,}人",
+            "l1": f"{ind.label}：{_fmt(ind, v)}",
+            "l2": f"社会组织{r['count_active']}家，标准{r['floor']}家，"
+            + ("已达标" if r["meets_floor"] else "未达标"),
+            "l3": "点击查看社区详情",
+        }
+        for r, (v, c, fill) in zip(
+            frame.select(
+                "community_code",
+                "community_name",
+                "township_name",
+                "area_type",
+                "population",
+                "count_active",
+                "floor",
+                "meets_floor",
+            ).iter_rows(named=True),
+            _classes(frame, ind, breaks),
+            strict=True,
         )
-    return {"type": "FeatureCollection", "features": feats}
+    ]
+    return feature_collection(frame["geojson"], props)
+
+
+def township_area_features(frame: pl.DataFrame, ind: Indicator, breaks: Sequence[float]) -> RawJSON:
+    """Townships filled by the indicator summed over their communities (queries/map/
+    township_areas.sql), for a province's map; a click opens the township's communities."""
+    props = [
+        {
+            "code": r["township_code"],
+            "value": None if v is None else round(v, 4),
+            "cls": c,
+            "fill": fill,
+            "title": r["township_name"],
+            "sub": f"{r['county_name'] or ''} · {r['count_communities']}个社区"
+            f" · 常住人口{r['population']:,}人",
+            "l1": f"{ind.label}：{_fmt(ind, v)}",
+            "l2": f"社会组织{r['count_active']}家，"
+            + (
+                f"{r['count_below_floor']}个社区未达到国家标准"
+                if r["count_below_floor"]
+                else "各社区均达到国家标准"
+            ),
+            "l3": "点击查看该乡镇（街道）的各社区",
+        }
+        for r, (v, c, fill) in zip(
+            frame.select(
+                "township_code",
+                "township_name",
+                "county_name",
+                "count_communities",
+                "population",
+                "count_active",
+                "count_below_floor",
+            ).iter_rows(named=True),
+            _classes(frame, ind, breaks),
+            strict=True,
+        )
+    ]
+    return feature_collection(frame["geojson"], props)
+
+
+def outline_features(frame: pl.DataFrame, code: str) -> RawJSON:
+    """Outlines (no fill) with their code only: townships over communities, counties over townships."""
+    return feature_collection(frame["geojson"], ({"code": c} for c in frame[code].to_list()))
+
+
+def name_labels(frame: pl.DataFrame, name: str) -> list[dict]:
+    """One label per shape: its name at label_points."""
+    return [
+        {"name": n, "position": [x, y]}
+        for n, (x, y) in zip(frame[name].to_list(), label_points(frame), strict=True)
+    ]
 
 
 def township_features(frame: pl.DataFrame) -> tuple[dict, list[dict]]:
-    """Township outlines (FeatureCollection) and one label point per township."""
-    feats, labels = [], []
-    for r in frame.iter_rows(named=True):
-        geo = _geometry(r["geojson"])
-        feats.append(
-            {"type": "Feature", "geometry": geo, "properties": {"code": r["township_code"]}}
-        )
-        lon, lat = _label_point(geo)
-        labels.append({"name": r["township_name"], "position": [lon, lat]})
-    return {"type": "FeatureCollection", "features": feats}, labels
+    """Township outlines (FeatureCollection as dicts) and one label point per township."""
+    feats = [
+        {"type": "Feature", "geometry": json.loads(g), "properties": {"code": c}}
+        for g, c in zip(frame["geojson"].to_list(), frame["township_code"].to_list(), strict=True)
+    ]
+    return {"type": "FeatureCollection", "features": feats}, name_labels(frame, "township_name")
 
 
 def platform_points(frame: pl.DataFrame) -> list[dict]:
@@ -524,7 +625,7 @@ def lounge_layer(frame: pl.DataFrame) -> pdk.Layer:
     """睦邻客厅 as star icons (IconLayer: headless Chromium misdraws ScatterplotLayer points)."""
     return pdk.Layer(
         "IconLayer",
-        data=lounge_points(frame),
+        data=_raw(lounge_points(frame)),
         id=LOUNGE_LAYER,
         pickable=True,
         icon_atlas=f"'{_star_atlas()}'",
@@ -557,26 +658,44 @@ def basemap_style(url: str) -> str:
 
 
 class CompactDeck(pdk.Deck):
-    """A Deck whose JSON has no indentation and keeps Chinese as UTF-8: under half the bytes that
-    pydeck's pretty-printed, ASCII-escaped JSON sends for the same map."""
+    """A Deck whose JSON has no indentation and keeps Chinese as UTF-8 (under half the bytes of
+    pydeck's pretty-printed, ASCII-escaped JSON), with RawJSON layer data written in as it is."""
 
     def to_json(self) -> str:
         # Built once: a deck is never changed after choropleth() returns it, and at province
-        # scale (12,400 polygons) serialising it again on every rerun took seconds.
+        # scale serialising it again on every rerun took seconds. The deck may be shared
+        # between sessions (st.cache_resource), so nothing in it is touched while encoding.
         cached: str | None = self.__dict__.get("_compact_json")
         if cached is None:
+            raw: dict[str, str] = {}
+
+            def default(o: object) -> object:
+                if isinstance(o, RawJSON):
+                    token = f"@@orgdash-raw-{len(raw)}@@"
+                    raw[token] = o.text
+                    return token
+                return default_serialize(o)
+
+            # pydeck's own serialize() with the C encoder: no indent, sorted keys as pydeck does.
             cached = json.dumps(
-                json.loads(super().to_json()), separators=(",", ":"), ensure_ascii=False
+                self, default=default, sort_keys=True, separators=(",", ":"), ensure_ascii=False
             )
+            for token, text in raw.items():
+                cached = cached.replace(f'"{token}"', text, 1)
             self.__dict__["_compact_json"] = cached
         return cached
 
 
-def fill_layer(features: dict, layer_id: str, line_width_px: float) -> pdk.Layer:
+def _raw(data: Any) -> Any:
+    """Layer data as RawJSON (encoded once, by the C encoder) unless it already is."""
+    return data if isinstance(data, RawJSON) else RawJSON(_ENCODE(data))
+
+
+def fill_layer(features: dict | RawJSON, layer_id: str, line_width_px: float) -> pdk.Layer:
     """Divisions filled with each feature's properties.fill, pickable for tooltips and clicks."""
     return pdk.Layer(
         "GeoJsonLayer",
-        data=features,
+        data=_raw(features),
         id=layer_id,
         pickable=True,
         auto_highlight=True,
@@ -591,16 +710,16 @@ def fill_layer(features: dict, layer_id: str, line_width_px: float) -> pdk.Layer
 
 
 def outline_layer(
-    features: dict,
+    features: dict | RawJSON,
     layer_id: str,
     width_px: float,
     alpha: int,
     rgb: tuple[int, int, int] = (60, 60, 60),
 ) -> pdk.Layer:
-    """Township boundaries drawn as lines over the fills (dark, unless a dark page asks otherwise)."""
+    """Boundaries drawn as lines over the fills (dark, unless a dark page asks otherwise)."""
     return pdk.Layer(
         "GeoJsonLayer",
-        data=features,
+        data=_raw(features),
         id=layer_id,
         pickable=False,
         filled=False,
@@ -621,7 +740,7 @@ def label_layer(
     """Township names; Chinese needs character_set '"auto"' (the quotes: pydeck reads expressions)."""
     return pdk.Layer(
         "TextLayer",
-        data=labels,
+        data=_raw(labels),
         id=layer_id,
         pickable=False,
         get_position="position",
@@ -674,17 +793,79 @@ def choropleth(
     touches); dark draws outlines and names for a dark page."""
     ind = INDICATORS[indicator]
     breaks = class_breaks(communities[ind.column].to_list())
-    comm = community_features(communities, ind, breaks)
-    towns, labels = township_features(townships)
-    layers: list[pdk.Layer] = []
-    layers.append(fill_layer(comm, COMMUNITY_LAYER, line_width_px=0.6))
+    return _deck(
+        fill_layer(community_features(communities, ind, breaks), COMMUNITY_LAYER, 0.6),
+        outline_features(townships, "township_code"),
+        name_labels(townships, "township_name"),
+        frame_bounds(communities) or frame_bounds(townships),
+        ids=(TOWNSHIP_LAYER, LABEL_LAYER),
+        platforms=platforms,
+        tile_url=tile_url,
+        lounges=lounges,
+        view_size=view_size,
+        controller=controller,
+        dark=dark,
+    )
+
+
+def province_choropleth(
+    township_areas: pl.DataFrame,
+    counties: pl.DataFrame,
+    indicator: str,
+    platforms: pl.DataFrame | None = None,
+    tile_url: str | None = None,
+    *,
+    view_size: tuple[int, int] = (760, 600),
+    controller: dict[str, bool] | bool | None = None,
+) -> pdk.Deck:
+    """A province's map: townships filled by the indicator summed over their communities
+    (queries/map/township_areas.sql), county outlines and names on top. Drawing a thousand
+    townships rather than ten thousand communities keeps the map light and readable; a click on
+    a township opens its communities (views/map.py)."""
+    ind = INDICATORS[indicator]
+    breaks = class_breaks(township_areas[ind.column].to_list())
+    drawn = counties.filter(pl.col("geojson").is_not_null())
+    return _deck(
+        fill_layer(township_area_features(township_areas, ind, breaks), TOWNSHIP_AREA_LAYER, 0.4),
+        outline_features(drawn, "county_code"),
+        name_labels(drawn, "county_name"),
+        frame_bounds(township_areas) or frame_bounds(drawn),
+        ids=(COUNTY_LAYER, COUNTY_LABEL_LAYER),
+        # A hundred counties fit in the map's width: thinner lines and smaller names.
+        line_px=1.6,
+        label_px=12,
+        platforms=platforms,
+        tile_url=tile_url,
+        view_size=view_size,
+        controller=controller,
+    )
+
+
+def _deck(
+    fill: pdk.Layer,
+    outlines: RawJSON,
+    labels: list[dict],
+    bounds: tuple[float, float, float, float] | None,
+    *,
+    ids: tuple[str, str],
+    line_px: float = 2.2,
+    label_px: int = 15,
+    platforms: pl.DataFrame | None,
+    tile_url: str | None,
+    lounges: pl.DataFrame | None = None,
+    view_size: tuple[int, int],
+    controller: dict[str, bool] | bool | None,
+    dark: bool = False,
+) -> pdk.Deck:
+    """Fills, outlines over them, then platforms, stars and names on top."""
+    outline_id, label_id = ids
     line = (235, 240, 245) if dark else (60, 60, 60)
-    layers.append(outline_layer(towns, TOWNSHIP_LAYER, width_px=2.2, alpha=230, rgb=line))
+    layers = [fill, outline_layer(outlines, outline_id, width_px=line_px, alpha=230, rgb=line)]
     if platforms is not None and platforms.height:
         layers.append(
             pdk.Layer(
                 "IconLayer",
-                data=platform_points(platforms),
+                data=_raw(platform_points(platforms)),
                 id=PLATFORM_LAYER,
                 pickable=True,
                 icon_atlas=f"'{_icon_atlas()}'",
@@ -699,19 +880,16 @@ def choropleth(
         layers.append(lounge_layer(lounges))
     if dark:
         layers.append(
-            label_layer(
-                labels, LABEL_LAYER, 20, color=(255, 255, 255, 255), outline=(8, 20, 38, 235)
-            )
+            label_layer(labels, label_id, 20, color=(255, 255, 255, 255), outline=(8, 20, 38, 235))
         )
     else:
-        layers.append(label_layer(labels, LABEL_LAYER, size=15))
-    geoms = [f["geometry"] for f in (comm["features"] or towns["features"])]
+        layers.append(label_layer(labels, label_id, size=label_px))
     extra: dict[str, Any] = {"map_style": basemap_style(tile_url)} if tile_url else {}
     if controller is not None:
         extra["views"] = [pdk.View(type="MapView", controller=controller)]
     return CompactDeck(
         layers=layers,
-        initial_view_state=view_for(_bounds(geoms), *view_size),
+        initial_view_state=view_for(bounds, *view_size),
         map_provider=None,  # and no map_style unless configured: no basemap fetched from anywhere
         tooltip=TOOLTIP,  # type: ignore[arg-type]
         **extra,

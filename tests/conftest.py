@@ -30,6 +30,20 @@ def demo_db(demo_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
     return db
 
 
+@pytest.fixture(scope="session")
+def province_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Two counties (the demo at scale 2: the demo county and one more), loaded as `orgdash load`
+    does: for what a province's warehouse shows differently (the map draws townships)."""
+    from etl.demo import generate
+    from etl.pipeline import load_dir
+
+    raw = tmp_path_factory.mktemp("province") / "raw"
+    generate(raw, scale=2)
+    db = tmp_path_factory.mktemp("province_warehouse") / "warehouse.duckdb"
+    load_dir(raw, db)
+    return db
+
+
 # Cached values carry over between AppTest runs (STACK-NOTES.md) and are not cleared between
 # tests: every page cache is keyed on the warehouse file and its build id (dashboard/data.py), so
 # tests on other warehouses never see each other's results, exactly as sessions share them in

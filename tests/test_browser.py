@@ -290,3 +290,70 @@ def test_round_pages_in_chromium(browser, demo_dir, users_file, demo_township, t
             assert "上报进度" in nav
         finally:
             ctx.close()
+
+
+def _pixel(view: dict, lon: float, lat: float, width: float, height: float) -> tuple[float, float]:
+    """Where deck.gl's MapView draws a point: Web Mercator, 512 px for the world at zoom 0."""
+    import math
+
+    def world(lo: float, la: float) -> tuple[float, float]:
+        y = math.log(math.tan(math.pi / 4 + math.radians(la) / 2))
+        return (lo + 180) / 360 * 512, (1 - y / math.pi) / 2 * 512
+
+    scale = 2 ** view["zoom"]
+    (x, y), (cx, cy) = world(lon, lat), world(view["longitude"], view["latitude"])
+    return width / 2 + (x - cx) * scale, height / 2 + (y - cy) * scale
+
+
+def test_a_click_on_a_province_map_opens_the_township_once(browser, province_db, users_file):
+    """Two counties: the map draws townships; a click on one shows its communities and stays
+    there (the map's selection once outlived the switch and reopened the township for ever)."""
+    import polars as pl
+
+    from dashboard import maps
+    from tests.dbutil import sql
+
+    town, name, geojson = sql(
+        province_db,
+        "select t.division_code, t.name, m.geojson from divisions t "
+        "join map_shapes m using (division_code) where t.level = 'township' "
+        "order by t.division_code desc limit 1",  # the second county's
+    )[0]
+    lon, lat = maps.label_points(pl.DataFrame({"geojson": [geojson]}))[0]
+    with serve(province_db, users_file) as url:
+        ctx = browser.new_context(viewport={"width": 1400, "height": 1400}, locale="zh-CN")
+        tab = ctx.new_page()
+        received: list[int] = []
+        tab.on("websocket", lambda ws: ws.on("framereceived", lambda p: received.append(len(p))))
+        try:
+            tab.goto(f"{url}/map", wait_until="domcontentloaded")
+            sign_in(tab, "admin")
+            tab.wait_for_selector(DECK, timeout=60_000)
+            _settled(tab)
+            assert "可查看其下各社区" in tab.locator("[data-testid='stMain']").first.inner_text()
+            box = tab.locator(DECK).first.bounding_box()
+            assert box is not None
+            # The page fits the view to every township's box in a 760 × 620 map (maps.view_for);
+            # deck.gl centres it in the canvas it is given.
+            bounds = sql(
+                province_db,
+                "select min(xmin), min(ymin), max(xmax), max(ymax) from map_shapes "
+                "join divisions using (division_code) where level = 'township'",
+            )[0]
+            v = maps.view_for(bounds, 760, 620)
+            view = {"longitude": v.longitude, "latitude": v.latitude, "zoom": v.zoom}
+            x, y = _pixel(view, lon, lat, box["width"], box["height"])
+            tab.mouse.move(box["x"] + x, box["y"] + y)
+            tab.get_by_text(name).first.wait_for(timeout=15_000)  # the tooltip names it
+            tab.mouse.click(box["x"] + x, box["y"] + y)
+            tab.wait_for_url(f"**township={town}**", timeout=30_000)
+            tab.wait_for_selector(DECK, timeout=60_000)
+            _settled(tab)
+            main = tab.locator("[data-testid='stMain']").first.inner_text()
+            assert "点击社区可查看详情" in main and "各社区社会组织数" in main
+            settled = len(received)
+            tab.wait_for_timeout(3000)
+            assert len(received) == settled, "the page kept rerunning after the switch"
+            assert f"township={town}" in tab.url
+        finally:
+            ctx.close()

@@ -6,6 +6,7 @@ import json
 from pathlib import Path
 
 import duckdb
+import numpy as np
 import polars as pl
 import pytest
 
@@ -339,3 +340,207 @@ def test_programme_indicators_on_the_map(app, demo_db):
             assert p["value"] == pytest.approx(pilots[code], abs=1e-4)
         else:
             assert p["value"] is None and p["l1"].endswith("无数据")  # not in the pilot
+
+
+def test_a_township_account_sees_its_communities_on_the_map(app, demo_db, demo_township):
+    # The township's copy of the warehouse keeps its rows of map_shapes (queries/scope/township.sql).
+    deck = _deck(app("views/map.py", user="town"))
+    codes = {
+        r[0]
+        for r in _q(
+            demo_db,
+            "select division_code from divisions where level = 'community' and township_code = $t",
+            {"t": demo_township},
+        )
+    }
+    assert set(_props(deck)) == codes
+    towns = _layers(deck)[maps.TOWNSHIP_LAYER]["data"]["features"]
+    assert [f["properties"]["code"] for f in towns] == [demo_township]
+
+
+# ---------------------------------------------------------------- map_shapes (the mart)
+
+
+def _shapes_of(geometries: dict[str, str]) -> dict[str, tuple]:
+    """map_shapes made by its mart from a division_boundaries table holding these geometries."""
+    from queries import SQL_DIR
+
+    con = duckdb.connect()
+    try:
+        con.execute("create table division_boundaries (division_code varchar, geojson varchar)")
+        con.executemany("insert into division_boundaries values (?, ?)", list(geometries.items()))
+        con.execute((SQL_DIR / "marts" / "10_map_shapes.sql").read_text(encoding="utf-8"))
+        rows = con.execute(
+            "select division_code, geojson, point_count, xmin, ymin, xmax, ymax from map_shapes"
+        ).fetchall()
+    finally:
+        con.close()
+    return {r[0]: r[1:] for r in rows}
+
+
+def test_map_shapes_round_and_drop_points_that_add_nothing():
+    import shapely
+
+    # A 0.01° square surveyed every 0.0001° (400 points on straight edges), one point 0.3 m
+    # off its edge, one repeated; a second part (MultiPolygon); and a hole of a few metres.
+    x0, y0, n = 117.0, 31.0, 100
+    edge = [[x0 + i / n * 0.01, y0] for i in range(n)]
+    edge[37][1] += 0.000003  # about 0.3 m: noise of the survey, not shape
+    edge.insert(50, list(edge[50]))
+    ring = (
+        edge
+        + [[x0 + 0.01, y0 + i / n * 0.01] for i in range(n)]
+        + [[x0 + 0.01 - i / n * 0.01, y0 + 0.01] for i in range(n)]
+        + [[x0, y0 + 0.01 - i / n * 0.01] for i in range(n)]
+        + [[x0, y0]]
+    )
+    hole = [[117.005, 31.005], [117.00503, 31.005], [117.00503, 31.00503], [117.005, 31.005]]
+    square = {"type": "Polygon", "coordinates": [ring, hole]}
+    two = {
+        "type": "MultiPolygon",
+        "coordinates": [
+            [[[118.0, 32.0], [118.1234567, 32.0], [118.1234567, 32.1], [118.0, 32.0]]],
+            [[[118.2, 32.2], [118.3, 32.2], [118.3, 32.3], [118.2, 32.2]]],
+        ],
+    }
+    shapes = _shapes_of({"a": json.dumps(square), "b": json.dumps(two)})
+
+    text, points, *box = shapes["a"]
+    drawn = json.loads(text)
+    assert drawn["type"] == "Polygon"
+    assert 9 <= points <= len(ring) // 3  # two passes drop three in four straight-edge points
+    original = shapely.geometry.shape(square)
+    simple = shapely.geometry.shape(drawn)
+    assert simple.is_valid
+    assert shapely.hausdorff_distance(original, simple) < 0.00003  # a few metres at most
+    assert len(drawn["coordinates"]) == 2  # the hole (3 m × 3 m) stays: it is above 1 m
+    assert box == pytest.approx([117.0, 31.0, 117.01, 31.01])
+
+    text, points, *box = shapes["b"]
+    drawn = json.loads(text)
+    assert drawn["coordinates"][0][0][1] == [118.12346, 32.0]  # five decimals, about 1 m
+    assert drawn["type"] == "MultiPolygon"
+    assert len(drawn["coordinates"]) == 2 and points == 8  # nothing to drop in triangles
+    assert box == pytest.approx([118.0, 32.0, 118.3, 32.3])
+
+
+def test_map_shapes_stay_within_metres_of_every_demo_boundary(demo_db):
+    import shapely
+
+    rows = _q(
+        demo_db,
+        "select b.geojson, m.geojson, m.xmin, m.ymin, m.xmax, m.ymax "
+        "from division_boundaries b join map_shapes m using (division_code)",
+    )
+    assert len(rows) == _q(demo_db, "select count(*) from division_boundaries")[0][0] > 130
+    original = shapely.from_geojson([r[0] for r in rows])
+    drawn = shapely.from_geojson([r[1] for r in rows])
+    assert shapely.is_valid(drawn).all()
+    assert shapely.hausdorff_distance(original, drawn).max() < 0.00003
+    assert np.allclose(shapely.bounds(drawn), [r[2:] for r in rows], rtol=0, atol=1e-9)
+
+
+# ---------------------------------------------------------------- a province (two counties)
+
+
+@pytest.fixture
+def province_map(province_db, users_file, monkeypatch):
+    """The map page on a two-county warehouse: open(**query_params) -> AppTest."""
+    from tests.conftest import open_as
+
+    monkeypatch.setenv("ORGDASH_DB", str(province_db))
+    monkeypatch.setenv("ORGDASH_USERS", str(users_file))
+    return lambda **params: open_as("admin", "views/map.py", **params)
+
+
+def _township_expected(db: Path, area: str | None = None) -> dict[str, tuple[int, float, float]]:
+    """Per township, straight from the tables: active organisations, per 1,000 residents of
+    its communities, and organisations against its communities' floors (10 urban, 5 rural)."""
+    rows = _q(
+        db,
+        f"""
+        with c as (
+            select d.division_code, d.township_code, d.population,
+                   case d.area_type when 'urban' then 10 else 5 end as floor,
+                   (select count(*) from organizations o
+                    where o.community_code = d.division_code
+                      and o.established_on <= date '{AS_OF}'
+                      and (o.dissolved_on is null or o.dissolved_on > date '{AS_OF}')) as n
+            from divisions d
+            where d.level = 'community' and ($area is null or d.area_type = $area)
+        )
+        select township_code, sum(n), sum(n) * 1000.0 / sum(population), sum(n) / sum(floor)
+        from c group by township_code
+        """,
+        {"area": area},
+    )
+    return {r[0]: (r[1], r[2], r[3]) for r in rows}
+
+
+def test_province_map_draws_townships_coloured_by_their_communities(province_map, province_db):
+    at = province_map()
+    assert "共2个县（区）" in at.caption[0].value
+    assert "可查看其下各社区" in at.caption[0].value
+    deck = _deck(at)
+    layers = _layers(deck)
+    assert set(layers) == {maps.TOWNSHIP_AREA_LAYER, maps.COUNTY_LAYER, maps.COUNTY_LABEL_LAYER}
+    feats = layers[maps.TOWNSHIP_AREA_LAYER]["data"]["features"]
+    props = {f["properties"]["code"]: f["properties"] for f in feats}
+    expected = _township_expected(province_db)
+    assert len(expected) == 24  # twelve townships in each county
+    assert {c: round(p["value"]) for c, p in props.items()} == {
+        c: e[0] for c, e in expected.items()
+    }
+    assert len({tuple(p["fill"]) for p in props.values()}) == 5
+    assert all(p["l3"] == "点击查看该乡镇（街道）的各社区" for p in props.values())
+    counties = dict(
+        _q(province_db, "select division_code, name from divisions where level = 'county'")
+    )
+    outlines = layers[maps.COUNTY_LAYER]["data"]["features"]
+    assert {f["properties"]["code"] for f in outlines} == set(counties)
+    assert {d["name"] for d in layers[maps.COUNTY_LABEL_LAYER]["data"]} == set(counties.values())
+    # The table lists the townships with their county, the largest first.
+    table = at.dataframe[0].value
+    assert len(table) == 24 and "县（区）" in table.columns
+    assert table["社会组织数（家）"].tolist() == sorted(
+        (e[0] for e in expected.values()), reverse=True
+    )
+    assert "乡镇（街道）的数值由其下各社区合计后计算" in "".join(c.value for c in at.caption)
+
+
+def test_province_rates_are_recomputed_from_the_townships_totals(province_map, province_db):
+    at = province_map(area="rural")
+    expected = _township_expected(province_db, "rural")
+    for indicator, column in (("per_1000_residents", 1), ("floor_ratio", 2)):
+        at.selectbox(key="map_indicator").set_value(indicator).run()
+        assert not at.exception
+        feats = _layers(_deck(at))[maps.TOWNSHIP_AREA_LAYER]["data"]["features"]
+        got = {f["properties"]["code"]: f["properties"]["value"] for f in feats}
+        assert set(got) == set(expected)  # townships with rural communities only
+        for code, value in got.items():
+            assert value == pytest.approx(expected[code][column], abs=1e-4)
+
+
+def test_choosing_a_township_of_a_province_shows_its_communities(province_map, province_db):
+    town = _q(
+        province_db,
+        "select max(division_code) from divisions where level = 'township'",  # the second county
+    )[0][0]
+    at = province_map()
+    at.sidebar.selectbox(key="f_township").set_value(town).run()
+    assert not at.exception
+    assert "县（区）" not in at.caption[0].value
+    deck = _deck(at)
+    codes = {
+        r[0]
+        for r in _q(
+            province_db,
+            "select division_code from divisions where level = 'community' and township_code = $t",
+            {"t": town},
+        )
+    }
+    assert set(_props(deck)) == codes
+    assert [
+        f["properties"]["code"] for f in _layers(deck)[maps.TOWNSHIP_LAYER]["data"]["features"]
+    ] == [town]
+    assert len(at.dataframe[0].value) == len(codes)

@@ -1,4 +1,8 @@
-"""地图: communities coloured by a chosen indicator, township outlines, platforms; a click opens the community."""
+"""地图: communities coloured by a chosen indicator, township outlines, platforms; a click opens the community.
+
+A warehouse of several counties (a province) with no township chosen draws townships instead,
+coloured by their communities' totals, under county outlines; a click on one opens its communities.
+"""
 
 from __future__ import annotations
 
@@ -13,11 +17,24 @@ def _open_community(code: str) -> None:
     nav.go("community", community=code)
 
 
+def _open_township(code: str) -> None:
+    nav.go("map", township=code)
+
+
 f = filters.current()
 params = f.params()
+county_count = data.run("map/counties").height
+# A province: one map of ten thousand communities is slow to draw and unreadable, so townships.
+province = county_count > 1 and f.township is None
 
 st.title("社区社会组织分布地图")
-st.caption(f"{f.describe()} · 点击社区可查看详情")
+if province:
+    st.caption(
+        f"{f.describe()} · 共{county_count}个县（区），按乡镇（街道）汇总着色 · "
+        "点击地图上的乡镇（街道）或在左侧选择乡镇（街道），可查看其下各社区"
+    )
+else:
+    st.caption(f"{f.describe()} · 点击社区可查看详情")
 
 c1, c2, c3 = st.columns([2, 1, 2], vertical_alignment="bottom")
 indicator = c1.selectbox(
@@ -54,16 +71,27 @@ def _deck(
     levels: tuple[str, ...],
     tile: str | None,
     phone: bool = False,
+    province: bool = False,
 ) -> pdk.Deck:
-    """The built deck per warehouse build and view: building it from every polygon (and turning
-    it into JSON) is the page's dearest step at province scale, and the result never changes.
-    The key is small values only; the frames come from data.run's own cache."""
-    communities = data.run("map/communities", **query)
-    townships = data.run("map/townships", **query)
+    """The built deck per warehouse build and view: it never changes, and a province's is
+    worth keeping. The key is small values only; the frames come from data.run's own cache."""
     shown = None
     if levels:
         shown = data.run("map/platforms", **query).filter(pl.col("level").is_in(list(levels)))
     size = (mobile.MAP_WIDTH, mobile.MAP_HEIGHT) if phone else (MAP_WIDTH, MAP_HEIGHT)
+    controller = maps.TOUCH_CONTROLLER if phone else None
+    if province:
+        return maps.province_choropleth(
+            data.run("map/township_areas", **query),
+            data.run("map/counties"),
+            indicator,
+            shown,
+            tile,
+            view_size=size,
+            controller=controller,
+        )
+    communities = data.run("map/communities", **query)
+    townships = data.run("map/townships", **query)
     return maps.choropleth(
         communities,
         townships,
@@ -71,15 +99,21 @@ def _deck(
         shown,
         tile,
         view_size=size,
-        controller=maps.TOUCH_CONTROLLER if phone else None,
+        controller=controller,
     )
 
 
 phone = mobile.is_phone()
-communities = data.run("map/communities", **params)
-if communities.is_empty():
-    st.info("当前筛选条件下没有可显示的社区（所选乡镇没有该类社区，或缺少社区边界数据）。")
-    st.stop()
+if province:
+    shapes = data.run("map/township_areas", **params)
+    if shapes.is_empty():
+        st.info("当前筛选条件下没有可显示的乡镇（街道）（没有该类社区，或缺少乡镇边界数据）。")
+        st.stop()
+else:
+    shapes = data.run("map/communities", **params)
+    if shapes.is_empty():
+        st.info("当前筛选条件下没有可显示的社区（所选乡镇没有该类社区，或缺少社区边界数据）。")
+        st.stop()
 platforms = None
 if show_platforms:
     platforms = data.run("map/platforms", **params).filter(pl.col("level").is_in(levels))
@@ -91,6 +125,7 @@ deck = _deck(
     tuple(levels) if show_platforms else (),
     maps.tile_url(),
     phone,
+    province,
 )
 
 map_col, legend_col = st.columns([4, 1])
@@ -99,13 +134,16 @@ with map_col:
         deck,
         on_select="rerun",
         selection_mode="single-object",
-        key="map_deck",
+        # A township picked on a province's map opens this same page: under one key its selection
+        # would outlive the switch and pick the township again on every run, for ever.
+        key="map_deck_province" if province else "map_deck",
         height=mobile.MAP_HEIGHT if phone else MAP_HEIGHT,
-        alt=f"{f.describe()}各社区{ind.label}分级着色地图",
+        alt=f"{f.describe()}各{'乡镇（街道）' if province else '社区'}{ind.label}分级着色地图",
     )
 
 if phone:
-    map_col.caption("单指上下滑动页面，双指缩放、移动地图，点按社区查看详情。")
+    target = "点按乡镇（街道）查看其下各社区" if province else "点按社区查看详情"
+    map_col.caption(f"单指上下滑动页面，双指缩放、移动地图，{target}。")
 
 # selection.objects is {layer id: [picked object]}; a GeoJSON object is the feature itself.
 picked = event.selection.objects
@@ -116,8 +154,11 @@ clicked += [
 ]
 if clicked and clicked[0]:
     _open_community(clicked[0])
+towns = [o.get("properties", {}).get("code") for o in picked.get(maps.TOWNSHIP_AREA_LAYER, [])]
+if towns and towns[0]:
+    _open_township(towns[0])
 
-values = communities[ind.column].to_list()
+values = shapes[ind.column].to_list()
 breaks = maps.class_breaks(values)
 key = maps.legend(values, breaks, ind)
 with legend_col:
@@ -134,7 +175,10 @@ with legend_col:
     st.caption(
         f"{ind.note}。按分位数分为{key.filter(pl.col('range') != '无数据').height}档，各档含下限、不含上限。"
     )
-    st.caption("粗线为乡镇（街道）界。")
+    if province:
+        st.caption("粗线为县（区）界。乡镇（街道）的数值由其下各社区合计后计算。")
+    else:
+        st.caption("粗线为乡镇（街道）界。")
     if show_platforms:
         marks = "".join(
             f"<div style='display:flex;align-items:center;gap:6px;margin:3px 0'>"
@@ -150,55 +194,123 @@ with legend_col:
             unsafe_allow_html=True,
         )
 
-st.subheader(f"各社区{ind.label}")
 value_label = f"{ind.label}（{ind.unit}）" if ind.unit else ind.label
-columns = [
-    pl.col("community_code").alias("区划代码"),
-    pl.col("township_name").alias("乡镇（街道）"),
-    pl.col("community_name").alias("社区"),
-    pl.col("area_type").replace_strict(maps.AREA_LABELS, default="").alias("类型"),
-    pl.col("population").alias("常住人口"),
-]
-if ind.column != "count_active":
-    columns.append(pl.col("count_active").alias("社会组织数"))
-# Numbers stay numbers (the table sorts by them); rates are shown as percentages.
-columns.append((pl.col(ind.column) * ind.scale).alias(value_label))
-table = communities.sort(ind.column, descending=True, nulls_last=True).select(columns)
-st.caption("选中表格中的一行可打开该社区的详情。")
-rows_event = st.dataframe(
-    table.drop("区划代码"),
-    column_config={
-        value_label: st.column_config.NumberColumn(format=ind.number_format),
-        "常住人口": st.column_config.NumberColumn(format="localized"),
-    },
-    hide_index=True,
-    width="stretch",
-    height=320,
-    column_order=mobile.keep(table.drop("区划代码").columns, ["乡镇（街道）", "社区", value_label]),
-    on_select="rerun",
-    selection_mode="single-row",
-    key="map_table",
-)
-if rows_event.selection.rows:
-    _open_community(table["区划代码"][rows_event.selection.rows[0]])
-downloads.buttons(
-    communities.select(
+
+
+def _community_table(communities: pl.DataFrame) -> None:
+    st.subheader(f"各社区{ind.label}")
+    columns = [
         pl.col("community_code").alias("区划代码"),
         pl.col("township_name").alias("乡镇（街道）"),
         pl.col("community_name").alias("社区"),
         pl.col("area_type").replace_strict(maps.AREA_LABELS, default="").alias("类型"),
         pl.col("population").alias("常住人口"),
-        pl.col("count_active").alias("社会组织数"),
-        pl.col("per_1000_residents").round(3).alias("每千名常住人口组织数"),
-        pl.col("floor_ratio").round(2).alias("达到国家标准的倍数"),
-        pl.col("approved_yuan").alias("当年批复资金（元）"),
-        pl.col("funding_per_resident").round(3).alias("人均获得资金（元）"),
-        pl.col("report_submission_rate").round(4).alias("年报报送率"),
-        pl.col("share_3a_plus").round(4).alias("3A及以上等级占比"),
-        pl.col("count_micro_projects").alias("当年微项目数"),
-        pl.col("points_residents_per_1000").round(2).alias("积分制参与（每千人）"),
-        pl.col("count_lounges").alias("睦邻客厅数"),
-    ),
-    f"社区指标_{f.year}年",
-    key="map_dl_communities",
-)
+    ]
+    if ind.column != "count_active":
+        columns.append(pl.col("count_active").alias("社会组织数"))
+    # Numbers stay numbers (the table sorts by them); rates are shown as percentages.
+    columns.append((pl.col(ind.column) * ind.scale).alias(value_label))
+    table = communities.sort(ind.column, descending=True, nulls_last=True).select(columns)
+    st.caption("选中表格中的一行可打开该社区的详情。")
+    rows_event = st.dataframe(
+        table.drop("区划代码"),
+        column_config={
+            value_label: st.column_config.NumberColumn(format=ind.number_format),
+            "常住人口": st.column_config.NumberColumn(format="localized"),
+        },
+        hide_index=True,
+        width="stretch",
+        height=320,
+        column_order=mobile.keep(
+            table.drop("区划代码").columns, ["乡镇（街道）", "社区", value_label]
+        ),
+        on_select="rerun",
+        selection_mode="single-row",
+        key="map_table",
+    )
+    if rows_event.selection.rows:
+        _open_community(table["区划代码"][rows_event.selection.rows[0]])
+    downloads.buttons(
+        communities.select(
+            pl.col("community_code").alias("区划代码"),
+            pl.col("township_name").alias("乡镇（街道）"),
+            pl.col("community_name").alias("社区"),
+            pl.col("area_type").replace_strict(maps.AREA_LABELS, default="").alias("类型"),
+            pl.col("population").alias("常住人口"),
+            pl.col("count_active").alias("社会组织数"),
+            pl.col("per_1000_residents").round(3).alias("每千名常住人口组织数"),
+            pl.col("floor_ratio").round(2).alias("达到国家标准的倍数"),
+            pl.col("approved_yuan").alias("当年批复资金（元）"),
+            pl.col("funding_per_resident").round(3).alias("人均获得资金（元）"),
+            pl.col("report_submission_rate").round(4).alias("年报报送率"),
+            pl.col("share_3a_plus").round(4).alias("3A及以上等级占比"),
+            pl.col("count_micro_projects").alias("当年微项目数"),
+            pl.col("points_residents_per_1000").round(2).alias("积分制参与（每千人）"),
+            pl.col("count_lounges").alias("睦邻客厅数"),
+        ),
+        f"社区指标_{f.year}年",
+        key="map_dl_communities",
+    )
+
+
+def _township_table(towns: pl.DataFrame) -> None:
+    """A province's townships, as on its map; a row opens the township's communities."""
+    st.subheader(f"各乡镇（街道）{ind.label}")
+    columns = [
+        pl.col("township_code").alias("区划代码"),
+        pl.col("county_name").alias("县（区）"),
+        pl.col("township_name").alias("乡镇（街道）"),
+        pl.col("count_communities").alias("社区数"),
+        pl.col("population").alias("常住人口"),
+    ]
+    if ind.column != "count_active":
+        columns.append(pl.col("count_active").alias("社会组织数"))
+    columns.append((pl.col(ind.column) * ind.scale).alias(value_label))
+    table = towns.sort(ind.column, descending=True, nulls_last=True).select(columns)
+    st.caption("选中表格中的一行可查看该乡镇（街道）的各社区。")
+    rows_event = st.dataframe(
+        table.drop("区划代码"),
+        column_config={
+            value_label: st.column_config.NumberColumn(format=ind.number_format),
+            "常住人口": st.column_config.NumberColumn(format="localized"),
+        },
+        hide_index=True,
+        width="stretch",
+        height=320,
+        column_order=mobile.keep(
+            table.drop("区划代码").columns, ["县（区）", "乡镇（街道）", value_label]
+        ),
+        on_select="rerun",
+        selection_mode="single-row",
+        key="map_township_table",
+    )
+    if rows_event.selection.rows:
+        _open_township(table["区划代码"][rows_event.selection.rows[0]])
+    downloads.buttons(
+        towns.select(
+            pl.col("township_code").alias("区划代码"),
+            pl.col("county_name").alias("县（区）"),
+            pl.col("township_name").alias("乡镇（街道）"),
+            pl.col("count_communities").alias("社区数"),
+            pl.col("count_below_floor").alias("未达到国家标准的社区数"),
+            pl.col("population").alias("常住人口"),
+            pl.col("count_active").alias("社会组织数"),
+            pl.col("per_1000_residents").round(3).alias("每千名常住人口组织数"),
+            pl.col("floor_ratio").round(2).alias("达到国家标准的倍数"),
+            pl.col("approved_yuan").alias("当年批复资金（元）"),
+            pl.col("funding_per_resident").round(3).alias("人均获得资金（元）"),
+            pl.col("report_submission_rate").round(4).alias("年报报送率"),
+            pl.col("share_3a_plus").round(4).alias("3A及以上等级占比"),
+            pl.col("count_micro_projects").alias("当年微项目数"),
+            pl.col("points_residents_per_1000").round(2).alias("积分制参与（每千人）"),
+            pl.col("count_lounges").alias("睦邻客厅数"),
+        ),
+        f"乡镇指标_{f.year}年",
+        key="map_dl_townships",
+    )
+
+
+if province:
+    _township_table(shapes)
+else:
+    _community_table(shapes)

@@ -6,6 +6,8 @@ delete from divisions where not coalesce(
     division_code = $township or township_code = $township or level = 'county', false);
 delete from division_boundaries where not coalesce(
     division_code in (select division_code from divisions), false);
+delete from map_shapes where not coalesce(
+    division_code in (select division_code from divisions), false);
 delete from platforms where not coalesce(
     division_code in (select division_code from divisions where level <> 'county'), false);
 delete from organizations where not coalesce(
