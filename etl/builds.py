@@ -18,6 +18,7 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import os
+import re
 import shutil
 import time
 from dataclasses import dataclass, replace
@@ -306,6 +307,46 @@ def prune(db_path: Path, keep: int) -> list[str]:
     return removed
 
 
+_CREATES = re.compile(
+    r"create\s+(?:or\s+replace\s+)?(?:table|view|macro)\s+(?:if\s+not\s+exists\s+)?(\w+)",
+    re.IGNORECASE,
+)
+# path, device, inode, size -> what the file lacks; build files never change once named.
+_MISSING: dict[tuple[str, int, int, int], list[str]] = {}
+
+
+def missing_objects(path: Path) -> list[str]:
+    """Tables, views and macros this version of orgdash builds that the build file lacks.
+
+    A build made by an earlier version (before the map_shapes mart, say) would break the pages
+    that read what it lacks, so rollback refuses it and names its sources to load again.
+    """
+    import queries
+    from etl.sources import SOURCES
+    from queries import sql_files
+
+    st = path.stat()
+    key = (str(path), st.st_dev, st.st_ino, st.st_size)
+    if key not in _MISSING:
+        wanted = {s.table for s in SOURCES}
+        for mart in sql_files("marts"):
+            wanted |= {m.lower() for m in _CREATES.findall(mart.read_text(encoding="utf-8"))}
+        con = queries.connect(path)
+        try:
+            have = {
+                r[0].lower()
+                for r in con.sql(
+                    "select table_name from duckdb_tables() union all "
+                    "select view_name from duckdb_views() where not internal union all "
+                    "select function_name from duckdb_functions() where function_type like '%macro'"
+                ).fetchall()
+            }
+        finally:
+            con.close()
+        _MISSING[key] = sorted(wanted - have)
+    return _MISSING[key]
+
+
 def rollback(db_path: Path, to: str | None = None, user: str | None = None) -> Build:
     """Point the live path back at a kept build: the one before the live one, or `to`.
 
@@ -340,6 +381,18 @@ def rollback(db_path: Path, to: str | None = None, user: str | None = None) -> B
             target = named
             if target.is_live:
                 raise RollbackError(f"「{to}」已经是当前在用的数据版本，不需要回退。")
+        missing = missing_objects(target.path)
+        if missing:
+            again = (
+                f"它的源文件保存在 {target.sources}：可在「导入」页重新上传这些文件，"
+                f"或运行 orgdash load {target.sources}。"
+                if target.sources
+                else "请重新导入当时的源文件。"
+            )
+            raise RollbackError(
+                f"数据版本「{target.run_id}」由旧版程序生成，缺少当前看板要用的"
+                f"「{'」「'.join(missing[:5])}」，回退后页面会出错，因此不能直接回退。{again}"
+            )
         point_to(p, target.path)
         from_run = live.run_id if live else None
         append_run(

@@ -265,3 +265,20 @@ def test_two_warehouses_in_one_folder_keep_their_builds_apart(demo_dir, tmp_path
     with pytest.raises(RollbackError, match="没有比当前版本"):
         rollback(b)  # a's build is not b's to roll back to
     assert queries.load_attempts(queries.live_file(a)).height == 2  # the folder's run log
+
+
+def test_a_build_from_an_earlier_version_is_not_rolled_back_to(demo_dir, db):
+    # A build made before a mart existed (map_shapes came with the province map) would break the
+    # pages that read it: rollback says so and names its sources instead of swapping it in.
+    import duckdb
+
+    old = load_dir(demo_dir, db)
+    new = load_dir(demo_dir, db)
+    assert builds.missing_objects(builds.build_file(db, new.run_id)) == []
+    with duckdb.connect(str(builds.build_file(db, old.run_id))) as con:
+        con.execute("drop table map_shapes")
+    with pytest.raises(RollbackError) as exc:
+        rollback(db)
+    assert "由旧版程序生成" in str(exc.value) and "map_shapes" in str(exc.value)
+    assert str(builds.sources_path(db, old.run_id)) in str(exc.value)
+    assert live_run(db) == new.run_id  # nothing swapped
