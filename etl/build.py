@@ -200,8 +200,10 @@ class Builder:
             assert con is not None
             for source in SOURCES:
                 self.rows.setdefault(source.name, 0)
+            con.execute("BEGIN")  # one commit for the metadata and the ~30 marts, not one each
             _meta(con, result, run_id, started, history, self.rows, read_manifest(result.directory))
             run_sql_folder(con, "marts")
+            con.execute("COMMIT")
             failed = run_checks(con)
             if failed:
                 raise BuildFailed("；".join(failed))
