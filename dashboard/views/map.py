@@ -6,6 +6,8 @@ coloured by their communities' totals, under county outlines; a click on one ope
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import polars as pl
 import pydeck as pdk
 import streamlit as st
@@ -197,6 +199,29 @@ with legend_col:
 value_label = f"{ind.label}（{ind.unit}）" if ind.unit else ind.label
 
 
+def _pick_table(
+    table: pl.DataFrame, on_phone: list[str], key: str, open_place: Callable[[str], None]
+) -> None:
+    """The ranked places as a table (the code column hidden); picking a row opens that place."""
+    shown = table.drop("区划代码")
+    rows_event = st.dataframe(
+        shown,
+        column_config={
+            value_label: st.column_config.NumberColumn(format=ind.number_format),
+            "常住人口": st.column_config.NumberColumn(format="localized"),
+        },
+        hide_index=True,
+        width="stretch",
+        height=320,
+        column_order=mobile.keep(shown.columns, on_phone),
+        on_select="rerun",
+        selection_mode="single-row",
+        key=key,
+    )
+    if rows_event.selection.rows:
+        open_place(table["区划代码"][rows_event.selection.rows[0]])
+
+
 def _community_table(communities: pl.DataFrame) -> None:
     st.subheader(f"各社区{ind.label}")
     columns = [
@@ -212,24 +237,7 @@ def _community_table(communities: pl.DataFrame) -> None:
     columns.append((pl.col(ind.column) * ind.scale).alias(value_label))
     table = communities.sort(ind.column, descending=True, nulls_last=True).select(columns)
     st.caption("选中表格中的一行可打开该社区的详情。")
-    rows_event = st.dataframe(
-        table.drop("区划代码"),
-        column_config={
-            value_label: st.column_config.NumberColumn(format=ind.number_format),
-            "常住人口": st.column_config.NumberColumn(format="localized"),
-        },
-        hide_index=True,
-        width="stretch",
-        height=320,
-        column_order=mobile.keep(
-            table.drop("区划代码").columns, ["乡镇（街道）", "社区", value_label]
-        ),
-        on_select="rerun",
-        selection_mode="single-row",
-        key="map_table",
-    )
-    if rows_event.selection.rows:
-        _open_community(table["区划代码"][rows_event.selection.rows[0]])
+    _pick_table(table, ["乡镇（街道）", "社区", value_label], "map_table", _open_community)
     downloads.buttons(
         communities.select(
             pl.col("community_code").alias("区划代码"),
@@ -268,24 +276,9 @@ def _township_table(towns: pl.DataFrame) -> None:
     columns.append((pl.col(ind.column) * ind.scale).alias(value_label))
     table = towns.sort(ind.column, descending=True, nulls_last=True).select(columns)
     st.caption("选中表格中的一行可查看该乡镇（街道）的各社区。")
-    rows_event = st.dataframe(
-        table.drop("区划代码"),
-        column_config={
-            value_label: st.column_config.NumberColumn(format=ind.number_format),
-            "常住人口": st.column_config.NumberColumn(format="localized"),
-        },
-        hide_index=True,
-        width="stretch",
-        height=320,
-        column_order=mobile.keep(
-            table.drop("区划代码").columns, ["县（区）", "乡镇（街道）", value_label]
-        ),
-        on_select="rerun",
-        selection_mode="single-row",
-        key="map_township_table",
+    _pick_table(
+        table, ["县（区）", "乡镇（街道）", value_label], "map_township_table", _open_township
     )
-    if rows_event.selection.rows:
-        _open_township(table["区划代码"][rows_event.selection.rows[0]])
     downloads.buttons(
         towns.select(
             pl.col("township_code").alias("区划代码"),
