@@ -277,26 +277,29 @@ def fail_all(
     filtered: most checks find nothing, and one filter per check over a province's file cost
     more than the typing itself.
     """
-    hits = (
-        frame.select(
-            [mask.fill_null(False).any().alias(str(i)) for i, (mask, *_) in enumerate(checks)]
-        ).row(0)
-        if checks
-        else ()
-    )
+    if not checks:
+        return no_rejects(frame)
+    hits = frame.select(
+        [mask.fill_null(False).any().alias(str(i)) for i, (mask, *_) in enumerate(checks)]
+    ).row(0)
     found = [fail(frame, *check) for check, hit in zip(checks, hits, strict=True) if hit]
-    if not found:
-        return (
-            frame.lazy()
-            .head(0)
-            .select(
-                pl.col(ROW).alias("row"), *(pl.lit(None, pl.String).alias(c) for c in REJECT_TEXT)
-            )
+    return pl.concat(found, how="vertical") if found else no_rejects(frame)
+
+
+def no_rejects(frame: pl.DataFrame) -> pl.LazyFrame:
+    """An empty reject list shaped like fail()'s.
+
+    Not a fail() with a filter by lit(False): Polars 2.1.0 raises ShapeError ("filter predicate
+    length of 2") filtering 20,000 rows or more by a literal (the points ledger).
+    """
+    return (
+        frame.lazy()
+        .head(0)
+        .select(
+            pl.col(ROW).alias("row"),
+            *(pl.lit(None, pl.String).alias(c) for c in ("column", "value", "rule", "message")),
         )
-    return pl.concat(found, how="vertical")
-
-
-REJECT_TEXT = ("column", "value", "rule", "message")
+    )
 
 
 def _v(col: Column) -> pl.Expr:
@@ -353,9 +356,7 @@ def not_after_as_of(frame: pl.DataFrame, col: Column, ctx: Context) -> pl.LazyFr
 def duplicate_keys(frame: pl.DataFrame, source: Source) -> pl.LazyFrame:
     """Every row of a key that appears more than once: which copy is right is the clerk's call."""
     if not source.key:
-        # An empty frame, not a filter by lit(False): Polars 2.1.0 raises ShapeError ("filter
-        # predicate length of 2") filtering 20,000 rows or more by a literal (the points ledger).
-        return fail(frame.head(0), pl.lit(False), source.columns[0], "duplicate", pl.lit(""))
+        return no_rejects(frame)
     key = list(source.key)
     valid = pl.all_horizontal([pl.col(k).is_not_null() for k in key])
     rows = pl.col(ROW).cast(pl.String).str.join("、").over(key)

@@ -199,6 +199,21 @@ with legend_col:
 value_label = f"{ind.label}（{ind.unit}）" if ind.unit else ind.label
 
 
+# Every indicator, as the community and the township downloads both carry them.
+_DOWNLOAD_INDICATORS = [
+    pl.col("count_active").alias("社会组织数"),
+    pl.col("per_1000_residents").round(3).alias("每千名常住人口组织数"),
+    pl.col("floor_ratio").round(2).alias("达到国家标准的倍数"),
+    pl.col("approved_yuan").alias("当年批复资金（元）"),
+    pl.col("funding_per_resident").round(3).alias("人均获得资金（元）"),
+    pl.col("report_submission_rate").round(4).alias("年报报送率"),
+    pl.col("share_3a_plus").round(4).alias("3A及以上等级占比"),
+    pl.col("count_micro_projects").alias("当年微项目数"),
+    pl.col("points_residents_per_1000").round(2).alias("积分制参与（每千人）"),
+    pl.col("count_lounges").alias("睦邻客厅数"),
+]
+
+
 def _pick_table(
     table: pl.DataFrame, on_phone: list[str], key: str, open_place: Callable[[str], None]
 ) -> None:
@@ -245,16 +260,7 @@ def _community_table(communities: pl.DataFrame) -> None:
             pl.col("community_name").alias("社区"),
             pl.col("area_type").replace_strict(maps.AREA_LABELS, default="").alias("类型"),
             pl.col("population").alias("常住人口"),
-            pl.col("count_active").alias("社会组织数"),
-            pl.col("per_1000_residents").round(3).alias("每千名常住人口组织数"),
-            pl.col("floor_ratio").round(2).alias("达到国家标准的倍数"),
-            pl.col("approved_yuan").alias("当年批复资金（元）"),
-            pl.col("funding_per_resident").round(3).alias("人均获得资金（元）"),
-            pl.col("report_submission_rate").round(4).alias("年报报送率"),
-            pl.col("share_3a_plus").round(4).alias("3A及以上等级占比"),
-            pl.col("count_micro_projects").alias("当年微项目数"),
-            pl.col("points_residents_per_1000").round(2).alias("积分制参与（每千人）"),
-            pl.col("count_lounges").alias("睦邻客厅数"),
+            *_DOWNLOAD_INDICATORS,
         ),
         f"社区指标_{f.year}年",
         key="map_dl_communities",
@@ -287,16 +293,7 @@ def _township_table(towns: pl.DataFrame) -> None:
             pl.col("count_communities").alias("社区数"),
             pl.col("count_below_floor").alias("未达到国家标准的社区数"),
             pl.col("population").alias("常住人口"),
-            pl.col("count_active").alias("社会组织数"),
-            pl.col("per_1000_residents").round(3).alias("每千名常住人口组织数"),
-            pl.col("floor_ratio").round(2).alias("达到国家标准的倍数"),
-            pl.col("approved_yuan").alias("当年批复资金（元）"),
-            pl.col("funding_per_resident").round(3).alias("人均获得资金（元）"),
-            pl.col("report_submission_rate").round(4).alias("年报报送率"),
-            pl.col("share_3a_plus").round(4).alias("3A及以上等级占比"),
-            pl.col("count_micro_projects").alias("当年微项目数"),
-            pl.col("points_residents_per_1000").round(2).alias("积分制参与（每千人）"),
-            pl.col("count_lounges").alias("睦邻客厅数"),
+            *_DOWNLOAD_INDICATORS,
         ),
         f"乡镇指标_{f.year}年",
         key="map_dl_townships",
