@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING
 import duckdb
 import polars as pl
 
+from etl.builds import fsync_dir
 from etl.sources import ENUMS, SOURCES, Source
 from queries import SQL_DIR, sql_files
 
@@ -212,11 +213,7 @@ class Builder:
             with open(self.tmp, "rb") as fh:
                 os.fsync(fh.fileno())
             os.replace(self.tmp, self.target)
-            dir_fd = os.open(self.target.parent, os.O_RDONLY)
-            try:
-                os.fsync(dir_fd)
-            finally:
-                os.close(dir_fd)
+            fsync_dir(self.target.parent)
         except duckdb.Error as exc:
             raise BuildFailed(f"写入数据仓库失败：{exc}") from exc
         finally:
@@ -238,16 +235,6 @@ class Builder:
         for leftover in (self.tmp, self.tmp.with_name(self.tmp.name + ".wal")):
             with contextlib.suppress(FileNotFoundError):
                 leftover.unlink()
-
-
-def build_warehouse(
-    result: CheckResult, target: Path, run_id: str, started: dt.datetime, history: list[dict]
-) -> dict[str, int]:
-    """Build a checked result into target in one go (what the load does while checking)."""
-    builder = Builder(target)
-    for checked in result.checked:
-        builder.add(checked)
-    return builder.finish(result, run_id, started, history)
 
 
 def _meta(

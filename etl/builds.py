@@ -181,7 +181,7 @@ def sources_dir(db_path: Path) -> Path | None:
 # ---------------------------------------------------------------------------
 
 
-def _fsync_dir(folder: Path) -> None:
+def fsync_dir(folder: Path) -> None:
     fd = os.open(folder, os.O_RDONLY)
     try:
         os.fsync(fd)
@@ -239,9 +239,9 @@ def archive_sources(db_path: Path, run_id: str, directory: Path, names: list[str
         shutil.copy2(directory / name, tmp / name)
         with open(tmp / name, "rb") as fh:
             os.fsync(fh.fileno())
-    _fsync_dir(tmp)
+    fsync_dir(tmp)
     os.replace(tmp, final)
-    _fsync_dir(final.parent)
+    fsync_dir(final.parent)
     return final
 
 
@@ -264,7 +264,7 @@ def _adopt(db_path: Path) -> None:
         tmp = kept.with_name(f".{kept.name}{BUILDING}")
         shutil.copy2(target, tmp)
         os.replace(tmp, kept)
-    _fsync_dir(folder)
+    fsync_dir(folder)
 
 
 def point_to(db_path: Path, build: Path) -> None:
@@ -276,7 +276,7 @@ def point_to(db_path: Path, build: Path) -> None:
     link.unlink(missing_ok=True)
     os.symlink(os.path.relpath(build, p.parent), link)
     os.replace(link, p)
-    _fsync_dir(p.parent)
+    fsync_dir(p.parent)
     if old is not None and old != Path(os.path.realpath(build)):
         # The retired build's mtime marks when it stopped being live: prune() keeps it at least
         # MIN_AGE_S longer, since a reader may have resolved the pointer just before the swap.
