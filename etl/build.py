@@ -6,6 +6,7 @@ import contextlib
 import datetime as dt
 import json
 import os
+from collections.abc import Collection
 from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -123,8 +124,22 @@ class ArrowStream:
         return self._frame.__arrow_c_stream__(requested_schema)
 
 
-def run_sql_folder(con: duckdb.DuckDBPyConnection, folder: str) -> None:
+# Marts that read a single source, built on the building thread as soon as that source is in,
+# while the files after it are still being checked. Simplifying a province's 12,400 boundaries
+# (map_shapes) was 0.34 s of the load's finish, with both cores otherwise idle but one.
+EARLY_MARTS = {"division_boundaries": ("10_map_shapes",)}
+
+
+def run_sql_folder(
+    con: duckdb.DuckDBPyConnection,
+    folder: str,
+    only: Collection[str] | None = None,
+    skip: Collection[str] = (),
+) -> None:
+    """Run the folder's files in name order, or the named ones (stems) among them."""
     for path in sql_files(folder):
+        if path.stem in skip or (only is not None and path.stem not in only):
+            continue
         try:
             con.execute(path.read_text(encoding="utf-8"))
         except duckdb.Error as exc:
@@ -183,6 +198,7 @@ class Builder:
         self.target = target
         self.tmp = target.with_name(f".{target.name}.building")
         self.rows: dict[str, int] = {}
+        self._early: set[str] = set()  # marts already built (EARLY_MARTS)
         self._con: duckdb.DuckDBPyConnection | None = None
         self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="orgdash-build")
         self._jobs: list[Future[None]] = [
@@ -208,6 +224,10 @@ class Builder:
 
         assert self._con is not None
         self.rows[checked.source.name] = _insert(self._con, checked.source, checked.accepted)
+        early = set(EARLY_MARTS.get(checked.source.name, ()))
+        if early:
+            run_sql_folder(self._con, "marts", only=early)
+            self._early |= early
         if checked.source.name == "organizations" and pausing("build"):
             self._con.execute("CHECKPOINT")  # so a test killing the load here finds a real file
             pause_for_tests("build")
@@ -227,7 +247,7 @@ class Builder:
                 self.rows.setdefault(source.name, 0)
             con.execute("BEGIN")  # one commit for the metadata and the ~30 marts, not one each
             _meta(con, result, run_id, started, history, self.rows, read_manifest(result.directory))
-            run_sql_folder(con, "marts")
+            run_sql_folder(con, "marts", skip=self._early)
             con.execute("COMMIT")
             failed = run_checks(con)
             if failed:
