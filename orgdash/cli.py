@@ -11,7 +11,6 @@ from typing import Annotated
 import typer
 from rich.console import Console
 from rich.markup import escape
-from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
 from etl.config import DEFAULT_DB
@@ -37,6 +36,8 @@ def progress_bar(title: str) -> Iterator:
     if not err.is_terminal:
         yield None
         return
+    from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
+
     with Progress(
         TextColumn(f"{title} [bold]{{task.description}}"),
         BarColumn(),

@@ -11,7 +11,6 @@ from rich.markup import escape
 
 from etl.config import DEFAULT_DB
 from orgdash.cli import DbOption, _as_of, app, err, out
-from queries import live_file
 
 FORMAT_HELP = "docx（Word）、pptx（PowerPoint）、xlsx（Excel）或 md（Markdown） / output format"
 
@@ -44,6 +43,7 @@ def report(
     ] = True,
 ) -> None:
     """生成会议材料：文字、表格和图表，与看板“报告”页内容相同。 / Write the meeting report."""
+    from queries import live_file
     from reports.build import FORMATS, build_report
     from reports.content import ReportError
 
