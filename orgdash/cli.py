@@ -18,8 +18,8 @@ from etl.sources import SOURCES_BY_NAME
 
 class Group(click.Group):
     """A click group whose help lists the commands in the order they were added (demo, check,
-    load, info, ...: the order a newcomer uses them), not sorted by name as click does, and
-    the groups (round, user) after the plain commands."""
+    load, info, ...: the order a newcomer uses them), the groups (round, user) last; click
+    8.5.1's Group.list_commands sorts them by name."""
 
     def list_commands(self, ctx: click.Context) -> list[str]:
         return sorted(self.commands, key=lambda name: isinstance(self.commands[name], click.Group))
@@ -29,7 +29,7 @@ app = Group(
     "orgdash",
     help="orgdash：县民政局社区社会组织数据工具。\n\norgdash: data tool for a county's community social organisations.",
     no_args_is_help=True,
-    # Inherited by every sub-command's context: each option's help shows its default.
+    # click shows no defaults unless asked; set here, every sub-command's context inherits it.
     context_settings={"show_default": True},
 )
 out = Console()
@@ -41,6 +41,7 @@ db_option = click.option(
     default=DEFAULT_DB,
     help="数据仓库文件 / warehouse file",
 )
+# Argument(help=...) is new in click 8.5.0: the help lists them under "Positional arguments".
 directory_argument = click.argument(
     "directory", type=click.Path(path_type=Path), help="源文件所在文件夹 / folder of source files"
 )
