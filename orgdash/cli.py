@@ -13,7 +13,6 @@ from rich.markup import escape
 from rich.table import Table
 
 from etl.config import DEFAULT_DB
-from etl.sources import SOURCES_BY_NAME
 
 
 class Group(click.Group):
@@ -178,6 +177,7 @@ def load(directory: Path, db: Path, as_of: str | None) -> None:
     """校验并导入到新的数据仓库文件，成功后原子替换。 / Validate, build a new warehouse and swap it in."""
     from access.audit import cli_user
     from etl.pipeline import LoadFailed, load_dir
+    from etl.sources import SOURCES_BY_NAME
 
     try:
         with progress_bar("导入") as cb:

@@ -9,7 +9,7 @@ import click
 from rich.markup import escape
 from rich.table import Table
 
-from access import accounts, audit, roles
+from access import audit, roles
 from orgdash.cli import Group, app, db_option, err, out
 
 user_app = Group(
@@ -23,6 +23,9 @@ ROLE_HELP = "角色 / role: " + ", ".join(f"{k}（{v}）" for k, v in roles.ROLE
 
 
 def _path(db: Path) -> Path:
+    # access.accounts (hashlib, tomllib) only for the user commands, not every orgdash command.
+    from access import accounts
+
     return accounts.users_path(db)
 
 
@@ -64,6 +67,8 @@ def add(
     db: Path,
 ) -> None:
     """添加账户（密码以加盐 scrypt 散列保存）/ add an account (salted scrypt hash)."""
+    from access import accounts
+
     password = None if no_password else _password(password_stdin)
     try:
         account = accounts.add(
@@ -89,6 +94,8 @@ def add(
 @db_option
 def remove(name: str, db: Path) -> None:
     """删除账户，其登录随即失效 / remove an account; its sign-ins stop working."""
+    from access import accounts
+
     try:
         gone = accounts.remove(name, _path(db))
     except accounts.AccountError as exc:
@@ -102,6 +109,8 @@ def remove(name: str, db: Path) -> None:
 @db_option
 def list_(db: Path) -> None:
     """列出账户 / list accounts."""
+    from access import accounts
+
     known = accounts.load(_path(db))
     if not known:
         out.print(f"还没有账户（{_path(db)}）。用 orgdash user add 名称 --role admin 添加。")
@@ -122,6 +131,8 @@ def list_(db: Path) -> None:
 @db_option
 def demo(db: Path) -> None:
     """没有账户时创建演示账户 / create demo accounts when there are none."""
+    from access import accounts
+
     township = None
     try:
         from queries import run
