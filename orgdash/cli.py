@@ -6,29 +6,45 @@ import datetime as dt
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Annotated
 
-import typer
+import click
 from rich.console import Console
 from rich.markup import escape
-from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
 from etl.config import DEFAULT_DB
-from etl.sources import SOURCES_BY_NAME
 
-app = typer.Typer(
+
+class Group(click.Group):
+    """A click group whose help lists the commands in the order they were added (demo, check,
+    load, info, ...: the order a newcomer uses them), the groups (round, user) last; click
+    8.5.1's Group.list_commands sorts them by name."""
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted(self.commands, key=lambda name: isinstance(self.commands[name], click.Group))
+
+
+app = Group(
+    "orgdash",
     help="orgdash：县民政局社区社会组织数据工具。\n\norgdash: data tool for a county's community social organisations.",
     no_args_is_help=True,
-    add_completion=False,
-    rich_markup_mode=None,
+    # click shows no defaults unless asked; set here, every sub-command's context inherits it.
+    context_settings={"show_default": True},
 )
 out = Console()
 err = Console(stderr=True)
 
-DbOption = Annotated[
-    Path, typer.Option("--db", help="数据仓库文件 / warehouse file", show_default=True)
-]
+db_option = click.option(
+    "--db",
+    type=click.Path(path_type=Path),
+    default=DEFAULT_DB,
+    help="数据仓库文件 / warehouse file",
+)
+# Argument(help=...) is new in click 8.5.0: the help lists them under "Positional arguments".
+directory_argument = click.argument(
+    "directory", type=click.Path(path_type=Path), help="源文件所在文件夹 / folder of source files"
+)
+as_of_option = click.option("--as-of", help="数据截止日期 / as-of date YYYY-MM-DD")
 
 
 @contextmanager
@@ -37,6 +53,8 @@ def progress_bar(title: str) -> Iterator:
     if not err.is_terminal:
         yield None
         return
+    from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
+
     with Progress(
         TextColumn(f"{title} [bold]{{task.description}}"),
         BarColumn(),
@@ -59,27 +77,30 @@ def _as_of(value: str | None) -> dt.date | None:
     try:
         return dt.date.fromisoformat(value)
     except ValueError:
-        raise typer.BadParameter(
+        raise click.BadParameter(
             f"日期应写成 YYYY-MM-DD / date must be YYYY-MM-DD: {value}"
         ) from None
 
 
 @app.command()
-def demo(
-    out_dir: Annotated[Path, typer.Option("--out", help="输出文件夹 / output folder")],
-    scale: Annotated[
-        int, typer.Option(help="县的个数（100 约等于一个省）/ number of counties", min=1)
-    ] = 1,
-    seed: Annotated[
-        int, typer.Option(help="随机种子，同一种子生成相同文件 / random seed")
-    ] = 20251231,
-    errors: Annotated[
-        bool,
-        typer.Option(
-            "--errors/--no-errors", help="加入几行典型填报错误 / include a few clerk mistakes"
-        ),
-    ] = True,
-) -> None:
+@click.option(
+    "--out",
+    "out_dir",
+    type=click.Path(path_type=Path),
+    required=True,
+    help="输出文件夹 / output folder",
+)
+@click.option(
+    "--scale",
+    type=click.IntRange(min=1),
+    default=1,
+    help="县的个数（100 约等于一个省）/ number of counties",
+)
+@click.option("--seed", default=20251231, help="随机种子，同一种子生成相同文件 / random seed")
+@click.option(
+    "--errors/--no-errors", default=True, help="加入几行典型填报错误 / include a few clerk mistakes"
+)
+def demo(out_dir: Path, scale: int, seed: int, errors: bool) -> None:
     """生成演示县的原始数据文件。 / Write the demo county's raw source files."""
     from etl.demo import generate
 
@@ -134,12 +155,9 @@ def _print_check(result) -> None:  # type: ignore[no-untyped-def]
 
 
 @app.command()
-def check(
-    directory: Annotated[Path, typer.Argument(help="源文件所在文件夹 / folder of source files")],
-    as_of: Annotated[
-        str | None, typer.Option("--as-of", help="数据截止日期 / as-of date YYYY-MM-DD")
-    ] = None,
-) -> None:
+@directory_argument
+@as_of_option
+def check(directory: Path, as_of: str | None) -> None:
     """只校验不导入，列出全部问题；有任何拒收则退出码为 1。 / Validate without loading; exit 1 on any reject."""
     from etl.pipeline import check_dir
 
@@ -147,21 +165,19 @@ def check(
         result = check_dir(directory, _as_of(as_of), progress=cb)
     _print_check(result)
     if not result.ok or result.rejects.height:
-        raise typer.Exit(1)
+        raise SystemExit(1)
     out.print("[green]全部通过，可以导入。 / All rows pass.[/green]")
 
 
 @app.command()
-def load(
-    directory: Annotated[Path, typer.Argument(help="源文件所在文件夹 / folder of source files")],
-    db: DbOption = DEFAULT_DB,
-    as_of: Annotated[
-        str | None, typer.Option("--as-of", help="数据截止日期 / as-of date YYYY-MM-DD")
-    ] = None,
-) -> None:
+@directory_argument
+@db_option
+@as_of_option
+def load(directory: Path, db: Path, as_of: str | None) -> None:
     """校验并导入到新的数据仓库文件，成功后原子替换。 / Validate, build a new warehouse and swap it in."""
     from access.audit import cli_user
     from etl.pipeline import LoadFailed, load_dir
+    from etl.sources import SOURCES_BY_NAME
 
     try:
         with progress_bar("导入") as cb:
@@ -174,7 +190,7 @@ def load(
         )
         if exc.report:
             err.print(f"拒收报告 / reject report: {exc.report}")
-        raise typer.Exit(1) from None
+        raise SystemExit(1) from None
     table = Table(title=f"已导入 {result.db_path} / loaded (批次 run {result.run_id})")
     for h in ("数据 source", "导入 loaded", "拒收 rejected"):
         table.add_column(h)
@@ -194,7 +210,8 @@ def load(
 
 
 @app.command()
-def info(db: DbOption = DEFAULT_DB) -> None:
+@db_option
+def info(db: Path) -> None:
     """数据截止日期、生成时间、各表行数和最近的导入。 / As-of date, build time, row counts, recent runs."""
     import queries
 
@@ -202,7 +219,7 @@ def info(db: DbOption = DEFAULT_DB) -> None:
         err.print(
             f"数据仓库不存在：{db}。请先运行 orgdash load。 / No warehouse at {db}; run orgdash load."
         )
-        raise typer.Exit(1)
+        raise SystemExit(1)
     meta = queries.run("info/warehouse", db=db)
     for k, v in meta.row(0, named=True).items():
         out.print(f"{k}: {v}")
@@ -257,4 +274,19 @@ _load_commands()
 
 
 def main() -> None:
-    app(prog_name="orgdash")
+    try:
+        app.main(prog_name="orgdash")
+    except Exception as exc:
+        # click leaves a bug's exception to Python's traceback; show it as before (typer did
+        # this): drawn by rich, from the command's own frame, without click's frames above it.
+        from rich.traceback import Traceback
+
+        click_dir = str(Path(click.__file__).parent)
+        tb = exc.__traceback__
+        while tb is not None and (
+            tb.tb_frame.f_code is main.__code__
+            or tb.tb_frame.f_code.co_filename.startswith(click_dir)
+        ):
+            tb = tb.tb_next
+        err.print(Traceback.from_exception(type(exc), exc, tb, code_width=None, word_wrap=True))
+        raise SystemExit(1) from None

@@ -403,7 +403,7 @@ def test_demo_accounts_are_made_once(tmp_path: Path):
 
 
 def test_user_cli(tmp_path: Path, monkeypatch):
-    from typer.testing import CliRunner
+    from click.testing import CliRunner
 
     from orgdash.cli import app as cli
 

@@ -11,8 +11,8 @@ from pathlib import Path
 import polars as pl
 import pytest
 import xlsxwriter
+from click.testing import CliRunner
 from streamlit.testing.v1 import AppTest
-from typer.testing import CliRunner
 
 from access import audit, roles
 from etl import builds, rounds

@@ -17,7 +17,7 @@ from pathlib import Path
 import duckdb
 import polars as pl
 import pytest
-from typer.testing import CliRunner
+from click.testing import CliRunner
 
 from queries import sandbox
 from queries.sandbox import SandboxError, run_sandboxed

@@ -2,36 +2,30 @@
 
 from __future__ import annotations
 
-from typing import Annotated
-
-import typer
+import click
 
 from orgdash.cli import app
 
 
 @app.command()
-def bench(
-    scale: Annotated[
-        list[int] | None,
-        typer.Option("--scale", help="规模（县的个数），可重复 / scale, repeatable"),
-    ] = None,
-    sessions: Annotated[
-        int, typer.Option(help="测内存时打开的会话数 / sessions for the memory figure")
-    ] = 20,
-    only: Annotated[
-        list[str] | None,
-        typer.Option(
-            "--only",
-            help="只测其中几项，可重复：etl pages reports sql server / only these parts, repeatable",
-        ),
-    ] = None,
-) -> None:
+@click.option(
+    "--scale", type=int, multiple=True, help="规模（县的个数），可重复 / scale, repeatable"
+)
+@click.option(
+    "--sessions", default=20, help="测内存时打开的会话数 / sessions for the memory figure"
+)
+@click.option(
+    "--only",
+    multiple=True,
+    help="只测其中几项，可重复：etl pages reports sql server / only these parts, repeatable",
+)
+def bench(scale: tuple[int, ...], sessions: int, only: tuple[str, ...]) -> None:
     """测量导入、页面、报告、查询和内存，并与目标比较。 / Measure ETL, pages, reports, SQL and memory against the goals."""
     from perf.bench import PARTS, run
 
-    unknown = set(only or ()) - set(PARTS)
+    unknown = set(only) - set(PARTS)
     if unknown:
-        raise typer.BadParameter(
+        raise click.BadParameter(
             f"未知的项目 unknown: {', '.join(sorted(unknown))}", param_hint="--only"
         )
-    run(scale or [1, 100], sessions=sessions, parts=only or list(PARTS))
+    run(list(scale) or [1, 100], sessions=sessions, parts=list(only) or list(PARTS))

@@ -2,19 +2,19 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from pathlib import Path
 
-import typer
+import click
 from rich import box
 from rich.markup import escape
 from rich.table import Table
 
-from etl.config import DEFAULT_DB
-from orgdash.cli import DbOption, app, err, out
+from orgdash.cli import app, db_option, err, out
 
 
 @app.command()
-def builds(db: DbOption = DEFAULT_DB) -> None:
+@db_option
+def builds(db: Path) -> None:
     """列出保留的数据版本，标出在用的一个。 / List the kept warehouse builds, the live one marked."""
     from etl.builds import list_builds
 
@@ -23,7 +23,7 @@ def builds(db: DbOption = DEFAULT_DB) -> None:
         err.print(
             f"没有任何数据版本：{db}。请先运行 orgdash load。 / No builds at {db}; run orgdash load."
         )
-        raise typer.Exit(1)
+        raise SystemExit(1)
     # Simple box, bilingual headers on two lines, nothing wrapped: the run id is copied into --to.
     table = Table(
         title=f"数据版本 / builds of {escape(str(db))}",
@@ -53,17 +53,13 @@ def builds(db: DbOption = DEFAULT_DB) -> None:
 
 
 @app.command()
-def rollback(
-    db: DbOption = DEFAULT_DB,
-    to: Annotated[
-        str | None,
-        typer.Option(
-            "--to",
-            help="回退到的版本号（见 orgdash builds），默认为上一个版本 / run id to roll back to "
-            "(default: the build before the live one)",
-        ),
-    ] = None,
-) -> None:
+@db_option
+@click.option(
+    "--to",
+    help="回退到的版本号（见 orgdash builds），默认为上一个版本 / run id to roll back to "
+    "(default: the build before the live one)",
+)
+def rollback(db: Path, to: str | None) -> None:
     """把在用的数据切回以前保留的版本。 / Point the live warehouse back at a kept build."""
     from access.audit import cli_user
     from etl.builds import RollbackError
@@ -76,7 +72,7 @@ def rollback(
         err.print(
             f"[bold red]不能回退 / cannot roll back[/bold red]：{escape(str(exc))}", soft_wrap=True
         )
-        raise typer.Exit(1) from None
+        raise SystemExit(1) from None
     as_of = build.as_of.isoformat() if build.as_of else "—"
     out.print(
         f"已回退到版本 {build.run_id}（数据截止 {as_of}）。看板刷新后即显示这一版本。\n"

@@ -4,25 +4,23 @@ from __future__ import annotations
 
 import datetime as dt
 from pathlib import Path
-from typing import Annotated
 
-import typer
+import click
 from rich import box
 from rich.markup import escape
 from rich.table import Table
 
-from etl.config import DEFAULT_DB
-from orgdash.cli import DbOption, app, err, out
+from orgdash.cli import Group, app, db_option, err, out
 
-round_app = typer.Typer(
+round_app = Group(
+    "round",
     help="乡镇（街道）上报轮次：开启、查看进度、关闭、导入全县数据仓库。\n\n"
     "Township submission rounds: open, progress, close, load into the county warehouse.",
     no_args_is_help=True,
-    rich_markup_mode=None,
 )
-app.add_typer(round_app, name="round")
+app.add_command(round_app)
 
-RoundArg = Annotated[str, typer.Argument(help="轮次编号，如 2026Q1 / round id, e.g. 2026Q1")]
+round_argument = click.argument("round_id", help="轮次编号，如 2026Q1 / round id, e.g. 2026Q1")
 
 
 def _date(value: str | None, what: str) -> dt.date | None:
@@ -31,34 +29,25 @@ def _date(value: str | None, what: str) -> dt.date | None:
     try:
         return dt.date.fromisoformat(value)
     except ValueError:
-        raise typer.BadParameter(
+        raise click.BadParameter(
             f"{what}应写成 YYYY-MM-DD / {what} must be YYYY-MM-DD: {value}"
         ) from None
 
 
-def _fail(exc: Exception, what: str) -> typer.Exit:
+def _fail(exc: Exception, what: str) -> SystemExit:
     err.print(f"[bold red]{what}[/bold red]：{escape(str(exc))}", soft_wrap=True)
-    return typer.Exit(1)
+    return SystemExit(1)
 
 
 @round_app.command("open")
-def open_round(
-    round_id: RoundArg,
-    due: Annotated[str, typer.Option("--due", help="截止日期 / due date YYYY-MM-DD")],
-    title: Annotated[
-        str | None,
-        typer.Option(
-            "--title", help="名称，季度编号可省略 / title (default for 2026Q1: 2026年第1季度)"
-        ),
-    ] = None,
-    as_of: Annotated[
-        str | None,
-        typer.Option(
-            "--as-of", help="数据截止日期，季度编号默认为季末 / as-of date (default: quarter end)"
-        ),
-    ] = None,
-    db: DbOption = DEFAULT_DB,
-) -> None:
+@round_argument
+@click.option("--due", required=True, help="截止日期 / due date YYYY-MM-DD")
+@click.option("--title", help="名称，季度编号可省略 / title (default for 2026Q1: 2026年第1季度)")
+@click.option(
+    "--as-of", help="数据截止日期，季度编号默认为季末 / as-of date (default: quarter end)"
+)
+@db_option
+def open_round(round_id: str, due: str, title: str | None, as_of: str | None, db: Path) -> None:
     """开启上报轮次，各乡镇（街道）即可报送。 / Open a round: townships may submit."""
     from access.audit import cli_user
     from etl.rounds import RoundError
@@ -91,16 +80,14 @@ def _pick(db: Path, round_id: str | None):  # type: ignore[no-untyped-def]
 
 
 @round_app.command("status")
-def status(
-    round_id: Annotated[
-        str | None,
-        typer.Argument(help="轮次编号，默认为开放中的轮次 / round id (default: the open one)"),
-    ] = None,
-    day: Annotated[
-        str | None, typer.Option("--day", help="按哪一天统计，默认今天 / as of day YYYY-MM-DD")
-    ] = None,
-    db: DbOption = DEFAULT_DB,
-) -> None:
+@click.argument(
+    "round_id",
+    required=False,
+    help="轮次编号，默认为开放中的轮次 / round id (default: the open one)",
+)
+@click.option("--day", help="按哪一天统计，默认今天 / as of day YYYY-MM-DD")
+@db_option
+def status(round_id: str | None, day: str | None, db: Path) -> None:
     """各乡镇（街道）的报送进度。 / Progress per township."""
     from etl.rounds import RoundError
     from etl.rounds import status as round_status
@@ -144,7 +131,9 @@ def status(
 
 
 @round_app.command("close")
-def close(round_id: RoundArg, db: DbOption = DEFAULT_DB) -> None:
+@round_argument
+@db_option
+def close(round_id: str, db: Path) -> None:
     """关闭上报轮次：不能再报送，已报送的数据保留。 / Close a round: no more submissions."""
     from access.audit import cli_user
     from etl.rounds import RoundError, close_round
@@ -161,7 +150,9 @@ def close(round_id: RoundArg, db: DbOption = DEFAULT_DB) -> None:
 
 
 @round_app.command("load")
-def load(round_id: RoundArg, db: DbOption = DEFAULT_DB) -> None:
+@round_argument
+@db_option
+def load(round_id: str, db: Path) -> None:
     """把各乡镇最近一次通过的报送并入全县数据并导入。 / Load each township's latest accepted
     submission on top of the live data."""
     from access.audit import cli_user
@@ -188,7 +179,8 @@ def load(round_id: RoundArg, db: DbOption = DEFAULT_DB) -> None:
 
 
 @round_app.command("list")
-def list_(db: DbOption = DEFAULT_DB) -> None:
+@db_option
+def list_(db: Path) -> None:
     """列出全部上报轮次。 / List every round."""
     from etl.rounds import list_rounds
 
@@ -206,14 +198,17 @@ def list_(db: DbOption = DEFAULT_DB) -> None:
 
 
 @round_app.command("submit")
-def submit(
-    round_id: RoundArg,
-    township: Annotated[
-        str, typer.Option("--township", help="乡镇（街道）12位区划代码 / township code")
-    ],
-    files: Annotated[list[Path], typer.Argument(help="报送的文件 / files to submit")],
-    db: DbOption = DEFAULT_DB,
-) -> None:
+@round_argument
+@click.option("--township", required=True, help="乡镇（街道）12位区划代码 / township code")
+@click.argument(
+    "files",
+    nargs=-1,
+    required=True,
+    type=click.Path(path_type=Path),
+    help="报送的文件 / files to submit",
+)
+@db_option
+def submit(round_id: str, township: str, files: tuple[Path, ...], db: Path) -> None:
     """代乡镇（街道）报送文件（如收到的邮件附件）。 / Submit files on behalf of a township."""
     from access.audit import cli_user
     from etl.rounds import RoundError
@@ -240,4 +235,4 @@ def submit(
     if sub.report:
         out.print(f"拒收报告 / reject report: {sub.report}")
     if not sub.accepted:
-        raise typer.Exit(1)
+        raise SystemExit(1)

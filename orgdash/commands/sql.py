@@ -8,14 +8,13 @@ import json
 import sys
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Any
 
-import typer
+import click
 from rich.markup import escape
 from rich.table import Table
 
-from etl.config import DEFAULT_DB
-from orgdash.cli import DbOption, app, err, out
+from orgdash.cli import app, db_option, err, out
 
 
 class Format(StrEnum):
@@ -39,31 +38,32 @@ def _cell(v: Any) -> str:
 
 
 @app.command()
-def sql(
-    query: Annotated[
-        str,
-        typer.Argument(
-            help="SQL 语句，只读；可写多条，输出最后一条的结果；写 - 从标准输入读 / "
-            "read-only SQL (several statements: the last one's rows; - reads stdin)"
-        ),
-    ],
-    db: DbOption = DEFAULT_DB,
-    fmt: Annotated[
-        Format, typer.Option("--format", help="table（表格）、csv 或 json / output format")
-    ] = Format.table,
-    max_rows: Annotated[
-        int, typer.Option("--max-rows", min=1, help="最多输出的行数 / most rows printed")
-    ] = 10_000,
-    timeout: Annotated[
-        float | None,
-        typer.Option(
-            "--timeout",
-            min=0.1,
-            help="时间上限（秒），默认取 $ORGDASH_SQL_TIMEOUT 或 orgdash.toml 的 "
-            "[sql] max_execution_time_s，否则 10 / time limit in seconds",
-        ),
-    ] = None,
-) -> None:
+@click.argument(
+    "query",
+    help="SQL 语句，只读；可写多条，输出最后一条的结果；写 - 从标准输入读 / "
+    "read-only SQL (several statements: the last one's rows; - reads stdin)",
+)
+@db_option
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(Format),
+    default=Format.table,
+    help="table（表格）、csv 或 json / output format",
+)
+@click.option(
+    "--max-rows",
+    type=click.IntRange(min=1),
+    default=10_000,
+    help="最多输出的行数 / most rows printed",
+)
+@click.option(
+    "--timeout",
+    type=click.FloatRange(min=0.1),
+    help="时间上限（秒），默认取 $ORGDASH_SQL_TIMEOUT 或 orgdash.toml 的 "
+    "[sql] max_execution_time_s，否则 10 / time limit in seconds",
+)
+def sql(query: str, db: Path, fmt: Format, max_rows: int, timeout: float | None) -> None:
     """只读查询数据仓库，与看板“查询”页同一个沙箱：不能写入或读写文件，有时间和内存上限；被拒绝时退出码为 1。 / Run read-only SQL in the sandbox; exit 1 when refused."""
     from queries.sandbox import SandboxError, flat, run_sandboxed
 
@@ -74,7 +74,7 @@ def sql(
         err.print(f"[bold red]{escape(exc.message)}[/bold red]", soft_wrap=True)
         if exc.detail and exc.detail not in exc.message:
             err.print(escape(exc.detail), soft_wrap=True, style="dim")
-        raise typer.Exit(1) from None
+        raise SystemExit(1) from None
     frame = res.frame
     if fmt is Format.csv:
         sys.stdout.write(flat(frame).write_csv() if res.columns else "")
