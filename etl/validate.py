@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import os
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
@@ -540,6 +541,7 @@ def geometry_problems(texts: pl.Series) -> list[str | None]:
     shapely 2 parses and tests validity and bounds for the whole array at once; only the few
     shapes that fail are looked at one by one, to say why.
     """
+    _quiet_openblas()
     # numpy and shapely are imported here, not at the top: 0.09 s of every load's start-up,
     # before any thread had work; here the reading and building threads are busy meanwhile.
     import numpy as np
@@ -570,8 +572,19 @@ def geometry_problems(texts: pl.Series) -> list[str | None]:
     return out
 
 
+def _quiet_openblas() -> None:
+    """Before numpy's first import: one OpenBLAS thread, not one per core.
+
+    shapely needs numpy, and numpy 2.4's OpenBLAS starts a thread per core at import that spins
+    for a while: 0.07-0.1 s of CPU taken from the load's other threads on 2 cores, for linear
+    algebra nothing here does. No effect where numpy is loaded already (the dashboard).
+    """
+    os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
+
+
 def geometry_problem(text: str) -> str | None:
     """Why a GeoJSON geometry is not a usable WGS-84 polygon, or None."""
+    _quiet_openblas()
     import shapely
     from shapely.geometry import shape
 
