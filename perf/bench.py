@@ -171,7 +171,7 @@ con.close()
 """
 
 
-ETL_ROUNDS = 3  # load and floor alternate; the best of each is compared (the machine is shared)
+ETL_ROUNDS = 5  # load and floor alternate; the best of each is compared (the machine is shared)
 PACKAGES = ("orgdash", "etl", "queries", "access", "reports", "dashboard", "perf")
 
 
