@@ -317,6 +317,7 @@ def bench_pages(res: Results, scale: int, db: Path) -> None:
         if not (ROOT / "dashboard" / spec.file).exists() or spec.key == "submit":
             continue
         st.cache_data.clear()
+        st.cache_resource.clear()
         at = AppTest.from_file(app, default_timeout=300)
         at.session_state["_account"] = BENCH_USER  # as dashboard/auth.py leaves a sign-in
         at.session_state["_signed_in_at"] = time.time()
@@ -324,7 +325,8 @@ def bench_pages(res: Results, scale: int, db: Path) -> None:
         with sql_timer() as spent:
             if spec is not PAGES[0]:
                 at.switch_page(spec.file)
-            st.cache_data.clear()  # cold: nothing cached for this page
+            st.cache_data.clear()  # cold: nothing cached for this page (query results, decks)
+            st.cache_resource.clear()
             at.run()
         cold = timing.last.get("script", float("nan"))
         sql = sum(spent)
