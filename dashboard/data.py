@@ -19,14 +19,14 @@ class NoWarehouse(Exception):
     pass
 
 
-@st.cache_resource(max_entries=512, show_spinner=False)
+@st.cache_data(max_entries=512, show_spinner=False)
 def _run(name: str, db: str, build: str, params: tuple[tuple[str, object], ...]) -> pl.DataFrame:
     # build is part of the key only: a new load changes it, so pages see the new data at once.
     # db is the file this user's scope reads (a township's copy, a masked copy or the live one).
-    # cache_resource, not cache_data: cache_data pickles every result to store it and unpickles
-    # it on every hit; for the organisation page's 237,000 rows at province scale pickling took
-    # longer than the query (0.3 s). The one frame is shared by every session, which is safe
-    # because nothing changes a Polars frame in place here (every operation returns a new one).
+    # cache_data, though it pickles every result (for the organisation page's 237,000 rows at
+    # province scale that takes about as long as the query): with st.cache_resource, one frame
+    # shared by every session, twenty browser sessions hung the server, two page threads
+    # waiting inside Polars 2.1.0 for good (docs/DASHBOARD.md). Each session unpickles its own.
     return queries.run(name, Path(db), **dict(params))
 
 
