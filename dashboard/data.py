@@ -25,8 +25,9 @@ def _run(name: str, db: str, build: str, params: tuple[tuple[str, object], ...])
     # db is the file this user's scope reads (a township's copy, a masked copy or the live one).
     # cache_data, though it pickles every result (for the organisation page's 237,000 rows at
     # province scale that takes about as long as the query): with st.cache_resource, one frame
-    # shared by every session, twenty browser sessions hung the server, two page threads
-    # waiting inside Polars 2.1.0 for good (docs/DASHBOARD.md). Each session unpickles its own.
+    # shared by every session, twenty browser sessions hung the server (once in two runs), two
+    # page threads waiting inside Polars 2.1.0 for good (docs/DASHBOARD.md). Each session
+    # unpickles its own copy here.
     return queries.run(name, Path(db), **dict(params))
 
 
