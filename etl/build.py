@@ -113,8 +113,8 @@ class ArrowStream:
     """A Polars frame that DuckDB scans through the Arrow C stream interface, without pyarrow.
 
     DuckDB 2.0.1 recognises a Polars DataFrame by its type and converts it with to_arrow(),
-    which imports pyarrow: 0.07 s of every load's 1.2 s at county scale, for nothing else
-    needs it. Any object with __arrow_c_stream__ is scanned directly instead.
+    which imports pyarrow: 0.07 s of every load's 1.2 s at county scale, though nothing else
+    in a load needs it. Any object with __arrow_c_stream__ is scanned directly instead.
     """
 
     def __init__(self, frame: pl.DataFrame) -> None:
@@ -211,7 +211,7 @@ class Builder:
         # finish(): with DuckDB 2.0.1's 16 MB default, a county's whole build was checkpointed
         # at the end (0.04 s of its load).
         con.execute("SET checkpoint_threshold = '1MB'")
-        # One script in one transaction: run one by one, each committed, the ~400 statements
+        # One script in one transaction: run one by one, each committed, the ~200 statements
         # cost 0.25-0.7 s (DuckDB 2.0.1).
         statements = [*_lookups(credit_ratings), *META_DDL]
         statements += [stmt for source in SOURCES for stmt in table_ddl(source)]
@@ -260,7 +260,7 @@ class Builder:
             assert con is not None
             for source in SOURCES:
                 self.rows.setdefault(source.name, 0)
-            con.execute("BEGIN")  # one commit for the metadata and the ~30 marts, not one each
+            con.execute("BEGIN")  # one commit for the metadata and the marts still to build
             _meta(con, result, run_id, started, history, self.rows, read_manifest(result.directory))
             self._build_marts(ready_only=False)
             con.execute("COMMIT")
