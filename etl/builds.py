@@ -11,6 +11,9 @@ Layout beside the live path (data/warehouse.duckdb by default):
 A build file is never written after it gets its name, so a reader that resolved the pointer once
 (queries.live_file) reads one consistent build however many loads or rollbacks happen meanwhile.
 Swapping is one rename of a symlink, which is atomic; the old build stays on disk for rollback.
+
+Builds hold personal data in clear: the builds folder, the archived sources and every build file
+are the server account's alone (0700 folders, 0600 files), whatever the umask.
 """
 
 from __future__ import annotations
@@ -30,6 +33,8 @@ SUFFIX = ".duckdb"
 SOURCES_SUFFIX = ".sources"
 BUILDING = ".building"  # a build being written: `.<run_id>.duckdb.building`
 MIN_AGE_S = 60.0  # a build retired less than this ago may still be being opened by a reader
+PRIVATE_FILE = 0o600  # what is written beside the warehouse: the server's account only
+PRIVATE_DIR = 0o700
 
 
 class RollbackError(Exception):
@@ -181,6 +186,22 @@ def sources_dir(db_path: Path) -> Path | None:
 # ---------------------------------------------------------------------------
 
 
+def private(path: Path) -> Path:
+    """Readable by the server's account only: 0700 for a folder, 0600 for a file.
+
+    Set after the fact, because the mode at creation is not enough: mkdir's and DuckDB's are
+    masked by the umask (0644 files under the usual 022), and copy2 copies the source's.
+    """
+    os.chmod(path, PRIVATE_DIR if path.is_dir() else PRIVATE_FILE)
+    return path
+
+
+def private_dir(folder: Path) -> Path:
+    """Make folder (and any missing parents) if need be; folder itself 0700."""
+    folder.mkdir(mode=PRIVATE_DIR, parents=True, exist_ok=True)
+    return private(folder)
+
+
 def fsync_dir(folder: Path) -> None:
     fd = os.open(folder, os.O_RDONLY)
     try:
@@ -231,12 +252,15 @@ def archive_sources(db_path: Path, run_id: str, directory: Path, names: list[str
     final = sources_path(db_path, run_id)
     tmp = final.with_name(f".{final.name}.tmp")
     shutil.rmtree(tmp, ignore_errors=True)
-    tmp.mkdir(parents=True)
+    private_dir(final.parent)
+    tmp.mkdir(mode=PRIVATE_DIR)
+    private(tmp)
     names = list(names)
     if (directory / "manifest.toml").is_file():
         names.append("manifest.toml")
     for name in names:
         shutil.copy2(directory / name, tmp / name)
+        private(tmp / name)
         with open(tmp / name, "rb") as fh:
             os.fsync(fh.fileno())
     fsync_dir(tmp)
@@ -257,13 +281,14 @@ def _adopt(db_path: Path) -> None:
     kept = folder / f"{_legacy_id(target)}{SUFFIX}"
     if kept.exists():
         return
-    folder.mkdir(parents=True, exist_ok=True)
+    private_dir(folder)
     try:
         os.link(target, kept)  # same inode: readers holding the old file are not disturbed
     except OSError:
         tmp = kept.with_name(f".{kept.name}{BUILDING}")
         shutil.copy2(target, tmp)
         os.replace(tmp, kept)
+    private(kept)
     fsync_dir(folder)
 
 
@@ -271,6 +296,9 @@ def point_to(db_path: Path, build: Path) -> None:
     """Make the live path a symlink to build, atomically (a new link renamed over the old path)."""
     p = pointer(db_path)
     _adopt(db_path)
+    # The build file was made by DuckDB with the umask's mode; its folder was private already.
+    private(build)
+    private(build.parent)
     old = _live_target(db_path)
     link = p.with_name(p.name + ".tmp-link")
     link.unlink(missing_ok=True)

@@ -266,9 +266,14 @@ def reports_dir(db_path: Path) -> Path:
 def load_lock(db_path: Path, doing: str = "导入") -> Iterator[None]:
     """One load or rollback at a time per warehouse; the OS drops the lock if the loader dies."""
     db_path = Path(db_path).absolute()
-    db_path.parent.mkdir(parents=True, exist_ok=True)
+    # A data folder made here is private (0700); one that exists keeps its mode: what is written
+    # into it is private file by file.
+    if not db_path.parent.exists():
+        db_path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+        os.chmod(db_path.parent, 0o700)
     lock = db_path.parent / f".{db_path.name}.lock"
-    with lock.open("w") as fh:
+    with os.fdopen(os.open(lock, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600), "w") as fh:
+        os.fchmod(fh.fileno(), 0o600)
         try:
             fcntl.flock(fh, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:
@@ -293,7 +298,8 @@ def write_reject_report(
     xlsx = reject_report_file(rejects, failures, path_stem)
     if xlsx is None:
         return None
-    path_stem.parent.mkdir(parents=True, exist_ok=True)
+    path_stem.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+    os.chmod(path_stem.parent, 0o700)
     labels = {s.name: s.label for s in SOURCES}
     table = rejects.select(
         pl.col("file").alias("文件"),
@@ -325,6 +331,8 @@ def write_reject_report(
             whole.write_excel(wb, worksheet="整个文件的问题", autofit=True)
         table.write_excel(wb, worksheet="拒收的行", autofit=True, autofilter=True)
     table.write_csv(path_stem.with_suffix(".csv"), include_bom=True)
+    for written in (xlsx, path_stem.with_suffix(".csv")):  # rejected rows hold personal data
+        os.chmod(written, 0o600)
     return xlsx
 
 
@@ -334,6 +342,7 @@ def append_run(db_path: Path, record: dict) -> None:
     with log.open("a", encoding="utf-8") as fh:
         fh.write(json.dumps(record, ensure_ascii=False, default=str) + "\n")
         fh.flush()
+        os.fchmod(fh.fileno(), 0o600)  # it names the server's folders
         os.fsync(fh.fileno())
 
 
@@ -416,6 +425,8 @@ def load_locked(
         return LoadFailed(message, result, report)
 
     builds.clean_leftovers(db_path)
+    # Private before the builder makes the folder with the umask's mode.
+    builds.private_dir(builds.builds_dir(db_path))
     builder = Builder(builds.build_file(db_path, run_id))
     # The sources are copied beside the build while they are being checked (170 MB took a
     # province's load 1 s on the main thread). Before the build gets its name, so a named build

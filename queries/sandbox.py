@@ -5,8 +5,10 @@ configuration turns off external access and extension loading, bounds time, memo
 and is then locked; the connection is closed afterwards, so TEMP objects die with it. Reading the
 SQL only turns a few statements the engine would let through harmlessly (INSTALL/LOAD of a
 built-in extension, ATTACH of the warehouse itself) into a clear refusal, and turns the engine's
-English errors into Chinese ones. `check_statements=False` runs on the engine's fence alone;
-the tests run every attack both ways.
+English errors into Chinese ones. The one place where reading the SQL is the fence itself:
+functions that show the storage under a copy's rows or the server's paths (REFUSED_FUNCTIONS),
+which DuckDB offers no setting to turn off. `check_statements=False` runs on the engine's fence
+alone; the tests run every attack both ways.
 
 The connection lives in a small pool of worker processes, not in the dashboard's process:
 
@@ -68,6 +70,94 @@ REFUSED_TYPES = {
     "COPY": "不能把数据写到文件或从文件读入（COPY）",
     "EXPORT": "不能导出数据库（EXPORT DATABASE）",
 }
+
+# Functions and catalogue views that show what a copy must not: the server's paths (the database
+# file's, the settings' home, temp, extension and secret folders, an extension's install path or
+# the error naming it), the storage under the visible rows, secrets and logs; and the ones that
+# run SQL given as a string, which could spell any of these names from pieces. DuckDB 2.0.1 has no
+# setting that disables a function (its disabled_* settings cover optimizers, filesystems,
+# compression methods and log types only, checked with duckdb_settings()), and a TEMP macro of
+# the same name is passed by calling system.main.<name>: so the fence is this check of the text,
+# the whole of it, strings and comments included, case-insensitively, whole words only.
+# Measured on 2.0.1 against a copy: duckdb_databases(), pragma_database_list / PRAGMA
+# database_list, duckdb_settings(), pg_settings, current_setting('secret_directory'),
+# query('…') and query_table('…') returned an absolute path; duckdb_extensions() and
+# duckdb_extension_repositories() failed naming one. SHOW DATABASES gives names only (allowed);
+# the storage and size pragmas, temporary files, secrets and logs are refused for what they are.
+# SET and RESET of a setting are refused by lock_configuration already. Reading settings is refused
+# by default (duckdb_settings, pg_settings, current_setting), not setting by setting, since a newer
+# DuckDB may add one holding a path; current_setting('<name>') of a name in SAFE_SETTINGS (the
+# limits an analyst may want to check, none holding a path) is the one exception.
+_STORAGE = "不能查看数据库文件的存储、统计和大小信息"
+_SERVER = "不能查看服务器上的路径、数据库设置、扩展、密钥或日志"
+_INDIRECT = "不能执行以字符串给出的 SQL"
+REFUSED_FUNCTIONS: dict[str, str] = {
+    "pragma_storage_info": _STORAGE,
+    "storage_info": _STORAGE,
+    "pragma_metadata_info": _STORAGE,
+    "metadata_info": _STORAGE,
+    "pragma_database_size": _STORAGE,
+    "database_size": _STORAGE,
+    "duckdb_databases": _SERVER,
+    "pragma_database_list": _SERVER,
+    "database_list": _SERVER,
+    "duckdb_settings": _SERVER,
+    "current_setting": _SERVER,
+    "pg_settings": _SERVER,
+    "duckdb_extensions": _SERVER,
+    "duckdb_extension_repositories": _SERVER,
+    "duckdb_temporary_files": _SERVER,
+    "duckdb_external_file_cache": _SERVER,
+    "duckdb_secrets": _SERVER,
+    "duckdb_secret_types": _SERVER,
+    "which_secret": _SERVER,
+    "duckdb_log": _SERVER,
+    "duckdb_logs": _SERVER,
+    "duckdb_logs_parsed": _SERVER,
+    "duckdb_log_contexts": _SERVER,
+    "query_table": _INDIRECT,
+    "json_execute_serialized_sql": _INDIRECT,
+}
+SAFE_SETTINGS = {
+    "max_execution_time",
+    "memory_limit",
+    "max_memory",
+    "threads",
+    "worker_threads",
+    "timezone",
+    "calendar",
+    "default_order",
+    "default_null_order",
+    "integer_division",
+    "enable_external_access",
+    "lock_configuration",
+    "access_mode",
+}
+_SAFE_SETTING_READ = re.compile(
+    r"(?<![\w$])current_setting\s*\(\s*'(" + "|".join(sorted(SAFE_SETTINGS)) + r")'\s*\)",
+    re.IGNORECASE,
+)
+# Whole words: `organizations_storage_info_x` or a column `database_list_id` is not a call.
+_REFUSED_NAMES = re.compile(
+    r"(?<![\w$])(" + "|".join(sorted(REFUSED_FUNCTIONS, key=len, reverse=True)) + r")(?![\w$])",
+    re.IGNORECASE,
+)
+# query('select …') runs a string; "query" alone is an ordinary word (a comment, a column), so only
+# a call is refused: the name, maybe quoted, then an opening bracket after spaces or comments.
+_QUERY_CALL = re.compile(
+    r'(?<![\w$])"?query"?(?:\s|/\*.*?\*/|--[^\n]*(?:\n|$))*\(', re.IGNORECASE | re.DOTALL
+)
+
+
+def refused_function(sql: str) -> str | None:
+    """The Chinese refusal for SQL naming a function that REFUSED_FUNCTIONS lists (or calling
+    query()), else None."""
+    m = _REFUSED_NAMES.search(_SAFE_SETTING_READ.sub(" ", sql))
+    if m:
+        return f"{REFUSED_FUNCTIONS[m.group(1).lower()]}（{m.group(1)}）"
+    if _QUERY_CALL.search(sql):
+        return f"{_INDIRECT}（query）"
+    return None
 
 
 # Statements whose "rows" are only DuckDB's Count or Success column: reported as done, no table.
@@ -597,6 +687,10 @@ def _run(con: Any, req: dict, started: float) -> tuple[dict, bytes]:
     import pyarrow as pa
     import pyarrow.ipc
 
+    if req["check_statements"]:
+        refused = refused_function(req["sql"])
+        if refused:
+            return _failure(Exception(refused), "refused"), b""
     statements = con.extract_statements(req["sql"])
     if not statements:
         return {"ok": False, "error": "ParserException", "message": "empty query"}, b""
