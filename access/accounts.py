@@ -8,17 +8,21 @@ needs no compiled package for it; its cost parameters are stored with each hash 
 from __future__ import annotations
 
 import base64
+import contextlib
 import datetime as dt
+import fcntl
 import functools
 import hashlib
 import hmac
 import json
+import math
 import os
 import re
 import secrets
 import threading
 import time
 import tomllib
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -29,8 +33,6 @@ NAME_RULE = re.compile(r"^[A-Za-z0-9_.\-@]{2,64}$")
 MIN_PASSWORD = 8
 # scrypt cost: about 50 ms per check on this class of machine; stored per hash.
 SCRYPT_N, SCRYPT_R, SCRYPT_P = 2**14, 8, 1
-# Too many wrong passwords for one account: wait before the next try.
-MAX_FAILURES, FAILURE_WINDOW_S, LOCKOUT_S = 5, 600.0, 300.0
 
 
 class AccountError(Exception):
@@ -229,49 +231,228 @@ def remove(name: str, path: Path | None = None) -> Account:
     return gone
 
 
-class _Failures:
-    """Wrong passwords per account name, in this server process."""
+# ---------------------------------------------------------------- sign-in throttling
+#
+# Wrong passwords are counted per (account name, client address), never per name alone: a limit
+# on the name that held for every client would let anyone lock the admin out by typing five wrong
+# passwords (the first version did exactly that). After FREE_FAILURES wrong tries from one client
+# for one name, that client waits 2, 4, 8, ... seconds (at most MAX_DELAY_S) before each next try
+# for that name; other clients are not slowed, and a right password from the client clears its
+# record. The records live in a small file beside users.toml, so every server process and the CLI
+# (`orgdash user unlock`) see the same state.
+
+FREE_FAILURES = 3  # wrong tries from one client for one name before it has to wait
+MAX_FAILURES = FREE_FAILURES  # the name of this limit before throttling replaced the lock
+MAX_DELAY_S = 900.0  # the longest wait: 15 minutes
+FORGET_AFTER_S = 86_400.0  # a record quiet for a day is dropped (the next wrong try starts over)
+MAX_RECORDS = 5_000  # bound the file against a flood of made-up names and addresses
+LOCAL_CLIENT = "local"  # the client of a sign-in with no address: this machine, the CLI, tests
+
+
+def throttle_path(path: Path | None = None) -> Path:
+    """.signin_throttle.json beside the users file."""
+    return (path or users_path()).with_name(".signin_throttle.json")
+
+
+def throttle_delay(failures: int) -> float:
+    """Seconds a client waits after `failures` wrong tries in a row for one name (0: none)."""
+    if failures < FREE_FAILURES:
+        return 0.0
+    return min(MAX_DELAY_S, 2.0 ** (failures - FREE_FAILURES + 1))
+
+
+@dataclass(frozen=True)
+class Throttled:
+    """One (name, client) with wrong passwords on record."""
+
+    name: str
+    client: str
+    failures: int
+    last_failure: float  # epoch seconds
+    until: float  # epoch seconds; no try for this name from this client before it
+
+    def wait(self, now: float) -> float:
+        return max(0.0, self.until - now)
+
+
+def _throttle_key(name: str, client: str) -> str:
+    return f"{client}\t{name}"
+
+
+@contextlib.contextmanager
+def _throttle_file(path: Path | None) -> Iterator[dict[str, dict]]:
+    """The records, read and (if changed) written back atomically under an exclusive flock.
+
+    The lock is a separate file: the data file is replaced on each write, and a lock held on a
+    replaced inode would not exclude the next writer."""
+    file = throttle_path(path)
+    file.parent.mkdir(parents=True, exist_ok=True)
+    lock = os.open(file.with_name(file.name + ".lock"), os.O_RDWR | os.O_CREAT, 0o600)
+    try:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        try:
+            records = json.loads(file.read_text(encoding="utf-8")).get("records", {})
+            if not isinstance(records, dict):
+                records = {}
+        except FileNotFoundError:
+            records = {}
+        except (ValueError, OSError):  # a file damaged by hand: start over rather than refuse all
+            records = {}
+        before = json.dumps(records, sort_keys=True)
+        yield records
+        if json.dumps(records, sort_keys=True) != before:
+            tmp = file.with_name(f".{file.name}.{os.getpid()}.tmp")
+            fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+            with os.fdopen(fd, "w", encoding="utf-8") as fh:
+                json.dump({"records": records}, fh, ensure_ascii=False, indent=0)
+                fh.flush()
+                os.fsync(fh.fileno())
+            os.replace(tmp, file)
+    finally:
+        os.close(lock)  # closing drops the lock
+
+
+def _prune(records: dict[str, dict], now: float) -> None:
+    for key in [k for k, r in records.items() if now - float(r.get("last", 0)) > FORGET_AFTER_S]:
+        del records[key]
+    if len(records) > MAX_RECORDS:
+        oldest = sorted(records, key=lambda k: float(records[k].get("last", 0)))
+        for key in oldest[: len(records) - MAX_RECORDS]:
+            del records[key]
+
+
+def _record(rec: dict) -> Throttled:
+    return Throttled(
+        name=str(rec.get("name", "")),
+        client=str(rec.get("client", "")),
+        failures=int(rec.get("failures", 0)),
+        last_failure=float(rec.get("last", 0)),
+        until=float(rec.get("until", 0)),
+    )
+
+
+def throttle_try(
+    name: str, client: str | None, path: Path | None = None, now: float | None = None
+) -> float:
+    """Before a password is checked: the seconds this client must still wait for this name (the
+    try is refused), or 0 after counting the try as a failure, which a right password then clears.
+
+    Counting before the check, in the same locked step as the test, means parallel tries from
+    one client cannot all slip through the same open moment."""
+    now = time.time() if now is None else now
+    client = client or LOCAL_CLIENT
+    with _throttle_file(path) as records:
+        _prune(records, now)
+        key = _throttle_key(name, client)
+        if key in records and (wait := _record(records[key]).wait(now)) > 0:
+            return wait
+        failures = int(records.get(key, {}).get("failures", 0)) + 1
+        records[key] = {
+            "name": name,
+            "client": client,
+            "failures": failures,
+            "last": now,
+            "until": now + throttle_delay(failures),
+        }
+        return 0.0
+
+
+def throttled(path: Path | None = None, now: float | None = None) -> list[Throttled]:
+    """Every record of the last day, those still waiting first (for the 账户 page and the CLI)."""
+    now = time.time() if now is None else now
+    with _throttle_file(path) as records:
+        _prune(records, now)
+        found = [_record(r) for r in records.values()]
+    return sorted(found, key=lambda r: (r.wait(now) == 0, -r.last_failure, r.name, r.client))
+
+
+def unlock(name: str, client: str | None = None, path: Path | None = None) -> int:
+    """Clear the records of this name (of one client, or of all); returns how many were cleared."""
+    with _throttle_file(path) as records:
+        gone = [
+            k
+            for k, r in records.items()
+            if r.get("name") == name and (client is None or r.get("client") == client)
+        ]
+        for key in gone:
+            del records[key]
+    return len(gone)
+
+
+class _Throttles:
+    """unlock() for callers that do not pass the users file: every file this process checked
+    passwords against (tests use their own), and the default one."""
 
     def __init__(self) -> None:
         self._lock = threading.Lock()
-        self._times: dict[str, list[float]] = {}
+        self._paths: set[Path] = set()
 
-    def locked_for(self, name: str, now: float) -> float:
+    def seen(self, path: Path | None) -> None:
         with self._lock:
-            recent = [t for t in self._times.get(name, []) if now - t < FAILURE_WINDOW_S]
-            self._times[name] = recent
-            if len(recent) >= MAX_FAILURES:
-                return max(0.0, recent[-1] + LOCKOUT_S - now)
-            return 0.0
+            self._paths.add((path or users_path()).absolute())
 
-    def add(self, name: str, now: float) -> None:
+    def clear(self, name: str, client: str | None = None) -> int:
         with self._lock:
-            self._times.setdefault(name, []).append(now)
-
-    def clear(self, name: str) -> None:
-        with self._lock:
-            self._times.pop(name, None)
+            paths = self._paths | {users_path().absolute()}
+        return sum(unlock(name, client, p) for p in paths if throttle_path(p).exists())
 
 
-FAILURES = _Failures()
+FAILURES = _Throttles()
 
 
-def authenticate(name: str, password: str, path: Path | None = None) -> Account:
-    """The account for a name and password, or AccountError saying what to do."""
-    now = time.monotonic()
-    name = name.strip()
-    wait = FAILURES.locked_for(name, now)
-    if wait > 0:
-        raise AccountError(
-            f"密码连续输错 {MAX_FAILURES} 次，账户暂时锁定，请 {int(wait // 60) + 1} 分钟后再试，"
-            "或请管理员重设密码。"
+class SignInThrottled(AccountError):
+    """Too many wrong passwords from this client for this name: it has to wait."""
+
+    def __init__(self, wait: float) -> None:
+        self.wait = wait
+        super().__init__(
+            f"登录尝试过多，本机暂时锁定：请 {wait_text(wait)}后再试。忘记密码请联系管理员。"
         )
+
+
+def wait_text(seconds: float) -> str:
+    """'8 秒', '3 分钟' (rounded up: never tell someone to come back too early)."""
+    s = max(1, math.ceil(seconds))
+    if s < 60:
+        return f"{s} 秒"
+    return f"{math.ceil(s / 60)} 分钟"
+
+
+DEMO_REFUSED = (
+    "演示账户只能在本机使用：本系统已对外开放，演示账户（密码公开）不能登录。"
+    "请管理员在服务器上用 `orgdash user remove 账户名` 删除演示账户，"
+    "并用 `orgdash user add 账户名 --role 角色` 为每位使用者建立正式账户。"
+)
+
+
+def authenticate(
+    name: str,
+    password: str,
+    path: Path | None = None,
+    *,
+    client: str | None = None,
+    allow_demo: bool = True,
+    now: float | None = None,
+) -> Account:
+    """The account for a name and password, or AccountError saying what to do.
+
+    client: the address the try comes from (None: this machine); wrong tries are throttled per
+    (name, client). allow_demo=False: the server is reachable from other machines, where the
+    published demo password must not work.
+    """
+    now = time.time() if now is None else now
+    name = name.strip()[:64]
+    FAILURES.seen(path)
+    wait = throttle_try(name, client, path, now)
+    if wait > 0:
+        raise SignInThrottled(wait)
     account = load(path).get(name)
     ok = verify_password(password, account.password_hash if account else _dummy_hash())
     if account is None or not account.password_hash or not ok:
-        FAILURES.add(name, now)
         raise AccountError("账户名或密码不正确。请检查大小写和输入法后重试；忘记密码请联系管理员。")
-    FAILURES.clear(name)
+    unlock(name, client or LOCAL_CLIENT, path)  # the right password: this client starts afresh
+    if account.demo and not allow_demo:
+        raise AccountError(DEMO_REFUSED)
     return account
 
 

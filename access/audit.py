@@ -35,6 +35,8 @@ EVENTS: dict[str, str] = {
     "round_open": "开启上报",
     "round_close": "关闭上报",
     "submission": "乡镇上报",
+    "page_error": "页面错误",
+    "user_unlock": "解除登录限制",
 }
 
 
@@ -71,9 +73,14 @@ def record(event: str, user: str | None, db_path: Path | None = None, **details:
     }
     line = (json.dumps(entry, ensure_ascii=False, default=str) + "\n").encode("utf-8")
     path = log_path(db_path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd = os.open(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o640)
+    path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+    # Only the server's account reads the log (it holds queries' text and who did what); the mode
+    # is set again on an open file because os.open's is masked by the umask, and a log made
+    # before the log was private keeps 0640 otherwise.
+    fd = os.open(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600)
     try:
+        with contextlib.suppress(OSError):  # someone else's log ($ORGDASH_AUDIT): leave its mode
+            os.fchmod(fd, 0o600)
         fcntl.flock(fd, fcntl.LOCK_EX)
         os.write(fd, line)
         os.fsync(fd)

@@ -3,20 +3,85 @@ cookie so a reload or a shared link does not ask again, expiry, sign-out and ref
 
 from __future__ import annotations
 
-import html
 import json
 import time
+from collections.abc import Mapping
 
 import streamlit as st
+from streamlit import config
 
-from access import accounts, audit, sessions
+from access import accounts, audit, network, sessions
 from access.settings import load_settings
+from dashboard.safe import md
 
 COOKIE = "orgdash_session"
 _ACCOUNT = "_account"  # session_state: the signed-in account's name
 _SINCE = "_signed_in_at"  # epoch seconds
 _TOKEN = "_session_token"
 _NOTICE = "_auth_notice"
+LOCAL = "127.0.0.1"  # the client address of a request from this machine
+
+
+# ---------------------------------------------------------------- where a request comes from
+
+
+def _loopback(address: str | None) -> bool:
+    return network.is_loopback(address)
+
+
+def bind_address() -> str | None:
+    """Streamlit's server.address: None or empty means every interface of the machine."""
+    value = config.get_option("server.address")
+    return str(value) if value else None
+
+
+def client_address() -> str:
+    """The address of the browser behind this session: what the throttle and the demo check use."""
+    peer = st.context.ip_address
+    try:
+        headers = {
+            k: v
+            for k in ("X-Forwarded-For", "X-Real-IP")
+            if isinstance(v := st.context.headers.get(k), str)
+        }
+    except Exception:  # no client connection (AppTest): no headers
+        headers = {}
+    # Only a string is an address (AppTest's stand-in connection reports a mock object).
+    return resolve_client(peer if isinstance(peer, str) else None, headers)
+
+
+def resolve_client(peer: str | None, headers: Mapping[str, str]) -> str:
+    """The client's address from the direct peer and the request's headers.
+
+    peer is st.context.ip_address: None when it is 127.0.0.1 or ::1 (and in AppTest). Only when
+    the peer is this machine may a reverse proxy here (nginx) name the client, in X-Forwarded-For
+    (its rightmost address that is not loopback: the one the proxy itself saw; those to its left
+    are whatever the browser sent) or X-Real-IP. From any other peer these headers are ignored: a
+    browser can send them too. uvicorn already applies X-Forwarded-For from 127.0.0.1 and ::1
+    (then peer is the client), so this adds proxies on other loopback addresses and X-Real-IP.
+    """
+    if peer is not None and not _loopback(peer):
+        return peer
+    forwarded = [a.strip() for a in (headers.get("X-Forwarded-For") or "").split(",") if a.strip()]
+    for address in reversed(forwarded):
+        if not _loopback(address):
+            return address[:64]
+    real = (headers.get("X-Real-IP") or "").strip()
+    if real and not _loopback(real):
+        return real[:64]
+    return peer or LOCAL
+
+
+def is_local() -> bool:
+    """The server listens on loopback only and this request comes from this machine: the only
+    place where the demo accounts (their password is printed on the sign-in page) may work."""
+    return _loopback(bind_address()) and _loopback(client_address())
+
+
+def _throttle_client() -> str:
+    # Every local request shares one record, as the CLI's and the tests' (client None) do.
+    address = client_address()
+    return accounts.LOCAL_CLIENT if _loopback(address) else address
 
 
 def current() -> accounts.Account:
@@ -38,6 +103,8 @@ def signed_in() -> accounts.Account | None:
         age_h = (time.time() - float(state.get(_SINCE, 0))) / 3600
         if account is None:
             _end("账户已被删除或停用，请联系管理员。")
+        elif account.demo and not is_local():
+            _end(accounts.DEMO_REFUSED)
         elif state.get("_fingerprint") not in (None, account.fingerprint):
             _end("账户的密码或权限已修改，请重新登录。")
         elif age_h >= settings.session_hours:
@@ -47,14 +114,17 @@ def signed_in() -> accounts.Account | None:
             return account
     elif (token := st.context.cookies.get(COOKIE)) and not state.get("_cookie_refused"):
         checked = sessions.check(token)
-        if checked.status == "ok" and checked.account is not None:
+        demo_refused = checked.account is not None and checked.account.demo and not is_local()
+        if checked.status == "ok" and checked.account is not None and not demo_refused:
             _start(checked.account, token, since=_issued_at(token, settings.session_hours))
             return checked.account
         state["_cookie_refused"] = True  # do not try the same cookie again in this session
         state["_cookie_forget"] = True
-        if checked.status == "expired":
+        if demo_refused:
+            state[_NOTICE] = accounts.DEMO_REFUSED
+        elif checked.status == "expired":
             state[_NOTICE] = f"登录已过期（超过 {settings.session_hours:g} 小时），请重新登录。"
-    if settings.oidc and (account := _oidc_account()) is not None:
+    if settings.oidc and (account := _oidc_account()) is not None and not account.demo:
         _start(account, sessions.issue(account, settings.session_hours), via="oidc")
         return account
     return None
@@ -80,7 +150,7 @@ def _start(
     state["_fingerprint"] = account.fingerprint
     state[_TOKEN] = token
     if via is not None:
-        audit.record("sign_in", account.name, via=via, role=account.role)
+        audit.record("sign_in", account.name, via=via, role=account.role, client=client_address())
     else:  # resumed from the cookie: it is already there
         state["_cookie_written"] = token
 
@@ -137,7 +207,7 @@ def _oidc_account() -> accounts.Account | None:
     account = accounts.by_email(email) if email else None
     if account is None:
         st.session_state[_NOTICE] = (
-            f"单位账号 {html.escape(email)} 尚未开通本系统权限，请联系管理员用 "
+            f"单位账号 {md(email)} 尚未开通本系统权限，请联系管理员用 "
             "`orgdash user add 账户名 --role 角色 --email 邮箱` 添加。"
         )
     return account
@@ -163,9 +233,13 @@ def _sign_in_form(known: dict[str, accounts.Account], oidc: bool, oidc_label: st
         submitted = st.form_submit_button("登录", type="primary")
     if submitted:
         try:
-            account = accounts.authenticate(name, password)
+            account = accounts.authenticate(
+                name, password, client=_throttle_client(), allow_demo=is_local()
+            )
         except accounts.AccountError as exc:
-            audit.record("sign_in_failed", name.strip()[:64], reason=str(exc))
+            audit.record(
+                "sign_in_failed", name.strip()[:64], reason=str(exc), client=client_address()
+            )
             st.error(str(exc))
         else:
             settings = load_settings()
@@ -174,7 +248,7 @@ def _sign_in_form(known: dict[str, accounts.Account], oidc: bool, oidc_label: st
     if oidc and st.button(oidc_label, key="sign_in_oidc"):
         st.login()
     demo = [a for a in known.values() if a.demo]
-    if demo:
+    if demo and is_local():  # reachable from elsewhere: never print a working password
         names = "、".join(
             f"{a.name}（{a.role_label}{'，限本乡镇' if a.township else ''}）" for a in demo
         )
@@ -197,7 +271,7 @@ def refuse(page_title: str, account: accounts.Account, page_key: str) -> None:
     """A page this role may not use, opened by URL: say so and stop."""
     audit.record("denied", account.name, page=page_key, role=account.role)
     st.error(
-        f"您的账户（{account.role_label}）无权使用「{page_title}」页面。"
+        f"您的账户（{account.role_label}）无权使用「{md(page_title)}」页面。"
         "如需使用，请联系管理员调整权限。"
     )
     st.page_link("views/overview.py", label="返回总览")
@@ -209,6 +283,6 @@ def account_box(account: accounts.Account) -> None:
     pending_cookie()
     with st.sidebar:
         scope = "（限本乡镇）" if account.township else ""
-        st.caption(f"{account.label} · {account.role_label}{scope}")
+        st.caption(f"{md(account.label)} · {account.role_label}{scope}")
         if st.button("退出登录", key="sign_out", type="tertiary"):
             sign_out()

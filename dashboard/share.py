@@ -11,6 +11,7 @@ from streamlit.navigation.page import StreamlitPage
 import queries
 from access import links
 from dashboard import nav
+from dashboard.safe import md
 
 PARAM = "v"
 _NOTICE = "_share_notice"
@@ -37,7 +38,7 @@ def open_link() -> None:
         target = links.resolve(code, _db())
     except RuntimeError as exc:  # a links file broken by hand
         target = None
-        st.session_state[_NOTICE] = str(exc)
+        st.session_state[_NOTICE] = md(exc)
     # The view is exactly the link's: nothing of this URL (a stale filter) may leak into it.
     st.query_params.clear()
     if target is not None and target[0] in nav.BY_KEY:
@@ -51,7 +52,7 @@ def open_link() -> None:
     else:
         st.session_state.setdefault(
             _NOTICE,
-            f"分享链接“{code[:40]}”不存在或已失效，已为您打开总览。请向分享人索取新的链接。",
+            f"分享链接“{md(code[:40])}”不存在或已失效，已为您打开总览。请向分享人索取新的链接。",
         )
     nav.go(nav.PAGES[0].key)
 
@@ -85,7 +86,7 @@ def control(page: StreamlitPage) -> None:
             try:
                 code = links.create(key, params, _db())
             except (OSError, RuntimeError) as exc:
-                st.error(f"无法生成分享链接：{exc}")
+                st.error(f"无法生成分享链接：{md(exc)}")
                 return
             st.caption("复制下面的链接发给同事（打开时仍按对方的权限显示）：")
             st.code(f"{_base_url(key)}/?{PARAM}={code}", language=None, wrap_lines=True)

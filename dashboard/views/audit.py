@@ -10,6 +10,7 @@ import streamlit as st
 
 from access import audit
 from dashboard import downloads
+from dashboard.safe import md
 
 K = "au"
 SHOWN = 1000
@@ -18,7 +19,7 @@ BASIC = {"at", "event", "user"}
 events = audit.read()
 st.title("审计日志")
 st.caption(
-    f"登录、导入、回退、自助查询和下载都记在服务器的 {audit.log_path().name} 中（与数据仓库分开保存，"
+    f"登录、导入、回退、自助查询和下载都记在服务器的 {md(audit.log_path().name)} 中（与数据仓库分开保存，"
     "回退数据不影响日志）。"
 )
 if not events:

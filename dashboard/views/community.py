@@ -10,6 +10,7 @@ from dashboard import data, downloads, filters, maps, mobile, nav, style
 from dashboard import formats as fmt
 from dashboard.charts import common
 from dashboard.charts import community as charts
+from dashboard.safe import md
 
 PICK = "community_pick"
 TOWN_PICK = "community_township"  # only at province scale, see MAX_OPTIONS
@@ -69,7 +70,9 @@ if requested is not None and requested != last:
             names[requested] = f"{r['township_name']} · {r['community_name']}"
             options.insert(0, requested)
     else:
-        st.warning(f"链接中的社区代码“{requested}”不存在，已改为显示当前筛选范围内的第一个社区。")
+        st.warning(
+            f"链接中的社区代码“{md(requested)}”不存在，已改为显示当前筛选范围内的第一个社区。"
+        )
 if pick is None:
     for candidate in (state.get(PICK), last):
         if candidate in names:
@@ -94,17 +97,19 @@ me = data.run("community/indicators", community=code, **params).row(0, named=Tru
 area = maps.AREA_LABELS.get(profile["area_type"], "")
 ur = profile["urban_rural_code"]
 
-st.title(profile["community_name"])
+st.title(md(profile["community_name"]))
 st.caption(
-    " · ".join(
-        [
-            profile["township_name"],
-            area,
-            f"城乡分类{ur} {URBAN_RURAL.get(ur, '')}".strip() if ur else "城乡分类未填",
-            f"常住人口{profile['population']:,}人" if profile["population"] else "常住人口未填",
-            f"{profile['households']:,}户" if profile["households"] else "户数未填",
-            f.describe(),
-        ]
+    md(
+        " · ".join(
+            [
+                profile["township_name"],
+                area,
+                f"城乡分类{ur} {URBAN_RURAL.get(ur, '')}".strip() if ur else "城乡分类未填",
+                f"常住人口{profile['population']:,}人" if profile["population"] else "常住人口未填",
+                f"{profile['households']:,}户" if profile["households"] else "户数未填",
+                f.describe(),
+            ]
+        )
     )
 )
 
@@ -236,11 +241,11 @@ downloads.buttons(comp_table, f"{profile['community_name']}_对比", key="commun
 
 field_names = style.labels("field")
 orgs = data.run("community/organizations", community=code, **params)
-chosen = "、".join(field_names.get(x, x) for x in f.fields)
+chosen = md("、".join(field_names.get(x, x) for x in f.fields))  # for Markdown below
 st.subheader(f"社区社会组织（{orgs.height}家）")
 if orgs.is_empty():
     why = f"“{chosen}”领域的" if f.fields else ""
-    st.info(f"截至{fmt.cn_date(f.as_of)}，{profile['community_name']}没有{why}社区社会组织。")
+    st.info(f"截至{fmt.cn_date(f.as_of)}，{md(profile['community_name'])}没有{why}社区社会组织。")
 else:
     left, right = st.columns([3, 2])
     with left:
@@ -258,7 +263,7 @@ else:
         else:
             st.markdown(
                 "\n".join(
-                    f"- {r['platform_name']}：{fmt.cn_date(r['opened_on'])}启用"
+                    f"- {md(r['platform_name'])}：{fmt.cn_date(r['opened_on'])}启用"
                     + (f"，{r['floor_area_m2']:,.0f}平方米" if r["floor_area_m2"] else "")
                     for r in plats.iter_rows(named=True)
                 )
@@ -401,7 +406,7 @@ else:
         "睦邻客厅",
         fmt.count(prog["count_lounges"], "个"),
         "、".join(
-            f"{r['name']}（{maps.star_label(r['stars'])}）" for r in rooms.iter_rows(named=True)
+            f"{md(r['name'])}（{maps.star_label(r['stars'])}）" for r in rooms.iter_rows(named=True)
         )
         or "本社区尚无评定星级的睦邻客厅",
         delta_color="off",

@@ -9,6 +9,7 @@ import streamlit as st
 
 from dashboard import data, downloads
 from dashboard import formats as fmt
+from dashboard.safe import md
 
 K = "ds"  # widget key prefix
 ALL = "all"
@@ -59,15 +60,15 @@ failed = data.failed_since_build()
 if failed.height:
     last = failed.row(0, named=True)
     st.error(
-        f"最近一次导入（批次 {last['run_id']}）失败，看板仍显示上一次成功导入的数据。"
-        f"原因：{(last['message'] or '')[:MESSAGE_CHARS]}"
+        f"最近一次导入（批次 {md(last['run_id'])}）失败，看板仍显示上一次成功导入的数据。"
+        f"原因：{md((last['message'] or '')[:MESSAGE_CHARS])}"
     )
 st.markdown(
     f"**数据截止** {fmt.cn_date(wh['as_of_date'])}　·　**最近导入** {when(wh['built_at'])}"
     f"　·　**导入批次** `{wh['etl_run_id']}`"
 )
 st.caption(
-    f"{wh['county_name'] or ''}数据仓库，源文件夹 {wh['source_dir'] or '—'}。"
+    f"{md(wh['county_name'])}数据仓库，源文件夹 {md(wh['source_dir'] or '—')}。"
     "本页只读；导入新数据请用 `orgdash load 数据文件夹`。"
 )
 cols = st.columns(4)
@@ -119,7 +120,7 @@ if rejects.is_empty():
     st.info(
         "本次导入没有拒收任何行：所有源文件的数据都已入库。"
         if picked == ALL
-        else f"「{labels.get(picked, picked)}」没有被拒收的行。"
+        else f"「{md(labels.get(picked, picked))}」没有被拒收的行。"
     )
 else:
     st.caption(

@@ -12,6 +12,7 @@ from dashboard import data, downloads, filters, style
 from dashboard import formats as fmt
 from dashboard.charts import common
 from dashboard.charts import funding as charts
+from dashboard.safe import md
 
 NO_ORG = "无组织（培训/平台等）"
 LAG_DEFAULT_DAYS = 90  # a quarter: first tranches normally go out within 45 days of approval
@@ -91,7 +92,7 @@ def plot(fig: object, key: str) -> None:
 
 st.title("资金使用")
 st.caption(
-    f"{f.describe()} · 拨付截至 {fmt.cn_date(f.as_of)} · "
+    f"{md(f.describe())} · 拨付截至 {fmt.cn_date(f.as_of)} · "
     "预算执行率 = 已拨付 ÷ 预算，拨付率 = 已拨付 ÷ 批复"
 )
 if scoped:
@@ -240,7 +241,7 @@ with st.expander("分年度、分资金来源明细表", expanded=False):
 # ---- the selected year's grants --------------------------------------------------------------
 if n_grants == 0:
     st.info(
-        f"当前筛选条件下（{f.describe()}）没有{f.year}年批复的资助项目，"
+        f"当前筛选条件下（{md(f.describe())}）没有{f.year}年批复的资助项目，"
         "所以没有用途、领域、地区分布和拨付进度可看。可以换一个年度、乡镇或服务领域。"
     )
 else:

@@ -18,6 +18,7 @@ from dashboard import filters as flt
 from dashboard import formats as fmt
 from dashboard.charts import common as chart_common
 from dashboard.charts import governance as charts
+from dashboard.safe import md
 
 CAP = 500  # rows of a list drawn in the browser; the download carries all of them
 NONE = "—"
@@ -89,11 +90,11 @@ def org_list(
     rows = fetch(choice)
     label = options[choice].split("（")[0]
     if rows.is_empty():
-        st.info(f"当前筛选条件下，「{label}」没有对应的组织。")
+        st.info(f"当前筛选条件下，「{md(label)}」没有对应的组织。")
         return
     table = rows.select(*_org_columns(rows), *extra(rows))
     more = f"，下表显示前 {CAP:,} 条，完整名单请下载" if table.height > CAP else ""
-    st.caption(f"{title} · {label}：共 {fmt.count(table.height, unit)}{more}。")
+    st.caption(f"{md(title)} · {md(label)}：共 {fmt.count(table.height, unit)}{more}。")
     st.dataframe(
         table.head(CAP), hide_index=True, width="stretch", height=_table_height(table.height)
     )
@@ -104,7 +105,7 @@ def org_list(
 
 st.title("社会组织监管")
 st.caption(
-    f"{f.describe()} · 状态截至 {fmt.cn_date(f.as_of)} · 每项数字均可在「查看名单」中展开为组织名单"
+    f"{md(f.describe())} · 状态截至 {fmt.cn_date(f.as_of)} · 每项数字均可在「查看名单」中展开为组织名单"
 )
 
 # --- annual reports -----------------------------------------------------------------------------

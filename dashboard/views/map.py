@@ -13,6 +13,7 @@ import pydeck as pdk
 import streamlit as st
 
 from dashboard import data, downloads, filters, maps, mobile, nav
+from dashboard.safe import md
 
 
 def _open_community(code: str) -> None:
@@ -32,11 +33,11 @@ province = county_count > 1 and f.township is None
 st.title("社区社会组织分布地图")
 if province:
     st.caption(
-        f"{f.describe()} · 共{county_count}个县（区），按乡镇（街道）汇总着色 · "
+        f"{md(f.describe())} · 共{county_count}个县（区），按乡镇（街道）汇总着色 · "
         "点击地图上的乡镇（街道）或在左侧选择乡镇（街道），可查看其下各社区"
     )
 else:
-    st.caption(f"{f.describe()} · 点击社区可查看详情")
+    st.caption(f"{md(f.describe())} · 点击社区可查看详情")
 
 c1, c2, c3 = st.columns([2, 1, 2], vertical_alignment="bottom")
 indicator = c1.selectbox(

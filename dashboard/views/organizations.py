@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-import re
 
 import polars as pl
 import streamlit as st
@@ -15,6 +14,7 @@ from dashboard import formats as fmt
 from dashboard.charts import common as chart_common
 from dashboard.charts import organizations as charts
 from dashboard.charts.governance import grade_label
+from dashboard.safe import md
 
 CAP = 500  # rows drawn in the browser; the download carries the full result
 ALL = "all"
@@ -42,11 +42,6 @@ LISTED_OPTIONS = {
 
 def _opt(value: str | None) -> str | None:
     return None if value == ALL else value
-
-
-def _md(text: object) -> str:
-    """Text shown through st.markdown as typed: names may hold *, _, [, # or backslashes."""
-    return re.sub(r"([\\`*_{}\[\]()#+\-.!|<>~$])", r"\\\1", "" if text is None else str(text))
 
 
 def _yes_no(value: bool | None) -> str:
@@ -88,7 +83,7 @@ labels_form = style.labels("legal_form")
 labels_list = style.labels("list_type")
 
 st.title("社会组织名录与档案")
-st.caption(f"{f.describe()} · 状态截至 {fmt.cn_date(f.as_of)}")
+st.caption(f"{md(f.describe())} · 状态截至 {fmt.cn_date(f.as_of)}")
 
 # --- page filters -------------------------------------------------------------------------------
 c_search, c_comm = st.columns([3, 2])
@@ -195,7 +190,7 @@ else:
     org = st.query_params.get("org")
     # Always one line above the table, so a click does not shift the rows under the pointer.
     if org:
-        hint.caption(f"已打开组织 {org} 的档案：[跳到档案 ↓](#org-profile)")
+        hint.caption(f"已打开组织 {md(org)} 的档案：[跳到档案 ↓](#org-profile)")
     else:
         hint.caption("点选表中一行（左侧方框）即可在下方打开该组织的档案。")
     downloads.buttons(table, "社会组织名录", key="org_dl_list", detail=True)
@@ -207,12 +202,12 @@ def _profile(org_id: str, as_of: dt.date) -> None:
     head_cols = st.columns([6, 1])
     if prof.is_empty():
         head_cols[0].info(
-            f"没有找到组织编号为「{org_id}」的组织，请检查链接或在上方名录中重新选择。"
+            f"没有找到组织编号为「{md(org_id)}」的组织，请检查链接或在上方名录中重新选择。"
         )
         head_cols[1].button("关闭", key="org_close", on_click=_close_profile)
         return
     r = prof.row(0, named=True)
-    head_cols[0].subheader(f"组织档案：{_md(r['name'])}", anchor="org-profile")
+    head_cols[0].subheader(f"组织档案：{md(r['name'])}", anchor="org-profile")
     head_cols[1].button("关闭档案", key="org_close", on_click=_close_profile)
 
     badges = [labels_status.get(r["status"], r["status"])]
@@ -222,7 +217,7 @@ def _profile(org_id: str, as_of: dt.date) -> None:
         badges.append("存续")
     else:
         badges.append("已注销")
-    st.caption(" · ".join(badges))
+    st.caption(md(" · ".join(badges)))
 
     place = f"{r['township_name'] or ''} {r['community_name']}（{style.label('area_type', r['area_type'])}）"
     dissolved = r["dissolved_on"]
@@ -246,7 +241,7 @@ def _profile(org_id: str, as_of: dt.date) -> None:
     ]
     cols = st.columns(4)
     for i, (label, value) in enumerate(info):
-        cols[i % 4].markdown(f"**{label}**<br>{_md(value)}", unsafe_allow_html=True)
+        cols[i % 4].markdown(f"**{label}**<br>{md(value)}", unsafe_allow_html=True)
 
     p = {"org": org_id, "as_of": as_of}
     reports = data.run("organizations/profile_reports", **p)

@@ -11,6 +11,7 @@ from dashboard import data, downloads, filters, mobile, nav, style, widgets
 from dashboard import formats as fmt
 from dashboard.charts import common
 from dashboard.charts import overview as charts
+from dashboard.safe import md
 
 K = "ov"  # widget key prefix
 SHOW_FIRST = 8  # entries per attention list before the rest fold into an expander
@@ -271,7 +272,7 @@ def league(f: filters.Filters) -> None:
         names = style.labels("field")
         scope.append("、".join(names.get(x, x) for x in f.fields))
     st.caption(
-        f"{' · '.join(scope)}；列出全部乡镇以便比较（不受乡镇筛选影响），点击表头可排序。"
+        f"{md(' · '.join(scope))}；列出全部乡镇以便比较（不受乡镇筛选影响），点击表头可排序。"
         f"年报为{f.year - 1}年度；资金为{f.year}年批复、落在乡镇和社区的项目截至"
         f"{fmt.cn_date(f.as_of)}的拨付（县级项目不计入），拨付率 = 已拨付 ÷ 已批复，"
         "人均 = 已拨付 ÷ 常住人口。"
@@ -336,7 +337,7 @@ def attention(f: filters.Filters) -> None:
         def community(r: dict) -> None:
             nav.link(
                 "community",
-                f"{r['community_name']}（{r['township_name']}）："
+                f"{md(r['community_name'])}（{md(r['township_name'])}）："
                 f"{r['count_active']}家，{area_names.get(r['area_type'], '')}标准{r['floor']}家",
                 community=r["community_code"],
             )
@@ -356,7 +357,7 @@ def attention(f: filters.Filters) -> None:
 
         def township(r: dict) -> None:
             st.button(
-                f"{r['township_name']}：{fmt.rate(r['report_submission_rate'])}"
+                f"{md(r['township_name'])}：{fmt.rate(r['report_submission_rate'])}"
                 f"（{r['count_reports_submitted']}/{r['count_reports_due']}份）",
                 key=f"{K}_town_{r['township_code']}",
                 on_click=_pick_township,
@@ -375,10 +376,10 @@ def attention(f: filters.Filters) -> None:
         lists = style.labels("list_type")
 
         def organisation(r: dict) -> None:
-            nav.link("organizations", r["org_name"], org=r["org_id"])
+            nav.link("organizations", md(r["org_name"]), org=r["org_id"])
             removed = f"，{fmt.cn_date(r['removed_on'])}移出" if r["removed_on"] else ""
             st.caption(
-                f"{lists.get(r['list_type'], r['list_type'])} · "
+                f"{md(lists.get(r['list_type'], r['list_type']))} · "
                 f"{r['listed_on'].month}月{r['listed_on'].day}日列入{removed}"
             )
 
@@ -392,11 +393,11 @@ def scope_text(f: filters.Filters) -> str:
 
 f = filters.current()
 info = data.warehouse()
-st.title(f"{info['county_name'] or ''}社区社会组织总览")
+st.title(f"{md(info['county_name'])}社区社会组织总览")
 st.caption(
-    f"当前范围：{scope_text(f)}，截至{fmt.cn_date(f.as_of)}。"
+    f"当前范围：{md(scope_text(f))}，截至{fmt.cn_date(f.as_of)}。"
     f"“比上年”与{f.as_of.year - 1}年同一天相比。"
-    f"数据截止{fmt.cn_date(info['as_of_date'])}，导入批次 {info['etl_run_id']}。"
+    f"数据截止{fmt.cn_date(info['as_of_date'])}，导入批次 {md(info['etl_run_id'])}。"
 )
 
 flows = data.run("overview/flows", **f.params())

@@ -17,6 +17,7 @@ from dashboard import data, downloads, filters, maps, nav, style, widgets
 from dashboard import formats as fmt
 from dashboard.charts import common
 from dashboard.charts import projects as charts
+from dashboard.safe import md
 
 K = "pj"  # widget key prefix
 MAP_INDICATORS = ("count_micro_projects", "points_residents_per_1000")
@@ -61,9 +62,9 @@ def _pct(col: str) -> pl.Expr:
 # ---------------------------------------------------------------- heading and tiles
 
 info = data.warehouse()
-st.title(f"{info['county_name'] or ''}微项目、积分制、培训表彰与睦邻客厅")
+st.title(f"{md(info['county_name'])}微项目、积分制、培训表彰与睦邻客厅")
 st.caption(
-    f"{f.describe()} · 截至{fmt.cn_date(f.as_of)}。微项目按开始实施的年度统计；积分为截至当日近12个月；"
+    f"{md(f.describe())} · 截至{fmt.cn_date(f.as_of)}。微项目按开始实施的年度统计；积分为截至当日近12个月；"
     "服务领域筛选只作用于微项目和表彰（积分、培训、睦邻客厅不分领域）；选了乡镇时不含县级培训班。"
 )
 
@@ -160,7 +161,7 @@ if not loaded["count_micro_projects"]:
 elif not (cur["count_projects"] + cur["count_cancelled"]):
     st.info(f"当前筛选条件下没有{f.year}年开始实施的微项目。")
 else:
-    place = filters.township_names().get(f.township, "") if f.township else "全县"
+    place = md(filters.township_names().get(f.township, "")) if f.township else "全县"
     st.markdown(
         f"{f.year}年，{place}社区社会组织实施微项目{cur['count_projects']}个，预算{fmt.yuan(cur['budget_yuan'])}，"
         f"受益群众{cur['beneficiaries']:,}人次；已结项{cur['count_completed']}个、"

@@ -12,6 +12,7 @@ import streamlit as st
 from dashboard import auth, data, downloads
 from dashboard import filters as flt
 from dashboard import formats as fmt
+from dashboard.safe import md
 from reports import build as report_build
 from reports import content
 
@@ -78,7 +79,7 @@ as_of = c2.date_input(
 try:
     report = _report(str(data.report_db(account)), data.build(), scope, as_of)
 except content.ReportError as exc:
-    st.info(str(exc))
+    st.info(md(exc))
     st.stop()
 
 
@@ -106,10 +107,11 @@ st.caption(
 )
 
 with st.container(border=True):
-    st.markdown(f"<h3 style='text-align:center'>{report.title}</h3>", unsafe_allow_html=True)
-    st.markdown(f"<p style='text-align:center'>{report.subtitle}</p>", unsafe_allow_html=True)
+    # Names from the data (county, township) are in every line: md() escapes Markdown and HTML.
+    st.markdown(f"<h3 style='text-align:center'>{md(report.title)}</h3>", unsafe_allow_html=True)
+    st.markdown(f"<p style='text-align:center'>{md(report.subtitle)}</p>", unsafe_allow_html=True)
     for heading, section in report.numbered():
-        st.markdown(f"**{heading}**")
+        st.markdown(f"**{md(heading)}**")
         for paragraph in section.paragraphs:
-            st.markdown("".join(paragraph))
-    st.caption(report.note)
+            st.markdown(md("".join(paragraph)))
+    st.caption(md(report.note))

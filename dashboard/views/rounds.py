@@ -11,6 +11,7 @@ import streamlit as st
 import queries
 from dashboard import auth, downloads
 from dashboard import formats as fmt
+from dashboard.safe import md
 from etl import rounds
 from etl.pipeline import LoadBusy, LoadFailed
 
@@ -58,7 +59,7 @@ if current is None:
         try:
             made = rounds.open_round(pointer, new_id, new_due, me.name, title=new_title or None)
         except rounds.RoundError as exc:
-            st.error(str(exc))
+            st.error(md(exc))
         else:
             st.session_state[NOTICE] = (
                 f"已开启「{made.title}」，截止 {fmt.cn_date(made.due)}。各乡镇（街道）账户现在可以报送。"
@@ -86,16 +87,16 @@ r = by_id[chosen]
 if r.closed_at is None:
     state = "开放中"
 else:
-    state = f"已于{fmt.cn_date(r.closed_at.date())}关闭（{r.closed_by}）"
+    state = f"已于{fmt.cn_date(r.closed_at.date())}关闭（{md(r.closed_by)}）"
 st.markdown(
-    f"**{r.title}**　截止 {fmt.cn_date(r.due)}　数据截止 {fmt.cn_date(r.as_of)}　{state}　"
-    f"开启：{r.opened_by}，{r.opened_at:%Y-%m-%d %H:%M}"
+    f"**{md(r.title)}**　截止 {fmt.cn_date(r.due)}　数据截止 {fmt.cn_date(r.as_of)}　{state}　"
+    f"开启：{md(r.opened_by)}，{r.opened_at:%Y-%m-%d %H:%M}"
 )
 
 try:
     progress = rounds.status(pointer, r.id, today)
 except rounds.RoundError as exc:
-    st.error(str(exc))
+    st.error(md(exc))
     st.stop()
 done = [p for p in progress if p.state in ("on_time", "late")]
 overdue = [p for p in progress if p.state == "overdue"]
@@ -150,11 +151,11 @@ if sent:
             verdict = "通过" if s.accepted else "未通过"
             files = "、".join(s.files)
             st.markdown(
-                f"**第 {s.seq} 次**　{s.at:%Y-%m-%d %H:%M}　{s.user}　{verdict}　"
-                f"接收 {s.rows_accepted:,} 行，拒收 {s.rows_rejected:,} 行　文件：{files}"
+                f"**第 {s.seq} 次**　{s.at:%Y-%m-%d %H:%M}　{md(s.user)}　{verdict}　"
+                f"接收 {s.rows_accepted:,} 行，拒收 {s.rows_rejected:,} 行　文件：{md(files)}"
             )
             for f in s.failures:
-                st.caption(f)
+                st.caption(md(f))
             if s.report is not None:
                 st.download_button(
                     f"下载第 {s.seq} 次的拒收报告（Excel）",
@@ -186,7 +187,7 @@ if r.is_open:
             except rounds.RoundError as exc:
                 left.error(str(exc))
             else:
-                st.session_state[NOTICE] = f"已关闭「{r.title}」。现在可以导入全县数据仓库。"
+                st.session_state[NOTICE] = f"已关闭「{md(r.title)}」。现在可以导入全县数据仓库。"
                 st.rerun()
 with right.form(f"{K}_load"):
     st.markdown("**导入全县数据仓库**")
@@ -205,13 +206,13 @@ if load:
             with st.spinner("正在合并各乡镇的报送并导入……"):
                 loaded = rounds.load_round(pointer, r.id, me.name)
         except (rounds.RoundError, LoadBusy) as exc:
-            right.error(str(exc))
+            right.error(md(exc))
         except LoadFailed as exc:
-            right.error(f"导入失败，当前数据未受影响：{exc}")
+            right.error(f"导入失败，当前数据未受影响：{md(exc)}")
         else:
             result = loaded.result
             st.session_state[NOTICE] = (
-                f"导入成功：「{r.title}」采用了 {len(loaded.used)} 个乡镇（街道）的报送，"
+                f"导入成功：「{md(r.title)}」采用了 {len(loaded.used)} 个乡镇（街道）的报送，"
                 f"共 {sum(result.rows_loaded.values()):,} 行，版本 {result.run_id}。"
                 "所有页面已切换到新数据；如需回退，请到「导入」页。"
             )

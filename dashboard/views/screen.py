@@ -12,6 +12,7 @@ import streamlit as st
 from dashboard import bigscreen, data, filters, maps, style, widgets
 from dashboard import formats as fmt
 from dashboard.charts import overview as charts
+from dashboard.safe import md
 
 f = filters.current()
 P = f.params()
@@ -51,13 +52,13 @@ def _pp(rate: float | None) -> float | None:
 with st.container(key=bigscreen.KEY):
     # ------------------------------------------------------------ title
     title, stamp = st.columns([3, 2], vertical_alignment="bottom")
-    title.title(f"{info['county_name'] or ''}社区社会组织数据大屏", anchor=False)
+    title.title(f"{md(info['county_name'])}社区社会组织数据大屏", anchor=False)
     scope = (
         f.describe() if f.township else f.describe().replace(f"{f.year}年", f"{f.year}年 · 全县")
     )
     with stamp.container(key="screen_stamp"):
         st.caption(
-            f"{scope} · 截至{fmt.cn_date(f.as_of)}  \n导入批次 {info['etl_run_id']} · "
+            f"{md(scope)} · 截至{fmt.cn_date(f.as_of)}  \n导入批次 {md(info['etl_run_id'])} · "
             f"{dt.datetime.now():%H:%M}更新，有新数据时自动刷新"
         )
 

@@ -13,6 +13,7 @@ from dashboard import auth, data, downloads
 from dashboard import formats as fmt
 from dashboard.charts import common
 from dashboard.charts import sql as charts
+from dashboard.safe import md
 from queries import sandbox
 
 K = "sql"  # widget key prefix
@@ -250,14 +251,15 @@ def show_outcome(outcome: dict, current: str) -> None:
         st.caption("编辑器里的 SQL 已修改，下面仍是上次运行的结果。")
     error: sandbox.SandboxError | None = outcome.get("error")
     if error is not None:
-        st.error(error.message)
+        # Both quote the user's SQL (names, strings) and DuckDB's words: text, never Markdown.
+        st.error(md(error.message))
         if error.detail and error.detail not in error.message:
-            st.caption(f"数据库的原始提示：{error.detail}")
+            st.caption(f"数据库的原始提示：{md(error.detail)}")
         return
     res: sandbox.SandboxResult = outcome["result"]
     frame = res.frame
     if not res.columns:
-        st.success(f"语句已执行（{res.statement}），没有返回数据。用时 {res.elapsed:.2f} 秒。")
+        st.success(f"语句已执行（{md(res.statement)}），没有返回数据。用时 {res.elapsed:.2f} 秒。")
         return
     cols = st.columns(3)
     total = _rows(res.total_rows) + ("以上" if not res.complete else "")

@@ -1,4 +1,4 @@
-"""orgdash user add|remove|list|demo: the accounts that may sign in to the dashboard."""
+"""orgdash user add|remove|list|demo|unlock: the accounts that may sign in to the dashboard."""
 
 from __future__ import annotations
 
@@ -125,6 +125,58 @@ def list_(db: Path) -> None:
             escape(a.email or ""),
         )
     out.print(table)
+    _print_throttled(_path(db))
+
+
+def _print_throttled(path: Path) -> None:
+    """Names and clients with wrong passwords on record (see `orgdash user unlock`)."""
+    import datetime as dt
+    import time
+
+    from access import accounts
+
+    records = accounts.throttled(path)
+    if not records:
+        return
+    now = time.time()
+    table = Table(
+        "账户 / name",
+        "来源地址 / client",
+        "连续输错 / failures",
+        "最近一次 / last",
+        "需等待至 / wait until",
+        title="密码输错记录 / wrong passwords (orgdash user unlock 名称 清除)",
+    )
+    for r in records:
+        last = dt.datetime.fromtimestamp(r.last_failure).strftime("%Y-%m-%d %H:%M:%S")
+        until = (
+            dt.datetime.fromtimestamp(r.until).strftime("%Y-%m-%d %H:%M:%S")
+            if r.wait(now) > 0
+            else "—"
+        )
+        client = "本机" if r.client == accounts.LOCAL_CLIENT else r.client
+        table.add_row(escape(r.name), escape(client), str(r.failures), last, until)
+    out.print(table)
+
+
+@user_app.command("unlock")
+@name_argument
+@click.option(
+    "--client",
+    help="只清除这个来源地址的记录（默认全部）/ only this client address (default: all)",
+)
+@db_option
+def unlock(name: str, client: str | None, db: Path) -> None:
+    """清除账户的密码输错记录，不必再等待 / clear an account's wrong-password records."""
+    from access import accounts
+
+    cleared = accounts.unlock(name.strip(), client, _path(db))
+    audit.record("user_unlock", audit.cli_user(), db, account=name, client=client, cleared=cleared)
+    where = f"来自 {escape(client)} 的" if client else ""
+    if cleared:
+        out.print(f"已清除账户 {escape(name)} {where}密码输错记录 {cleared} 条，可立即重新登录。")
+    else:
+        out.print(f"账户 {escape(name)} 没有{where}密码输错记录，无需解除。")
 
 
 @user_app.command("demo")
