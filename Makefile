@@ -31,7 +31,7 @@ demo: $(DEMO)/manifest.toml
 load: $(DB)
 
 run: $(VENV)/.installed $(DB) data/users.toml
-	$(BIN)/streamlit run dashboard/app.py --server.address $(ADDRESS) --server.port $(PORT)
+	$(BIN)/orgdash serve --address $(ADDRESS) --port $(PORT)
 
 test: $(VENV)/.installed
 	$(BIN)/python -m pytest -n 2 -q

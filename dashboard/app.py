@@ -12,11 +12,21 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from dashboard import auth, chrome, data, filters, nav, timing  # noqa: E402
+from streamlit.runtime.scriptrunner import get_script_run_ctx  # noqa: E402
+
+from dashboard import auth, chrome, data, errors, filters, nav, timing, upload_gate  # noqa: E402
+from dashboard.safe import md  # noqa: E402
 
 st.set_page_config(page_title="社区社会组织数据看板", page_icon="🏘️", layout="wide")
 
+upload_gate.guard_manager()  # second line behind the middleware of dashboard/server.py
 account = auth.signed_in()
+ctx = get_script_run_ctx()
+if ctx is not None:  # who may send files: signed in, with a page that takes them
+    if account is not None and (account.may_open("import") or account.may_open("submit")):
+        upload_gate.admit(ctx.session_id, account.name)
+    else:
+        upload_gate.withdraw(ctx.session_id)
 # expanded=True: with more than twelve pages (the admin's menu) Streamlit 1.67 folds the menu
 # behind an English "View 3 more" button.
 page = st.navigation(
@@ -32,8 +42,10 @@ if not account.may_open(key):
 try:
     data.pin(account)
 except data.NoWarehouse as exc:
+    # Only the admin, who runs the server, is told where it looked: a path is nobody else's.
+    where = f"（{md(exc)}）" if account.role == "admin" else ""
     st.error(
-        f"数据仓库尚未生成（{exc}）。请在项目目录运行 `make run`，"
+        f"数据仓库尚未生成{where}。请在项目目录运行 `make run`，"
         "或用 `orgdash load 数据文件夹` 导入数据后刷新本页。"
     )
     if account.may_open("import") and key != "import":
@@ -41,7 +53,12 @@ except data.NoWarehouse as exc:
     if key != "import":
         st.stop()
 with timing.measure("script"):
-    if nav.BY_KEY[key].filters:
-        filters.sidebar(account)
-    chrome.before_page(page)  # phone CSS and short links (?v=<code>, 分享链接): dashboard/chrome.py
-    page.run()
+    try:
+        if nav.BY_KEY[key].filters:
+            filters.sidebar(account)
+        chrome.before_page(
+            page
+        )  # phone CSS and short links (?v=<code>, 分享链接): dashboard/chrome.py
+        page.run()
+    except Exception as exc:  # st.stop and st.rerun are BaseExceptions and pass through
+        errors.unexpected(exc, key, account.name)

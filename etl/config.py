@@ -36,6 +36,13 @@ class EtlConfig:
     boundaries_crs: str = "wgs84"  # or "gcj02": boundaries drawn on AMap/Tencent tiles
     keep_builds: int = 5  # warehouse builds kept for rollback (the live one always stays)
     max_upload_mb: float = 50.0  # one uploaded file on the import page
+    max_session_upload_mb: float = 200.0  # all files one browser session holds at once
+    max_total_upload_mb: float = 1024.0  # all files all sessions hold at once
+    # An uploaded workbook is parsed in a child process first (etl/untrusted.py): at most this
+    # much unpacked, this much memory and this many seconds.
+    max_unzipped_mb: float = 512.0
+    max_parse_mb: float = 2048.0
+    max_parse_s: float = 60.0
 
 
 def config_path() -> Path:
@@ -61,6 +68,14 @@ def load_config(path: Path | None = None) -> EtlConfig:
         kw["boundaries_crs"] = str(data["boundaries_crs"]).lower()
     if "keep_builds" in data:
         kw["keep_builds"] = max(1, int(data["keep_builds"]))
-    if "max_upload_mb" in data:
-        kw["max_upload_mb"] = float(data["max_upload_mb"])
+    for key in (
+        "max_upload_mb",
+        "max_session_upload_mb",
+        "max_total_upload_mb",
+        "max_unzipped_mb",
+        "max_parse_mb",
+        "max_parse_s",
+    ):
+        if key in data:
+            kw[key] = float(data[key])
     return EtlConfig(**kw)

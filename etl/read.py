@@ -24,6 +24,10 @@ ROW = "_row"  # the row number as the user sees it in Excel (1-based, header inc
 TABLE_SUFFIXES = {".csv", ".txt", ".xlsx", ".xlsm"}
 GEOJSON_SUFFIXES = {".geojson", ".json"}
 HEADER_SEARCH_ROWS = 20
+NESTED_GEOJSON = (
+    "GeoJSON 文件的嵌套层数异常（不是正常导出的边界文件），无法读取。"
+    "请用 GIS 软件重新导出为 FeatureCollection。"
+)
 TOTAL_WORDS = ("合计", "总计", "小计", "累计")  # a row starting with one of these is a total
 
 
@@ -298,11 +302,19 @@ def _first_used_row(path: Path, sheet_index: int) -> int:
     return 1
 
 
+def _not_a_panic(exc: BaseException) -> None:
+    """Re-raise what is not a reader's failure. A Rust panic inside fastexcel (calamine) arrives
+    as pyo3's PanicException, a BaseException: it must become the clerk's message too."""
+    if isinstance(exc, KeyboardInterrupt | SystemExit | GeneratorExit):
+        raise exc
+
+
 def open_workbook(path: Path) -> Any:
     """The workbook for fastexcel, or the clerk's message when it cannot be opened at all."""
     try:
         return fastexcel.read_excel(path)
-    except Exception as exc:  # fastexcel raises its own error types for every kind of damage
+    except BaseException as exc:  # fastexcel raises its own error types for every kind of damage
+        _not_a_panic(exc)
         raise FileProblem(
             path.name,
             f"Excel 文件无法打开（{type(exc).__name__}），可能已损坏或不是 .xlsx 格式。"
@@ -318,7 +330,8 @@ def read_excel(path: Path, source: Source) -> RawTable:
         try:
             sheet = reader.load_sheet(idx, header_row=None, dtypes="string")
             grid = sheet.to_polars()
-        except Exception:  # an empty or chart-only sheet: look at the next one
+        except BaseException as exc:  # an empty or chart-only sheet: look at the next one
+            _not_a_panic(exc)
             continue
         if grid.height == 0:
             continue
@@ -355,6 +368,8 @@ def read_geojson(path: Path, source: Source) -> RawTable:
     gc.disable()
     try:
         return _read_geojson(path, source)
+    except RecursionError:  # nested deeper than Python's stack (parsing or writing a geometry)
+        raise FileProblem(path.name, NESTED_GEOJSON, "unreadable") from None
     finally:
         if enabled:
             gc.enable()
@@ -372,6 +387,7 @@ def _read_geojson(path: Path, source: Source) -> RawTable:
             f"不是有效的 GeoJSON 文件（{exc}），文件可能被截断。请重新导出。",
             "unreadable",
         ) from exc
+
     features = doc.get("features") if isinstance(doc, dict) else None
     if not isinstance(features, list):
         raise FileProblem(
@@ -468,7 +484,8 @@ def _head_rows(path: Path) -> list[list[list[str | None]]]:
             grid = reader.load_sheet(
                 idx, header_row=None, dtypes="string", n_rows=HEADER_SEARCH_ROWS
             ).to_polars()
-        except Exception:  # an empty or chart-only sheet
+        except BaseException as exc:  # an empty or chart-only sheet
+            _not_a_panic(exc)
             continue
         sheets.append([list(r) for r in grid.iter_rows()])
     return sheets

@@ -225,7 +225,7 @@ def _read_round(folder: Path) -> Round:
 @contextlib.contextmanager
 def _locked(folder: Path) -> Iterator[None]:
     """One writer of a round at a time (open, close, a submission's commit, a load's record)."""
-    folder.mkdir(parents=True, exist_ok=True)
+    builds.private_dir(folder)  # rounds/ and each round: submissions hold personal data
     with (folder / ".lock").open("w") as fh:
         fcntl.flock(fh, fcntl.LOCK_EX)
         try:
@@ -825,7 +825,7 @@ def submit(
 
     clean_old(db_path)
     root = staging_root(db_path)
-    root.mkdir(parents=True, exist_ok=True)
+    builds.private_dir(root)  # uploads hold personal data: the server's account only
     stamp = _now(at)
     work = (
         root
@@ -1176,7 +1176,7 @@ def load_round(
     db_path = builds.pointer(db_path)
     r = get_round(db_path, round_id)
     root = staging_root(db_path)
-    root.mkdir(parents=True, exist_ok=True)
+    builds.private_dir(root)  # uploads hold personal data: the server's account only
     folder = root / f"round-{round_id}-load-{dt.datetime.now():%Y%m%dT%H%M%S}-{os.urandom(3).hex()}"
     try:
         with load_lock(db_path):

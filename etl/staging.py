@@ -19,7 +19,7 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-from etl import builds
+from etl import builds, untrusted
 from etl.config import load_config
 from etl.pipeline import (
     CheckResult,
@@ -140,9 +140,14 @@ def _unrecognised(name: str) -> UploadError:
 
 
 def identify_upload(path: Path, name: str) -> str:
-    """The source an uploaded file holds: by its name, else by its header row."""
+    """The source an uploaded file holds: by its name, else by its header row.
+
+    The file is vetted first (etl/untrusted.py: zip sizes, then a parse in a capped child
+    process), so nothing here or later reads a file that could exhaust or crash the server.
+    """
     by_name = identify(Path(name))
     try:
+        untrusted.vet(path, name, untrusted.limits_of(load_config()))
         by_content = identify_by_content(path)
     except FileProblem as p:  # unreadable, undecodable: say so now, not after staging
         raise UploadError(name, p.message) from None
@@ -189,7 +194,7 @@ def stage(
         refuse_kind(name, data, limit)
 
     root = staging_root(db_path)
-    root.mkdir(parents=True, exist_ok=True)
+    builds.private_dir(root)  # uploads hold personal data: the server's account only
     now = dt.datetime.now()
     folder = root / f"{now:%Y%m%dT%H%M%S}-{os.urandom(3).hex()}"
     incoming = folder / ".incoming"  # hidden: the folder reader skips it

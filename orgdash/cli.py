@@ -279,6 +279,9 @@ _load_commands()
 
 
 def main() -> None:
+    # Everything orgdash writes beside the warehouse (builds, copies, uploads, logs) is the
+    # server account's alone, including files DuckDB creates itself.
+    os.umask(0o077)
     try:
         app.main(prog_name="orgdash")  # standalone mode: always ends in SystemExit
     except SystemExit as exc:

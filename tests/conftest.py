@@ -53,6 +53,15 @@ def province_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
 TEST_PASSWORD = "test-password-1"
 
 
+def pytest_configure(config: pytest.Config) -> None:
+    """A page's unexpected error fails its test (at.exception), not only a Chinese message:
+    dashboard/errors.py shows the message and, with RAISE, raises on (for every test, module
+    fixtures included; the tests of the guard turn it off with monkeypatch)."""
+    from dashboard import errors
+
+    errors.RAISE = True
+
+
 @pytest.fixture(scope="session")
 def demo_township(demo_db: Path) -> str:
     """The first township of the demo county: the scope of the test account `town`."""

@@ -75,12 +75,13 @@ def _free_port() -> int:
 
 @contextlib.contextmanager
 def serve(db: Path, users_file: Path, **extra_env: str) -> Iterator[str]:
-    """A Streamlit server of the dashboard on one warehouse, until the block ends."""
+    """A Streamlit server of the dashboard on one warehouse, until the block ends: started as
+    `orgdash serve` starts it (dashboard/server.py, the app behind the upload gate)."""
     port = _free_port()
     env = {**os.environ, "ORGDASH_DB": str(db), "ORGDASH_USERS": str(users_file), **extra_env}
     proc = subprocess.Popen(
         [
-            sys.executable, "-m", "streamlit", "run", str(ROOT / "dashboard" / "app.py"),
+            sys.executable, "-m", "streamlit", "run", str(ROOT / "dashboard" / "server.py"),
             "--server.port", str(port), "--server.address", "127.0.0.1", "--server.headless", "true",
         ],
         cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,

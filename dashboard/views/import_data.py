@@ -7,8 +7,9 @@ import polars as pl
 import streamlit as st
 
 import queries
-from dashboard import auth, downloads, widgets
+from dashboard import auth, downloads, errors, widgets
 from dashboard import formats as fmt
+from dashboard.safe import md
 from etl import builds, staging
 from etl.pipeline import LoadBusy, LoadFailed
 from etl.sources import SOURCES_BY_NAME
@@ -77,7 +78,9 @@ if files:
                 user=me.name,
             )
     except staging.UploadError as exc:
-        st.error(str(exc))
+        st.error(md(exc))
+    except Exception as exc:  # a disk or a reader failing: a message and an incident, no trace
+        errors.unexpected(exc, "import:check", me.name)
     else:
         st.session_state[STAGED] = staged  # stage() wrote the upload_checked audit event
 
@@ -92,9 +95,9 @@ if pending is not None:
     m3.metric("拒收", fmt.count(result.rows_rejected, "行"), border=True)
     st.dataframe(_check_table(pending), hide_index=True, width="stretch", key=f"{K}_check")
     for failure in result.failures:
-        st.error(f"{failure.file}：{failure.message}")
+        st.error(md(f"{failure.file}：{failure.message}"))
     for note in result.notes:
-        st.caption(note)
+        st.caption(md(note))
     if result.rows_rejected:
         st.markdown("**拒收的行**（改正后可重新上传；确认导入时这些行不进入数据仓库）")
         rejects = _reject_table(pending)
@@ -116,10 +119,12 @@ if pending is not None:
         try:
             with st.spinner("正在导入……"):
                 loaded = staging.confirm(pointer, pending, me.name)
-        except LoadBusy as exc:
-            st.error(str(exc))
+        except (LoadBusy, staging.UploadError) as exc:  # UploadError: the live build changed
+            st.error(md(exc))
         except LoadFailed as exc:
-            st.error(f"导入失败，当前数据未受影响：{exc}")
+            st.error(f"导入失败，当前数据未受影响：{md(exc)}")
+        except Exception as exc:
+            errors.unexpected(exc, "import:confirm", me.name)
         else:
             st.session_state.pop(STAGED, None)
             st.success(
@@ -171,7 +176,7 @@ if older:
             try:
                 back = builds.rollback(pointer, target, user=me.name)
             except (builds.RollbackError, LoadBusy) as exc:
-                st.error(str(exc))
+                st.error(md(exc))
             else:
                 st.success(f"已回退到版本 {back.run_id}。")
 else:

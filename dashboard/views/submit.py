@@ -9,8 +9,9 @@ import polars as pl
 import streamlit as st
 
 import queries
-from dashboard import auth, downloads, widgets
+from dashboard import auth, downloads, errors, widgets
 from dashboard import formats as fmt
+from dashboard.safe import md
 from etl import rounds
 from etl.sources import SOURCES_BY_NAME
 from etl.staging import UploadError
@@ -26,9 +27,9 @@ assert town is not None  # app.py lets only township accounts open this page (ro
 try:
     town_name = rounds.county(pointer).name(town)
 except rounds.RoundError as exc:
-    st.error(str(exc))
+    st.error(md(exc))
     st.stop()
-st.title(f"数据上报 · {town_name}")
+st.title(f"数据上报 · {md(town_name)}")
 
 r = rounds.current_round(pointer)
 if r is None:
@@ -37,7 +38,7 @@ if r is None:
     if past:
         last = past[0]
         closed = f"，已于{fmt.cn_date(last.closed_at.date())}关闭" if last.closed_at else ""
-        st.caption(f"最近一轮：「{last.title}」，截止{fmt.cn_date(last.due)}{closed}。")
+        st.caption(f"最近一轮：「{md(last.title)}」，截止{fmt.cn_date(last.due)}{closed}。")
     st.stop()
 
 
@@ -50,7 +51,7 @@ def _due_note(due: dt.date, today: dt.date) -> str:
     return f"已逾期 {-left} 天，请尽快报送"
 
 
-st.subheader(f"{r.title}")
+st.subheader(md(r.title))
 st.markdown(
     f"**截止日期：{fmt.cn_date(r.due)}**（{_due_note(r.due, dt.date.today())}）　"
     f"数据截止：{fmt.cn_date(r.as_of)}"
@@ -81,7 +82,9 @@ if files:
         with st.spinner("正在校验……"):
             rounds.submit(pointer, r.id, town, [(f.name, f.getvalue()) for f in files], me.name)
     except (rounds.RoundError, UploadError) as exc:
-        st.error(str(exc))
+        st.error(md(exc))
+    except Exception as exc:  # a disk or a reader failing: a message and an incident, no trace
+        errors.unexpected(exc, "submit", me.name)
 
 # ---------------------------------------------------------------- the latest submission
 mine = rounds.submissions(pointer, r.id, town)
@@ -93,13 +96,15 @@ used = rounds.latest_accepted(pointer, r.id, town)
 st.subheader(f"第 {latest.seq} 次报送的校验结果")
 if latest.accepted:
     st.success(
-        f"报送成功（{latest.at:%Y-%m-%d %H:%M}，{latest.user}）：接收 {latest.rows_accepted:,} 行，"
+        f"报送成功（{latest.at:%Y-%m-%d %H:%M}，{md(latest.user)}）：接收 {latest.rows_accepted:,} 行，"
         f"拒收 {latest.rows_rejected:,} 行。县里汇总时采用这次报送。"
     )
 else:
     kept = f"县里仍采用第 {used.seq} 次报送。" if used else "县里暂无可采用的报送。"
     st.error(
-        "这次报送未通过，不会被采用：" + "；".join(latest.failures) + f" {kept}请改正后重新报送。"
+        "这次报送未通过，不会被采用："
+        + md("；".join(latest.failures))
+        + f" {kept}请改正后重新报送。"
     )
 m1, m2, m3 = st.columns(3)
 sent_rows = sum(s.rows + s.foreign for s in latest.sources.values())

@@ -1,0 +1,77 @@
+"""orgdash serve: the one way the dashboard starts (behind the upload gate, with the product's
+upload limit), and never with demo accounts on an address others can reach."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from access import accounts
+from access.network import is_loopback
+from orgdash.cli import app
+
+
+@pytest.mark.parametrize(
+    ("address", "loopback"),
+    [
+        ("127.0.0.1", True),
+        ("127.1.2.3", True),
+        ("::1", True),
+        ("[::1]", True),
+        ("localhost", True),
+        ("::ffff:127.0.0.1", True),
+        ("0.0.0.0", False),
+        ("", False),
+        (None, False),
+        ("192.168.1.20", False),
+        ("::", False),
+        ("example.org", False),
+    ],
+)
+def test_loopback_addresses(address: str | None, loopback: bool) -> None:
+    assert is_loopback(address) is loopback
+
+
+@pytest.fixture
+def site(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    db = tmp_path / "warehouse.duckdb"
+    monkeypatch.setenv("ORGDASH_USERS", str(tmp_path / "users.toml"))
+    return db
+
+
+def _started(monkeypatch: pytest.MonkeyPatch) -> list[list[str]]:
+    calls: list[list[str]] = []
+    monkeypatch.setattr("os.execve", lambda _exe, args, _env: calls.append(list(args)))
+    monkeypatch.setattr("os.chdir", lambda _p: None)
+    return calls
+
+
+def test_serve_refuses_demo_accounts_beyond_loopback(
+    site: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    accounts.demo_accounts(None, accounts.users_path(site))
+    calls = _started(monkeypatch)
+    res = CliRunner().invoke(app, ["serve", "--address", "0.0.0.0", "--db", str(site)])
+    assert res.exit_code == 2 and not calls
+    said = " ".join(res.output.split())  # rich wraps long lines at the terminal's width
+    assert "演示账户" in said and "orgdash user remove" in said
+    res = CliRunner().invoke(app, ["serve", "--address", "127.0.0.1", "--db", str(site)])
+    assert res.exit_code == 0 and calls
+
+
+def test_serve_starts_the_gated_app_with_the_products_upload_limit(
+    site: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    accounts.add("chief", "admin", "a-real-password-1", path=accounts.users_path(site))
+    config = tmp_path / "orgdash.toml"
+    config.write_text("[etl]\nmax_upload_mb = 20\n", encoding="utf-8")
+    monkeypatch.setenv("ORGDASH_CONFIG", str(config))
+    calls = _started(monkeypatch)
+    res = CliRunner().invoke(app, ["serve", "--address", "0.0.0.0", "--db", str(site)])
+    assert res.exit_code == 0, res.output
+    args = calls[0]
+    assert args[args.index("run") + 1].endswith("dashboard/server.py")
+    assert args[args.index("--server.maxUploadSize") + 1] == "20"
+    assert args[args.index("--server.address") + 1] == "0.0.0.0"
