@@ -16,6 +16,8 @@ import os
 from pathlib import Path
 from typing import Any
 
+from access import roles
+
 # Event names and their Chinese labels for the admin page.
 EVENTS: dict[str, str] = {
     "sign_in": "登录",
@@ -99,3 +101,114 @@ def read(db_path: Path | None = None) -> list[dict]:
         with contextlib.suppress(json.JSONDecodeError):
             events.append(json.loads(line))
     return events
+
+
+# ---------------------------------------------------------------- for people to read
+
+_ROLES = roles.ROLES
+_KINDS = roles.EXPORT_LABELS
+_VIA = {"password": "密码", "oidc": "单位统一登录"}
+# Keys no sentence below uses, in the words of the 审计 page; others are shown as they are.
+_KEY_LABELS = {
+    "file": "文件",
+    "files": "文件",
+    "rows": "行数",
+    "bytes": "大小",
+    "kind": "类别",
+    "page": "页面",
+    "role": "角色",
+    "client": "来源地址",
+    "reason": "原因",
+    "message": "说明",
+    "run_id": "版本",
+    "round": "上报轮次",
+    "township": "乡镇（街道）",
+    "account": "账户",
+    "incident": "编号",
+    "error": "错误",
+}
+
+
+def _size(n: object) -> str:
+    if not isinstance(n, int):
+        return ""
+    if n >= 1024 * 1024:
+        return f"{n / (1024 * 1024):.1f} MB"
+    return f"{max(1, round(n / 1024))} KB"
+
+
+def _files(value: object) -> str:
+    if isinstance(value, list):
+        return "、".join(f"「{v}」" for v in value)
+    return f"「{value}」" if value else ""
+
+
+def describe(entry: dict) -> str:
+    """One event as a Chinese sentence for the 审计 page: who did what to which file, how many rows.
+
+    The page shows the sentence; its download keeps the raw JSON beside it."""
+    e = entry
+    event = e.get("event", "")
+    rows = e.get("rows")
+    n = f"{rows:,}行" if isinstance(rows, int) else ""
+    if event == "download":
+        what = _KINDS.get(str(e.get("kind", "")), "")
+        parts = "，".join(p for p in (what, n, _size(e.get("bytes"))) if p)
+        return f"下载{_files(e.get('file'))}" + (f"（{parts}）" if parts else "")
+    if event == "sign_in":
+        via = _VIA.get(str(e.get("via", "")), str(e.get("via", "")))
+        role = _ROLES.get(str(e.get("role", "")), str(e.get("role", "")))
+        where = f"，来源 {e['client']}" if e.get("client") else ""
+        return f"通过{via}登录，角色：{role}{where}"
+    if event == "sign_in_failed":
+        where = f"（来源 {e['client']}）" if e.get("client") else ""
+        return f"登录失败{where}：{e.get('reason', '')}"
+    if event == "denied":
+        return f"打开页面「{e.get('page', '')}」被拒绝（角色：{_ROLES.get(str(e.get('role')), e.get('role'))}）"
+    if event == "upload_checked":
+        verdict = "可以导入" if e.get("ok") else "有整个文件的问题，不能导入"
+        return f"上传并校验{_files(e.get('files'))}：拒收{e.get('rows_rejected', 0):,}行，{verdict}"
+    if event == "load":
+        return (
+            f"导入版本 {e.get('run_id', '')}：{e.get('rows_loaded', 0):,}行，"
+            f"拒收{e.get('rows_rejected', 0):,}行。{e.get('message', '')}"
+        )
+    if event == "load_failed":
+        return f"导入失败：{e.get('message', '')}"
+    if event == "rollback":
+        return f"从版本 {e.get('from_run', '')} 回退到 {e.get('to_run', '')}"
+    if event == "sql":
+        sql = " ".join(str(e.get("sql", "")).split())
+        sql = sql if len(sql) <= 120 else sql[:120] + "…"
+        if e.get("error"):
+            return f"查询失败：{sql}（{e['error']}）"
+        return f"查询：{sql}（{n or '0行'}）"
+    if event == "report":
+        return f"生成报告{_files(e.get('file'))}"
+    if event in ("user_add", "user_remove"):
+        verb = "添加" if event == "user_add" else "删除"
+        role = _ROLES.get(str(e.get("role", "")), str(e.get("role", "")))
+        town = f"，限乡镇 {e['township']}" if e.get("township") else ""
+        return f"{verb}账户 {e.get('account', '')}（{role}{town}）"
+    if event == "user_unlock":
+        where = f"来自 {e['client']} 的" if e.get("client") else ""
+        return f"清除账户 {e.get('account', '')} {where}密码输错记录 {e.get('cleared', 0)} 条"
+    if event == "round_open":
+        return f"开启上报「{e.get('title') or e.get('round', '')}」，截止 {e.get('due', '')}"
+    if event == "round_close":
+        return f"关闭上报 {e.get('round', '')}"
+    if event == "submission":
+        verdict = "通过" if e.get("accepted") else "未通过"
+        return (
+            f"乡镇 {e.get('township', '')} 报送 {e.get('round', '')} 第{e.get('seq', '')}次"
+            f"{_files(e.get('files'))}：接收{e.get('rows_accepted', 0):,}行，"
+            f"拒收{e.get('rows_rejected', 0):,}行，{verdict}"
+        )
+    if event == "page_error":
+        return f"页面「{e.get('page', '')}」出现意外错误（编号 {e.get('incident', '')}，{e.get('error', '')}）"
+    if event == "sign_out":
+        return "退出登录"
+    if event == "session_expired":
+        return "登录已过期"
+    rest = {k: v for k, v in e.items() if k not in ("at", "event", "user")}
+    return "；".join(f"{_KEY_LABELS.get(k, k)}：{v}" for k, v in rest.items())

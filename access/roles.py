@@ -40,6 +40,32 @@ CAPABILITY_LABELS: dict[str, str] = {
 }
 
 
+# Every way rows leave the app, by kind of file, and the roles that may take it. The pages offer a
+# download only where this says so (dashboard/downloads.py is the one place that draws them), and
+# every one taken is audited. Streamlit's own table toolbar (CSV download, copy) is off for all
+# (client.disableDataExport): it cannot be audited.
+EXPORTS: dict[str, frozenset[str]] = {
+    "summary": frozenset({"leader", "planner", "analyst", "admin"}),  # counts, rates, per area
+    "report": frozenset({"leader", "planner", "analyst", "admin"}),  # the meeting report files
+    "detail": frozenset({"analyst", "admin"}),  # one row per organisation, grant, report …
+    "query": frozenset({"analyst", "admin"}),  # results of the SQL workbench
+    "rejects": frozenset({"planner", "analyst", "admin"}),  # reject reports of one's uploads
+    "audit": frozenset({"admin"}),  # the audit log
+}
+EXPORT_LABELS: dict[str, str] = {
+    "summary": "汇总表",
+    "report": "会议材料",
+    "detail": "明细数据",
+    "query": "查询结果",
+    "rejects": "拒收报告",
+    "audit": "审计日志",
+}
+
+
+def may_export(role: str, kind: str) -> bool:
+    return role in EXPORTS.get(kind, frozenset())
+
+
 def may_open(role: str, page: str, township: str | None = None) -> bool:
     if page in TOWNSHIP_PAGES:
         return township is not None and role != "leader"

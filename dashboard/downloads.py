@@ -4,20 +4,24 @@ from __future__ import annotations
 
 import io
 from collections.abc import Callable
+from typing import Any
 
 import polars as pl
 import streamlit as st
 
-from access import audit
+from access import audit, roles
 from dashboard import auth
+from etl.cells import neutralised
 
 
 def csv_bytes(frame: pl.DataFrame) -> bytes:
     # Without the UTF-8 BOM, Excel and WPS on Chinese Windows read the file as GBK: garbled text.
-    return frame.write_csv(include_bom=True).encode("utf-8")
+    # Text that Excel would run as a formula (=HYPERLINK(...)) is kept text: etl/cells.py.
+    return neutralised(frame).write_csv(include_bom=True).encode("utf-8")
 
 
 def xlsx_bytes(frame: pl.DataFrame, sheet: str = "数据") -> bytes:
+    # Polars 2.1 writes strings as strings (=HYPERLINK(...) stays text; tested).
     buf = io.BytesIO()
     frame.write_excel(buf, worksheet=sheet[:31], autofit=True, autofilter=True, float_precision=2)
     return buf.getvalue()
@@ -26,50 +30,80 @@ def xlsx_bytes(frame: pl.DataFrame, sheet: str = "数据") -> bytes:
 DETAIL_NOTE = "明细数据仅限分析人员下载；汇总表可下载。"
 
 
-def logged(file_name: str, rows: int, make: Callable[[], bytes]) -> Callable[[], bytes]:
-    """Wrap a file maker so the download lands in the audit log, with who, what and how many rows.
+def offered(kind: str) -> bool:
+    """Whether the signed-in account may take a file of this kind (access/roles.py EXPORTS)."""
+    return roles.may_export(auth.current().role, kind)
 
-    Streamlit 1.67 calls the maker when the button is clicked, so that is when it is logged.
+
+def allowed(detail: bool) -> bool:
+    """Detail rows (one per organisation, grant, report...) are for analysts and admins."""
+    return offered("detail" if detail else "summary")
+
+
+def logged(
+    file_name: str, rows: int, make: Callable[[], bytes], kind: str = "summary"
+) -> Callable[[], bytes]:
+    """Wrap a file maker so the download lands in the audit log: who, what, which kind, how many
+    rows. Streamlit 1.67 calls the maker when the button is clicked, so that is when it is logged.
     """
     user = auth.current().name
 
     def made() -> bytes:
         body = make()
-        audit.record("download", user, file=file_name, rows=rows, bytes=len(body))
+        audit.record("download", user, file=file_name, kind=kind, rows=rows, bytes=len(body))
         return body
 
     return made
 
 
-def allowed(detail: bool) -> bool:
-    """Detail rows (one per organisation, grant, report...) are for analysts and admins."""
-    return not detail or auth.current().can("detail_downloads")
+def button(
+    label: str,
+    make: Callable[[], bytes],
+    file_name: str,
+    mime: str,
+    key: str,
+    *,
+    kind: str,
+    rows: int,
+    where: Any = None,
+    **options: Any,
+) -> bool:
+    """The one place a page offers a file: drawn only if the role may take this kind of file
+    (access/roles.py EXPORTS), audited when clicked. Returns whether it was drawn."""
+    if not offered(kind):
+        return False
+    (where or st).download_button(
+        label,
+        logged(file_name, rows, make, kind),
+        file_name,
+        mime,
+        key=key,
+        on_click="ignore",
+        **options,
+    )
+    return True
 
 
-def buttons(frame: pl.DataFrame, name: str, key: str, *, detail: bool = False) -> None:
+CSV = "text/csv"
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def buttons(
+    frame: pl.DataFrame, name: str, key: str, *, detail: bool = False, kind: str | None = None
+) -> None:
     """Two small buttons under a table; name is the file name without extension (Chinese is fine).
 
-    detail=True marks a table of individual records: only roles with detail_downloads get the
-    buttons. The files are made only when clicked (Streamlit 1.67 takes a callable), so a page
-    with many tables does not build and send workbooks nobody asked for.
+    detail=True marks a table of individual records (kind "detail"): only roles with detail
+    downloads get the buttons, the others a note. The files are made only when clicked (Streamlit
+    1.67 takes a callable), so a page with many tables does not build workbooks nobody asked for.
     """
-    if not allowed(detail):
-        st.caption(DETAIL_NOTE)
+    kind = kind or ("detail" if detail else "summary")
+    if not offered(kind):
+        if kind == "detail":
+            st.caption(DETAIL_NOTE)
         return
     c1, c2, _ = st.columns([1, 1, 6])
-    c1.download_button(
-        "下载 CSV",
-        logged(f"{name}.csv", frame.height, lambda: csv_bytes(frame)),
-        f"{name}.csv",
-        "text/csv",
-        key=f"{key}_csv",
-        on_click="ignore",
-    )
-    c2.download_button(
-        "下载 Excel",
-        logged(f"{name}.xlsx", frame.height, lambda: xlsx_bytes(frame, name)),
-        f"{name}.xlsx",
-        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-        key=f"{key}_xlsx",
-        on_click="ignore",
-    )
+    button("下载 CSV", lambda: csv_bytes(frame), f"{name}.csv", CSV, f"{key}_csv",
+           kind=kind, rows=frame.height, where=c1)  # fmt: skip
+    button("下载 Excel", lambda: xlsx_bytes(frame, name), f"{name}.xlsx", XLSX, f"{key}_xlsx",
+           kind=kind, rows=frame.height, where=c2)  # fmt: skip

@@ -76,8 +76,24 @@ def key_of(page: object) -> str:
     return path if path in BY_KEY else PAGES[0].key
 
 
-def link(page: str, label: str, **query_params: str) -> None:
-    """A link to another page carrying page parameters (e.g. community=...); filters follow."""
+def may_open(page: str) -> bool:
+    """Whether the signed-in account may open this page (access/roles.py): links and clicks that
+    lead there are offered only then, so no link leads a role into a refusal."""
+    from dashboard import auth
+
+    return auth.current().may_open(page)
+
+
+def link(page: str, label: str, *, text: bool = True, **query_params: str) -> None:
+    """A link to another page carrying page parameters (e.g. community=...); filters follow.
+
+    For a role that may not open the page the label is plain text (text=True: a name in a list
+    still reads) or nothing at all (text=False: a "see more →" link).
+    """
+    if not may_open(page):
+        if text:
+            st.markdown(label)
+        return
     params = {**filter_params(), **query_params}
     st.page_link(BY_KEY[page].file, label=label, query_params=params)
 

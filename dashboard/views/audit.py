@@ -31,12 +31,20 @@ frame = pl.DataFrame(
         "时间": [str(e.get("at", ""))[:19].replace("T", " ") for e in events],
         "事件": [audit.EVENTS.get(e.get("event", ""), e.get("event", "")) for e in events],
         "账户": [e.get("user", "") for e in events],
-        "详情": [
+        # Who did what to which file, how many rows, in words; the raw record stays in the download.
+        "详情": [audit.describe(e) for e in events],
+        "原始记录": [
             json.dumps({k: v for k, v in e.items() if k not in BASIC}, ensure_ascii=False)
             for e in events
         ],
     },
-    schema={"时间": pl.String, "事件": pl.String, "账户": pl.String, "详情": pl.String},
+    schema={
+        "时间": pl.String,
+        "事件": pl.String,
+        "账户": pl.String,
+        "详情": pl.String,
+        "原始记录": pl.String,
+    },
 ).reverse()
 
 c1, c2, c3 = st.columns(3)
@@ -63,7 +71,14 @@ m1, m2, m3 = st.columns(3)
 m1.metric("记录", f"{shown.height:,}", border=True)
 m2.metric("登录失败", f"{shown.filter(pl.col('事件') == '登录失败').height:,}", border=True)
 m3.metric("下载", f"{shown.filter(pl.col('事件') == '下载').height:,}", border=True)
-st.dataframe(shown.head(SHOWN), hide_index=True, width="stretch", key=f"{K}_table")
+st.dataframe(
+    shown.head(SHOWN).drop("原始记录"),
+    hide_index=True,
+    width="stretch",
+    key=f"{K}_table",
+    column_config={"详情": st.column_config.TextColumn(width="large")},
+)
 if shown.height > SHOWN:
     st.caption(f"只显示最近 {SHOWN} 条，共 {shown.height} 条：完整记录请下载。")
-downloads.buttons(shown, "审计日志", key=f"{K}_dl")
+st.caption("下载的文件另有「原始记录」一列（JSON），保留每条记录的全部字段。")
+downloads.buttons(shown, "审计日志", key=f"{K}_dl", kind="audit")

@@ -303,21 +303,23 @@ else:
         grade.otherwise(pl.col("grade").cast(pl.String) + "A").alias("评估等级"),
         report.alias("最近年报"),
     )
-    st.caption("选中一行可打开该组织的档案。")
+    profiles = nav.may_open("organizations")  # a leader has no 组织 page to be sent to
+    if profiles:
+        st.caption("选中一行可打开该组织的档案。")
     org_event = st.dataframe(
         org_table,
         hide_index=True,
         width="stretch",
         height=min(420, 38 + 35 * org_table.height),
         column_order=mobile.keep(org_table.columns, ["组织名称", "服务领域"]),
-        on_select="rerun",
+        on_select="rerun" if profiles else "ignore",
         selection_mode="single-row",
         key="community_orgs",
     )
     downloads.buttons(
         org_table, f"{profile['community_name']}_社会组织名录", key="community_dl_orgs", detail=True
     )
-    if org_event.selection.rows:
+    if profiles and org_event.selection.rows:
         org_id = org_table["组织编号"][org_event.selection.rows[0]]
         nav.go("organizations", org=org_id)
 

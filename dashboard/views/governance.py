@@ -93,7 +93,8 @@ def org_list(
         st.info(f"当前筛选条件下，「{md(label)}」没有对应的组织。")
         return
     table = rows.select(*_org_columns(rows), *extra(rows))
-    more = f"，下表显示前 {CAP:,} 条，完整名单请下载" if table.height > CAP else ""
+    whole = "，完整名单请下载" if downloads.allowed(detail=True) else ""  # else: DETAIL_NOTE below
+    more = f"，下表显示前 {CAP:,} 条{whole}" if table.height > CAP else ""
     st.caption(f"{md(title)} · {md(label)}：共 {fmt.count(table.height, unit)}{more}。")
     st.dataframe(
         table.head(CAP), hide_index=True, width="stretch", height=_table_height(table.height)

@@ -104,13 +104,14 @@ if pending is not None:
         st.dataframe(rejects.head(500), hide_index=True, width="stretch", key=f"{K}_rejects")
         report = pending.report
         if report is not None:
-            st.download_button(
+            downloads.button(
                 "下载拒收报告（Excel）",
-                downloads.logged("拒收报告.xlsx", rejects.height, report.read_bytes),
+                report.read_bytes,
                 "拒收报告.xlsx",
-                "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-                key=f"{K}_report",
-                on_click="ignore",
+                downloads.XLSX,
+                f"{K}_report",
+                kind="rejects",
+                rows=rejects.height,
             )
     c1, c2, _ = st.columns([1, 1, 4])
     if not result.ok:

@@ -169,7 +169,8 @@ if orgs.is_empty():
 else:
     n = orgs.height
     n_reg = orgs.filter(pl.col("status") == "registered").height
-    shown = f"，下表显示前 {CAP:,} 家，完整名单请下载" if n > CAP else ""
+    whole = "，完整名单请下载" if downloads.allowed(detail=True) else ""  # else: DETAIL_NOTE below
+    shown = f"，下表显示前 {CAP:,} 家{whole}" if n > CAP else ""
     st.markdown(
         f"共 **{fmt.count(n)}**（登记 {fmt.count(n_reg)}、备案 {fmt.count(n - n_reg)}）{shown}。"
     )

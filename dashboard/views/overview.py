@@ -221,7 +221,9 @@ def programme_tiles(f: filters.Filters) -> None:
         if cur["count_lounges"] is None
         else f"已评定星级的睦邻客厅，其中四星级以上{cur['count_lounges_4plus']}个。",
     )
-    nav.link("projects", "查看微项目、积分制、培训表彰与睦邻客厅 →")
+    # Leaders read the programmes' tiles here and in the report; the 项目 page with its lists of
+    # single projects is the planners' (access/roles.py), so a leader gets no link to a refusal.
+    nav.link("projects", "查看微项目、积分制、培训表彰与睦邻客厅 →", text=False)
 
 
 def charts_row(f: filters.Filters, flows: pl.DataFrame) -> None:

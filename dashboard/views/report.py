@@ -85,19 +85,20 @@ except content.ReportError as exc:
 
 def _maker(kind: str) -> Callable[[], bytes]:
     # Made on click only: Word and PowerPoint draw the charts in a headless browser.
-    name = report_build.file_name(report, kind)
-    return downloads.logged(name, 0, lambda: report_build.render(report, kind))
+    return lambda: report_build.render(report, kind)
 
 
 cols = st.columns(len(BUTTONS) + 2)
 for col, (kind, label) in zip(cols, BUTTONS, strict=False):
-    col.download_button(
+    downloads.button(
         label,
         _maker(kind),
         report_build.file_name(report, kind),
         report_build.MIME[kind],
-        key=f"{K}_dl_{kind}",
-        on_click="ignore",
+        f"{K}_dl_{kind}",
+        kind="report",
+        rows=0,
+        where=col,
         width="stretch",
     )
 n_tables, n_charts = len(report.tables()), len(report.charts())

@@ -17,7 +17,6 @@ from etl.pipeline import LoadBusy, LoadFailed
 
 K = "rnd"
 NOTICE = f"{K}_notice"
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 me = auth.current()
 pointer = queries.db_path()
@@ -157,17 +156,14 @@ if sent:
             for f in s.failures:
                 st.caption(md(f))
             if s.report is not None:
-                st.download_button(
+                downloads.button(
                     f"下载第 {s.seq} 次的拒收报告（Excel）",
-                    downloads.logged(
-                        f"拒收报告-{r.id}-{pick}-{s.seq}.xlsx",
-                        s.rejects().height,
-                        s.report.read_bytes,
-                    ),
+                    s.report.read_bytes,
                     f"拒收报告-{names[pick]}-{r.id}-第{s.seq}次.xlsx",
-                    XLSX,
-                    key=f"{K}_report_{pick}_{s.seq}",
-                    on_click="ignore",
+                    downloads.XLSX,
+                    f"{K}_report_{pick}_{s.seq}",
+                    kind="rejects",
+                    rows=s.rows_rejected,
                 )
 
 # ---------------------------------------------------------------- close, load

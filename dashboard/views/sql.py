@@ -147,36 +147,22 @@ def _parquet_bytes(frame: pl.DataFrame) -> bytes:
 def download_row(frame: pl.DataFrame) -> None:
     name = "查询结果"
     c1, c2, c3, _ = st.columns([1, 1, 1, 5])
-    c1.download_button(
-        "下载 CSV",
-        downloads.logged(
-            f"{name}.csv", frame.height, lambda: downloads.csv_bytes(sandbox.flat(frame))
-        ),
-        f"{name}.csv",
-        "text/csv",
-        key=f"{K}_dl_csv",
-        on_click="ignore",
-    )
-    c2.download_button(
+    n = frame.height
+    downloads.button("下载 CSV", lambda: downloads.csv_bytes(sandbox.flat(frame)), f"{name}.csv",
+                     downloads.CSV, f"{K}_dl_csv", kind="query", rows=n, where=c1)  # fmt: skip
+    downloads.button(
         "下载 Excel",
-        downloads.logged(
-            f"{name}.xlsx",
-            frame.height,
-            lambda: downloads.xlsx_bytes(sandbox.flat(frame, excel=True), name),
-        ),
+        lambda: downloads.xlsx_bytes(sandbox.flat(frame, excel=True), name),
         f"{name}.xlsx",
-        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-        key=f"{K}_dl_xlsx",
-        on_click="ignore",
+        downloads.XLSX,
+        f"{K}_dl_xlsx",
+        kind="query",
+        rows=n,
+        where=c2,
     )
-    c3.download_button(
-        "下载 Parquet",
-        downloads.logged(f"{name}.parquet", frame.height, lambda: _parquet_bytes(frame)),
-        f"{name}.parquet",
-        "application/vnd.apache.parquet",
-        key=f"{K}_dl_parquet",
-        on_click="ignore",
-    )
+    downloads.button("下载 Parquet", lambda: _parquet_bytes(frame), f"{name}.parquet",
+                     "application/vnd.apache.parquet", f"{K}_dl_parquet", kind="query", rows=n,
+                     where=c3)  # fmt: skip
 
 
 def quick_chart(frame: pl.DataFrame) -> None:

@@ -18,7 +18,6 @@ from etl.staging import UploadError
 
 K = "sub"
 TYPES = ["xlsx", "xls", "csv"]
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 me = auth.current()
 pointer = queries.db_path()
@@ -147,15 +146,14 @@ if rejects.height:
     st.dataframe(shown.head(500), hide_index=True, width="stretch", key=f"{K}_rejects")
     report = latest.report
     if report is not None:
-        st.download_button(
+        downloads.button(
             "下载拒收报告（Excel）",
-            downloads.logged(
-                f"拒收报告-{r.id}-{latest.seq}.xlsx", rejects.height, report.read_bytes
-            ),
+            report.read_bytes,
             f"拒收报告-{town_name}-{r.id}-第{latest.seq}次.xlsx",
-            XLSX,
-            key=f"{K}_report",
-            on_click="ignore",
+            downloads.XLSX,
+            f"{K}_report",
+            kind="rejects",
+            rows=rejects.height,
         )
 
 # ---------------------------------------------------------------- every submission of the round
