@@ -319,8 +319,10 @@ else:
     downloads.buttons(
         org_table, f"{profile['community_name']}_社会组织名录", key="community_dl_orgs", detail=True
     )
-    if profiles and org_event.selection.rows:
-        org_id = org_table["组织编号"][org_event.selection.rows[0]]
+    # With on_select="rerun" st.dataframe returns its selection state (a DeltaGenerator otherwise).
+    picked = org_event.selection.rows if profiles else []  # type: ignore[union-attr]
+    if picked:
+        org_id = org_table["组织编号"][picked[0]]
         nav.go("organizations", org=org_id)
 
 # ---------------------------------------------------------------- money
