@@ -312,6 +312,21 @@ def test_memory_past_the_limit_is_refused(demo_db, untouched):
     assert caught.value.kind == "memory" and "内存超过了上限（512MB）" in caught.value.message
 
 
+def _worker_cpu() -> dict[int, float]:
+    """CPU seconds used so far by each sandbox worker (children of this process), from /proc."""
+    tick = os.sysconf("SC_CLK_TCK")
+    out = {}
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+            cmdline = (stat.parent / "cmdline").read_bytes()
+        except OSError:
+            continue
+        if int(fields[1]) == os.getpid() and b"queries.sandbox" in cmdline:
+            out[int(stat.parent.name)] = (int(fields[11]) + int(fields[12])) / tick
+    return out
+
+
 def test_one_users_temp_table_never_reaches_another(demo_db):
     mine = "create temp table mine as select 7 as secret; select * from mine"
     assert run_sandboxed(mine, demo_db).frame.item() == 7
@@ -339,10 +354,18 @@ def test_one_users_temp_table_never_reaches_another(demo_db):
         except SandboxError as exc:
             slow["kind"] = exc.kind
 
+    before = _worker_cpu()
     thread = threading.Thread(target=first_user)
     thread.start()
     try:
-        time.sleep(0.5)
+        # Wait for the event the assert needs: the first user's script is past its CREATE and
+        # scanning (a worker burns CPU), so `held` exists over there. (A fixed half-second sleep
+        # let the assert below pass for the wrong reason when the table was not made yet.)
+        deadline = time.monotonic() + 20
+        while not any(cpu - before.get(pid, 0.0) > 0.3 for pid, cpu in _worker_cpu().items()):
+            assert time.monotonic() < deadline, "the first user's query never started"
+            time.sleep(0.02)
+        assert thread.is_alive()
         with pytest.raises(SandboxError) as caught:
             run_sandboxed("select * from held", demo_db)
         assert caught.value.kind == "catalog"
