@@ -385,7 +385,16 @@ def _meta(
            as_of_date::DATE, source_dir, rows_read, rows_loaded, rows_rejected, reject_report, message
            FROM runs_arrow"""
     )
-    rejects = result.rejects.with_columns(pl.lit(run_id).alias("run_id"))
+    # etl_rejects keeps its columns (file, row, ...): a row of a workbook read from several sheets
+    # names its sheet in file, 「名录.xlsx（工作表「城关镇」）」, since row numbers repeat per sheet.
+    multi = [c.file for c in result.checked if len(c.sheets) > 1]
+    rejects = result.rejects.with_columns(
+        pl.when(pl.col("file").is_in(multi) & pl.col("sheet").is_not_null())
+        .then(pl.format("{}（工作表「{}」）", pl.col("file"), pl.col("sheet")))
+        .otherwise(pl.col("file"))
+        .alias("file"),
+        pl.lit(run_id).alias("run_id"),
+    )
     rejects_arrow = ArrowStream(rejects)  # noqa: F841
     con.execute(
         'INSERT INTO etl_rejects SELECT run_id, file, source, row, "column", value, rule, message FROM rejects_arrow'

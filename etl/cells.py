@@ -3,8 +3,9 @@
 A name like =HYPERLINK("http://x","y") in a CSV opens in Excel as a live link (CSV injection).
 Every CSV the product writes (page downloads, SQL results, reject reports) goes through
 `neutralised`: text starting with = + - @ or a tab or carriage return gets a leading apostrophe,
-which Excel and WPS show as text. Numbers are left alone (only text columns are touched); a lone
-"-" (a dash for "none") is text to Excel already and stays as it is. Excel files keep such text as
+which Excel and WPS show as text. Numbers are left alone: number columns, and text that is a plain
+number (-5, +3.5: a spreadsheet reads that number, never a formula); a lone "-" (a dash for
+"none") is text to Excel already and stays as it is. Excel files keep such text as
 text by themselves: Polars' write_excel and reports/xlsx_writer.py write strings as strings.
 """
 
@@ -12,7 +13,8 @@ from __future__ import annotations
 
 import polars as pl
 
-_RISKY = r"^(?:[=\t\r]|[+\-@].)"
+_RISKY = r"^(?:[=\t\r@]|[+\-].)"
+_NUMBER = r"^[+-]?[0-9]+(?:\.[0-9]+)?$"
 
 
 def neutralised(frame: pl.DataFrame) -> pl.DataFrame:
@@ -21,7 +23,7 @@ def neutralised(frame: pl.DataFrame) -> pl.DataFrame:
     if not text:
         return frame
     return frame.with_columns(
-        pl.when(pl.col(n).str.contains(_RISKY))
+        pl.when(pl.col(n).str.contains(_RISKY) & ~pl.col(n).str.contains(_NUMBER))
         .then(pl.lit("'") + pl.col(n))
         .otherwise(pl.col(n))
         .alias(n)

@@ -16,8 +16,9 @@ from pathlib import Path
 
 import polars as pl
 
+from etl.cells import neutralised
 from etl.config import EtlConfig, load_config
-from etl.read import ROW, FileProblem, RawTable, find_sources, read
+from etl.read import ROW, FileProblem, IgnoredSheet, RawTable, find_sources, read
 from etl.sources import SOURCES, Source
 from etl.validate import REJECT_SCHEMA, Checked, Context, Typed, check, prepare, typed_frame
 
@@ -40,10 +41,20 @@ class CheckResult:
     failures: list[FileFailure] = field(default_factory=list)  # each fails the whole load
     notes: list[str] = field(default_factory=list)  # worth saying, fails nothing
     files: dict[str, dict] = field(default_factory=dict)  # source -> name, sha256, encoding
+    # Non-empty sheets of the workbooks read that were not read (their notes are in notes too).
+    ignored_sheets: list[IgnoredSheet] = field(default_factory=list)
+    # Rows rejected only because an upstream row was rejected, by root: one note each (in notes
+    # too), e.g. 「社会组织名录第45行被拒收，因此信用评价、异常名录中引用该组织的7行也未导入。」
+    upstream_notes: list[str] = field(default_factory=list)
 
     @property
     def ok(self) -> bool:
         return not self.failures
+
+    @property
+    def rows_upstream(self) -> int:
+        """Rows rejected only because an upstream row was rejected (in rows_rejected too)."""
+        return sum(c.rows_upstream for c in self.checked)
 
     @property
     def rejects(self) -> pl.DataFrame:
@@ -146,6 +157,15 @@ def _check_all(
             _missing(result, source, ctx, noted=False)
             continue
         result.files[source.name]["encoding"] = table.table.encoding
+        if len(table.table.sheets) > 1:
+            result.files[source.name]["sheets"] = list(table.table.sheets)
+            result.notes.append(
+                f"{path.name}：读入了{len(table.table.sheets)}个工作表："
+                f"{'、'.join(table.table.sheets)}。"
+            )
+        for ignored in table.table.ignored_sheets:
+            result.ignored_sheets.append(ignored)
+            result.notes.append(ignored.note)
         if table.table.ignored_headers:
             result.notes.append(
                 f"{path.name}：未识别的列已忽略：{'、'.join(table.table.ignored_headers)}。"
@@ -166,13 +186,44 @@ def _check_all(
                     path.name,
                     source.name,
                     "too_many_rejects",
-                    f"{path.name} 有 {checked.rows_rejected} 行（{checked.reject_share:.1%}）不合格，"
+                    f"{path.name} 有 {checked.rows_own_rejected} 行（{checked.reject_share:.1%}）不合格，"
                     f"超过允许的 {config.max_reject_share:.0%}。{_main_problem(checked)}"
                     "请按拒收报告修正后重新导入。",
                 )
             )
+    result.upstream_notes = upstream_notes(result.checked)
+    result.notes.extend(result.upstream_notes)
     if progress:
         progress("完成", len(SOURCES), len(SOURCES))
+
+
+_REFERS = {"organizations": "该组织", "grants": "该项目", "divisions": "该区划"}
+
+
+def upstream_notes(checked: list[Checked]) -> list[str]:
+    """One sentence per upstream row whose rejection took rows of other files with it."""
+    parts = [
+        c.upstream.select("root", pl.lit(c.source.label).alias("label"), pl.lit(i).alias("i"))
+        for i, c in enumerate(checked)
+        if c.rows_upstream
+    ]
+    if not parts:
+        return []
+    frame = pl.concat(parts)
+    by_label = {s.label: s.name for s in SOURCES}
+    out = []
+    for root, group in frame.group_by("root", maintain_order=True):
+        labels = group.group_by("label", "i").len().sort("i")
+        # The root names its source first (社会组织名录第45行): which thing the rows refer to.
+        what = next(
+            (_REFERS.get(by_label[k], "该行") for k in by_label if str(root[0]).startswith(k)),
+            "该行",
+        )
+        out.append(
+            f"{root[0]}被拒收，因此{'、'.join(labels['label'])}中引用{what}的"
+            f"{group.height}行也未导入（不计入这些文件的不合格比例）。修正{root[0]}后重新导入即可。"
+        )
+    return out
 
 
 UPSTREAM_RULES = {
@@ -185,13 +236,15 @@ UPSTREAM_RULES = {
 
 def _main_problem(checked: Checked) -> str:
     """Name the commonest problem, and point upstream when the cause is another file."""
+    own = checked.rejects.join(checked.upstream, on=["sheet", "row"], how="anti", nulls_equal=True)
     top = (
-        checked.rejects.group_by("rule", "column")
+        (own if own.height else checked.rejects)
+        .group_by("rule", "column")
         .len()
         .sort("len", descending=True)
         .row(0, named=True)
     )
-    if top["rule"] in UPSTREAM_RULES and top["len"] * 2 >= checked.rows_rejected:
+    if top["rule"] in UPSTREAM_RULES and top["len"] * 2 >= checked.rows_own_rejected:
         return UPSTREAM_RULES[top["rule"]]
     return f"最多的问题是「{top['column']}」（{top['len']}处，规则 {top['rule']}），可能用错了模板或列错位。"
 
@@ -294,15 +347,21 @@ def reject_report_file(
 def write_reject_report(
     rejects: pl.DataFrame, failures: list[FileFailure], path_stem: Path
 ) -> Path | None:
-    """The rejects as an Excel workbook a clerk can filter (and a CSV beside it for scripts)."""
+    """The rejects as an Excel workbook a clerk can filter (and a CSV beside it for scripts).
+
+    Cells are the clerk's own text, which may start like a formula (=HYPERLINK(...)): the
+    workbook writes every cell as a string, the CSV neutralises them (etl/cells.py).
+    """
     xlsx = reject_report_file(rejects, failures, path_stem)
     if xlsx is None:
         return None
     path_stem.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
     os.chmod(path_stem.parent, 0o700)
     labels = {s.name: s.label for s in SOURCES}
+    sheet = pl.col("sheet") if "sheet" in rejects.columns else pl.lit(None, dtype=pl.String)
     table = rejects.select(
         pl.col("file").alias("文件"),
+        sheet.fill_null("").alias("工作表"),
         pl.col("source").replace_strict(labels, default=pl.col("source")).alias("数据"),
         pl.col("row").alias("行号"),
         pl.col("column").alias("列"),
@@ -326,11 +385,13 @@ def write_reject_report(
     )
     import xlsxwriter
 
-    with xlsxwriter.Workbook(xlsx) as wb:
+    # strings_to_formulas off: a value typed as =HYPERLINK(...) stays that text in the report.
+    options = {"strings_to_formulas": False, "strings_to_urls": False, "strings_to_numbers": False}
+    with xlsxwriter.Workbook(xlsx, options) as wb:
         if failures:
             whole.write_excel(wb, worksheet="整个文件的问题", autofit=True)
         table.write_excel(wb, worksheet="拒收的行", autofit=True, autofilter=True)
-    table.write_csv(path_stem.with_suffix(".csv"), include_bom=True)
+    neutralised(table).write_csv(path_stem.with_suffix(".csv"), include_bom=True)
     for written in (xlsx, path_stem.with_suffix(".csv")):  # rejected rows hold personal data
         os.chmod(written, 0o600)
     return xlsx

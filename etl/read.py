@@ -21,7 +21,8 @@ from etl import normalize as nz
 from etl.sources import SOURCES, Column, Source
 
 ROW = "_row"  # the row number as the user sees it in Excel (1-based, header included)
-TABLE_SUFFIXES = {".csv", ".txt", ".xlsx", ".xlsm"}
+WORKBOOK_SUFFIXES = {".xlsx", ".xlsm", ".xls", ".et", ".ods"}  # what calamine reads
+TABLE_SUFFIXES = {".csv", ".txt"} | WORKBOOK_SUFFIXES
 GEOJSON_SUFFIXES = {".geojson", ".json"}
 HEADER_SEARCH_ROWS = 20
 NESTED_GEOJSON = (
@@ -29,6 +30,12 @@ NESTED_GEOJSON = (
     "请用 GIS 软件重新导出为 FeatureCollection。"
 )
 TOTAL_WORDS = ("合计", "总计", "小计", "累计")  # a row starting with one of these is a total
+TOTAL_COLUMNS = 3  # a total's word sits in one of the first cells (after a blank 序号, say)
+# Rows of a workbook's second, third, ... sheet read for one source carry the sheet's number in
+# ROW: sheet k's Excel row r is k * SHEET_STRIDE + r, so ROW stays one unique key per file for
+# the rules (duplicates, rejected rows) and the first sheet's rows keep their plain numbers.
+# An .xlsx sheet has at most 1,048,576 rows.
+SHEET_STRIDE = 1 << 21
 
 
 class FileProblem(Exception):
@@ -51,6 +58,46 @@ class RawTable:
     ignored_headers: list[str] = field(default_factory=list)
     dropped_rows: int = 0  # note and total rows below the data
     headers: dict[str, str] = field(default_factory=dict)  # column name -> header as written
+    sheets: list[str] = field(default_factory=list)  # sheets read, by ROW // SHEET_STRIDE
+    ignored_sheets: list[IgnoredSheet] = field(default_factory=list)  # non-empty, not read
+
+
+@dataclass(frozen=True)
+class IgnoredSheet:
+    """A non-empty sheet of a workbook that was not read, and why (Chinese, for the clerk)."""
+
+    file: str
+    sheet: str
+    reason: str
+
+    @property
+    def note(self) -> str:
+        return f"{self.file}：工作表「{self.sheet}」未读入（{self.reason}）。"
+
+
+def sheet_of(row: int, sheets: list[str]) -> str | None:
+    """The sheet a ROW value came from (None for a CSV)."""
+    k = row // SHEET_STRIDE
+    return sheets[k] if k < len(sheets) else None
+
+
+def row_label(row: int, sheets: list[str]) -> str:
+    """第5行, or 工作表「城关镇」第5行 when a file's rows come from several sheets."""
+    if len(sheets) > 1:
+        return f"工作表「{sheets[row // SHEET_STRIDE]}」第{row % SHEET_STRIDE}行"
+    return f"第{row % SHEET_STRIDE}行"
+
+
+def row_label_expr(row: pl.Expr, sheets: list[str]) -> pl.Expr:
+    """row_label as an expression over a ROW column."""
+    if len(sheets) <= 1:
+        return pl.format("第{}行", row % SHEET_STRIDE)
+    names = pl.Series(sheets, dtype=pl.String)
+    return pl.format(
+        "工作表「{}」第{}行",
+        (row // SHEET_STRIDE).replace_strict(list(range(len(sheets))), names, default=""),
+        row % SHEET_STRIDE,
+    )
 
 
 @functools.lru_cache(maxsize=4096)  # a GeoJSON file asks for the same few keys per feature
@@ -112,17 +159,43 @@ def _undecodable(path: Path, exc: UnicodeDecodeError) -> FileProblem:
     )
 
 
-def _find_header(rows: list[list[str | None]], source: Source) -> tuple[int, dict[int, Column]]:
-    """Index of the header among the first rows, and which cell holds which column."""
+@dataclass
+class Header:
+    """Where a source's header is among a sheet's first rows, and which cell holds which column."""
+
+    first: int  # index of the header's (upper) row among the rows searched
+    last: int  # index of its last row: data starts below it (a two-row header: first + 1)
+    found: dict[int, Column]  # cell index -> column
+    cells: list[str | None]  # the header as written, per cell (lower row, else the upper one)
+
+
+def _match_row(row: list[str | None], hmap: dict[str, Column]) -> dict[int, Column]:
+    found: dict[int, Column] = {}
+    for j, cell in enumerate(row):
+        col = hmap.get(header_key(cell or ""))
+        if col is not None and col not in found.values():
+            found[j] = col
+    return found
+
+
+def _blank(cell: object) -> bool:
+    return cell is None or not str(cell).strip()
+
+
+def _find_header(rows: list[list[str | None]], source: Source) -> Header:
+    """The header among the first rows; raises FileProblem when there is none or it lacks a
+    required column.
+
+    Office templates often head their columns in two rows: an upper row grouping them with
+    merged cells (基本信息 / 负责人信息), the lower naming each, and a column without a group
+    merged down both rows (so its name is in the upper row only, the lower cell empty). The row
+    with most known headers is taken with the row above or below that completes it.
+    """
     hmap = _header_map(source)
     required = [c for c in source.file_columns() if c.required]
     best: tuple[int, int, dict[int, Column]] | None = None
     for i, row in enumerate(rows[:HEADER_SEARCH_ROWS]):
-        found: dict[int, Column] = {}
-        for j, cell in enumerate(row):
-            col = hmap.get(header_key(cell or ""))
-            if col is not None and col not in found.values():
-                found[j] = col
+        found = _match_row(row, hmap)
         score = len(found)
         if score >= 2 and (best is None or score > best[1]):
             best = (i, score, found)
@@ -134,14 +207,50 @@ def _find_header(rows: list[list[str | None]], source: Source) -> tuple[int, dic
             "header",
         )
     idx, _, found = best
+    cells: list[str | None] = list(rows[idx])
+    first = last = idx
+    for other in (idx + 1, idx - 1):
+        if not 0 <= other < len(rows) or first != last:
+            continue
+        row = rows[other]
+        # The other header row completes this one only where this row's cell is empty, and
+        # a row below is a header row only if it is empty under every name found (a data row
+        # would have values there).
+        if other > idx and any(j < len(row) and not _blank(row[j]) for j in found):
+            continue
+        # Below this row, a cell under a group's label names a column; above it, only a cell
+        # over an empty one does (the column's name merged down both rows).
+        extra = {
+            j: col
+            for j, col in _match_row(row, hmap).items()
+            if j not in found
+            and col not in found.values()
+            and (other > idx or j >= len(cells) or _blank(cells[j]))
+        }
+        # A non-empty row below, empty under every name found, is the header's second row even
+        # when it names no column of ours (备注 under a group label): a data row fills them.
+        if not extra and (other < idx or all(_blank(c) for c in row)):
+            continue
+        found = {**found, **extra}
+        cells += [None] * (len(row) - len(cells))
+        row = [*row, *[None] * (len(cells) - len(row))]
+        for j in extra:
+            cells[j] = row[j]
+        # Cells of the other row that name no column of ours are kept as written where they
+        # name a column (序号 merged down both rows, 备注 under a group label); a group's label
+        # over a named cell is not a column.
+        for j, cell in enumerate(row):
+            if j not in found and not _blank(cell) and (other > idx or _blank(cells[j])):
+                cells[j] = cell
+        first, last = min(idx, other), max(idx, other)
     missing = [c.label for c in required if c not in found.values()]
     if missing:
         raise FileProblem(
             source.label,
-            f"缺少必填列「{'」「'.join(missing)}」（表头在第{idx + 1}行）。请补上这些列后重新上传。",
+            f"缺少必填列「{'」「'.join(missing)}」（表头在第{first + 1}行）。请补上这些列后重新上传。",
             "missing_column",
         )
-    return idx, found
+    return Header(first, last, dict(sorted(found.items())), cells)
 
 
 def _frame_from_grid(
@@ -156,16 +265,31 @@ def _frame_from_grid(
         for c in cols
     ]
     first = pl.col(cols[0]).cast(pl.String).str.strip_chars_start(nz.SPACES).fill_null("")
-    body = (
-        grid.slice(header_idx + 1)
-        .with_row_index("_i")
-        .select(
-            (pl.col("_i").cast(pl.Int64) + first_row + header_idx + 1).alias(ROW),
-            *[pl.col(cols[j]).cast(pl.String).alias(col.name) for j, col in found.items()],
-            pl.sum_horizontal(filled).alias("_filled"),
-            pl.any_horizontal([first.str.starts_with(w) for w in TOTAL_WORDS]).alias("_total"),
-        )
+    data = grid.slice(header_idx + 1)
+    body = data.with_row_index("_i").select(
+        (pl.col("_i").cast(pl.Int64) + first_row + header_idx + 1).alias(ROW),
+        *[pl.col(cols[j]).cast(pl.String).alias(col.name) for j, col in found.items()],
+        pl.sum_horizontal(filled).alias("_filled"),
+        pl.any_horizontal([first.str.starts_with(w) for w in TOTAL_WORDS]).alias("_total"),
+        (~filled[0]).alias("_blank0"),
     )
+    # A total may leave the first cell (序号) blank and start the next one or two: looked for
+    # only in rows whose first cell is blank (few), not over a whole ledger.
+    if len(cols) > 1 and body["_blank0"].any():
+        blank_rows = body["_blank0"].arg_true()
+        stripped = [
+            pl.col(c).cast(pl.String).str.strip_chars_start(nz.SPACES).fill_null("")
+            for c in cols[1:TOTAL_COLUMNS]
+        ]
+        later = [
+            pl.all_horizontal(
+                *(c == "" for c in stripped[:k]),
+                pl.any_horizontal([cell.str.starts_with(w) for w in TOTAL_WORDS]),
+            )
+            for k, cell in enumerate(stripped)
+        ]
+        hits = data[blank_rows].select(pl.any_horizontal(later))[:, 0]
+        body = body.with_columns(body["_total"].scatter(blank_rows, hits))
     # Note rows ("注：…", "填表人：…") sit below the data with a single filled cell; total rows
     # start with 合计. Blank rows are skipped. None of them is data, so none is a reject.
     last_data = body.select(pl.col(ROW).filter(pl.col("_filled") >= 2).max()).item()
@@ -233,14 +357,14 @@ def _read_csv_utf8(path: Path, source: Source, data: bytes, encoding: str) -> Ra
         raise _NotUtf8 from None
     head_rows: list[list[str | None]] = [list(next(csv.reader([line]), [])) for line in head_lines]
     try:
-        header_idx, found = _find_header(head_rows, source)
+        h = _find_header(head_rows, source)
     except FileProblem as p:
         raise FileProblem(path.name, p.message, p.rule) from None
-    _refuse_truncated(path, data, len(head_rows[header_idx]))
+    _refuse_truncated(path, data, len(head_rows[h.first]))
     # Hand polars the bytes from the header line on, so title rows above cannot set the width.
     try:
         grid = pl.read_csv(
-            data[starts[header_idx] :],
+            data[starts[h.first] :],
             has_header=False,
             infer_schema=False,
             truncate_ragged_lines=True,
@@ -250,17 +374,16 @@ def _read_csv_utf8(path: Path, source: Source, data: bytes, encoding: str) -> Ra
         if "utf-8" in str(exc):
             raise _NotUtf8 from None
         raise
-    frame, dropped = _frame_from_grid(grid, 0, found, first_row=header_idx + 1)
-    header = head_rows[header_idx]
+    frame, dropped = _frame_from_grid(grid, h.last - h.first, h.found, first_row=h.first + 1)
     return RawTable(
         source,
         path,
         frame,
         encoding,
-        header_idx + 1,
-        _ignored(header, found),
+        h.last + 1,
+        _ignored(h.cells, h.found),
         dropped,
-        _written(header, found),
+        _written(h.cells, h.found),
     )
 
 
@@ -315,50 +438,153 @@ def open_workbook(path: Path) -> Any:
         return fastexcel.read_excel(path)
     except BaseException as exc:  # fastexcel raises its own error types for every kind of damage
         _not_a_panic(exc)
-        raise FileProblem(
-            path.name,
-            f"Excel 文件无法打开（{type(exc).__name__}），可能已损坏或不是 .xlsx 格式。"
-            "请在 Excel/WPS 中打开确认后另存为 .xlsx 再上传。",
-            "unreadable",
-        ) from exc
+        raise FileProblem(path.name, _cannot_open(path, exc), "unreadable") from exc
+
+
+def _cannot_open(path: Path, exc: BaseException) -> str:
+    suffix = path.suffix.lower()
+    if suffix == ".et":
+        return (
+            f"WPS 表格文件无法打开（{type(exc).__name__}）：这个 .et 文件是 WPS 自有的格式，"
+            "系统读不了。请在 WPS 中打开后「另存为」Excel 工作簿（.xlsx）再上传。"
+        )
+    kind = {".xls": "Excel 97-2003 (.xls)", ".ods": "OpenDocument (.ods)"}.get(suffix, ".xlsx")
+    return (
+        f"Excel 文件无法打开（{type(exc).__name__}），可能已损坏或不是 {kind} 格式。"
+        "请在 Excel/WPS 中打开确认后另存为 .xlsx 再上传。"
+    )
+
+
+def _probe_first_row(reader: Any, idx: int, grid_head: list[list[str | None]]) -> int:
+    """1-based row of a sheet's first used row, for formats without a zip to look into (.xls,
+    .et, .ods): calamine drops leading empty rows, but fastexcel's header_row counts from the
+    sheet's top, so the row whose header names equal the first row read is found by trying."""
+    if not grid_head:
+        return 1
+    want = [None if _blank(c) else str(c) for c in grid_head[0]]
+    if not any(want):
+        return 1
+
+    def names_at(h: int) -> list[str | None]:
+        try:
+            sheet = reader.load_sheet(idx, header_row=h, dtypes="string", n_rows=0)
+        except BaseException as exc:
+            _not_a_panic(exc)
+            return []
+        return [
+            None if c.column_name_from == "generated" else c.name for c in sheet.available_columns()
+        ]
+
+    def same(got: list[str | None], row: list[str | None]) -> bool:
+        known = [(g, w) for g, w in zip(got, row, strict=False) if w is not None]
+        return bool(known) and all(g == w for g, w in known)
+
+    if len(grid_head) > 1:
+        second = [None if _blank(c) else str(c) for c in grid_head[1]]
+        if any(second) and same(names_at(1), second):
+            return 1
+    for h in range(1, 200):
+        if same(names_at(h), want):
+            return h + 1
+    return 1
+
+
+def _first_row(path: Path, reader: Any, idx: int, head: list[list[str | None]]) -> int:
+    if path.suffix.lower() in (".xlsx", ".xlsm"):
+        try:
+            return _first_used_row(path, idx)
+        except (zipfile.BadZipFile, OSError, KeyError, ValueError):
+            pass
+    return _probe_first_row(reader, idx, head)
+
+
+def _sheet_head(reader: Any, idx: int) -> tuple[Any, list[list[str | None]]] | None:
+    """A sheet's first rows (cheap: the rest is not converted), None for an unreadable one."""
+    try:
+        sheet = reader.load_sheet(idx, header_row=None, dtypes="string", n_rows=HEADER_SEARCH_ROWS)
+        grid = sheet.to_polars()
+    except BaseException as exc:  # an empty or chart-only sheet
+        _not_a_panic(exc)
+        return None
+    return sheet, [list(r) for r in grid.iter_rows()]
 
 
 def read_excel(path: Path, source: Source) -> RawTable:
+    """Every sheet whose header is the source's, their rows one after another (ROW carries the
+    sheet, see SHEET_STRIDE); sheets with other content are listed in ignored_sheets."""
     reader = open_workbook(path)
+    frames: list[pl.DataFrame] = []
+    sheets: list[str] = []
+    ignored: list[IgnoredSheet] = []
+    headers: dict[str, str] = {}
+    extra: list[str] = []
+    dropped = 0
+    header_row = 0
     last_problem: FileProblem | None = None
-    for idx, _name in enumerate(reader.sheet_names):
-        try:
-            sheet = reader.load_sheet(idx, header_row=None, dtypes="string")
-            grid = sheet.to_polars()
-        except BaseException as exc:  # an empty or chart-only sheet: look at the next one
-            _not_a_panic(exc)
+    for idx, name in enumerate(reader.sheet_names):
+        got = _sheet_head(reader, idx)
+        if got is None or not any(any(not _blank(c) for c in r) for r in got[1]):
+            continue  # empty: nothing to read, nothing to say
+        sheet, head = got
+        if getattr(sheet, "visible", "visible") != "visible":
+            ignored.append(IgnoredSheet(path.name, name, "隐藏的工作表；如需导入，请取消隐藏"))
             continue
-        if grid.height == 0:
-            continue
-        head_rows = [list(r) for r in grid.head(HEADER_SEARCH_ROWS).iter_rows()]
         try:
-            header_idx, found = _find_header(head_rows, source)
+            h = _find_header(head, source)
         except FileProblem as p:
+            if p.rule == "missing_column":  # a sheet of this source with a column missing
+                where = f"工作表「{name}」" if len(reader.sheet_names) > 1 else ""
+                raise FileProblem(path.name, where + p.message, p.rule) from None
             last_problem = FileProblem(path.name, p.message, p.rule)
+            ignored.append(IgnoredSheet(path.name, name, f"表头不是{source.label}的表头"))
             continue
-        first = _first_used_row(path, idx)
-        frame, dropped = _frame_from_grid(grid, header_idx, found, first_row=first)
-        header = head_rows[header_idx]
-        return RawTable(
-            source,
-            path,
-            frame,
-            "xlsx",
-            first + header_idx,
-            _ignored(header, found),
-            dropped,
-            _written(header, found),
+        try:
+            grid = reader.load_sheet(idx, header_row=None, dtypes="string").to_polars()
+        except BaseException as exc:
+            _not_a_panic(exc)
+            raise FileProblem(
+                path.name,
+                f"工作表「{name}」无法读取（{type(exc).__name__}），文件可能已损坏。"
+                "请在 Excel/WPS 中打开确认后重新保存再上传。",
+                "unreadable",
+            ) from exc
+        first = _first_row(path, reader, idx, head)
+        frame, n_dropped = _frame_from_grid(grid, h.last, h.found, first_row=first)
+        if sheets:
+            frame = frame.with_columns(pl.col(ROW) + len(sheets) * SHEET_STRIDE)
+        else:
+            header_row = first + h.last
+        frames.append(frame)
+        sheets.append(name)
+        dropped += n_dropped
+        for k, v in _written(h.cells, h.found).items():
+            headers.setdefault(k, v)
+        extra += [x for x in _ignored(h.cells, h.found) if x not in extra]
+    if not frames:
+        if last_problem is not None:
+            raise last_problem
+        raise FileProblem(
+            path.name, "Excel 文件中没有任何数据。请检查是否上传了正确的文件。", "empty_file"
         )
-    if last_problem is not None:
-        raise last_problem
-    raise FileProblem(
-        path.name, "Excel 文件中没有任何数据。请检查是否上传了正确的文件。", "empty_file"
+    frame = frames[0] if len(frames) == 1 else pl.concat(frames, how="diagonal").rechunk()
+    names = [ROW, *[c.name for c in source.file_columns() if c.name in frame.columns]]
+    return RawTable(
+        source,
+        path,
+        frame.select(names),
+        _workbook_kind(path),
+        header_row,
+        extra,
+        dropped,
+        headers,
+        sheets,
+        ignored,
     )
+
+
+def _workbook_kind(path: Path) -> str:
+    """What etl_sources records as a workbook's 'encoding': its format."""
+    return {".xls": "xls", ".et": "et", ".ods": "ods"}.get(path.suffix.lower(), "xlsx")
 
 
 def read_geojson(path: Path, source: Source) -> RawTable:
@@ -422,24 +648,24 @@ def _written(header: list[str | None], found: dict[int, Column]) -> dict[str, st
 
 
 def _ignored(header: list[str | None], found: dict[int, Column]) -> list[str]:
-    return [str(h) for j, h in enumerate(header) if h not in (None, "") and j not in found]
+    return [str(h).strip() for j, h in enumerate(header) if not _blank(h) and j not in found]
 
 
 def read(path: Path, source: Source) -> RawTable:
     suffix = path.suffix.lower()
-    if suffix == ".xls":
-        raise FileProblem(
-            path.name, "不支持旧版 .xls 格式。请在 Excel/WPS 中另存为 .xlsx 再上传。", "format"
-        )
     if source.geojson:
         return read_geojson(path, source)
-    if suffix in (".xlsx", ".xlsm"):
+    if suffix in WORKBOOK_SUFFIXES:
         return read_excel(path, source)
     if suffix in (".csv", ".txt"):
         return read_csv(path, source)
-    raise FileProblem(
-        path.name, f"不支持的文件类型「{suffix}」。请提供 .xlsx、.csv 或 .geojson。", "format"
-    )
+    raise FileProblem(path.name, UNSUPPORTED.format(suffix=suffix), "format")
+
+
+UNSUPPORTED = (
+    "不支持的文件类型「{suffix}」。表格请用 Excel/WPS「另存为」.xlsx（也可读 .xls、.xlsm、.et、.ods）"
+    "或 CSV（UTF-8 或 GB18030/GBK 编码），边界请用 .geojson。"
+)
 
 
 def find_sources(directory: Path) -> tuple[dict[str, Path], list[str]]:
@@ -447,9 +673,10 @@ def find_sources(directory: Path) -> tuple[dict[str, Path], list[str]]:
     found: dict[str, Path] = {}
     notes: list[str] = []
     for path in sorted(p for p in directory.iterdir() if p.is_file()):
-        if path.name.startswith(
-            (".", "~$")
-        ) or path.suffix.lower() not in TABLE_SUFFIXES | GEOJSON_SUFFIXES | {".xls"}:
+        if (
+            path.name.startswith((".", "~$"))
+            or path.suffix.lower() not in TABLE_SUFFIXES | GEOJSON_SUFFIXES
+        ):
             continue
         source = identify(path)
         if source is None:

@@ -55,7 +55,16 @@ from etl.pipeline import (
     load_locked,
     write_reject_report,
 )
-from etl.read import ROW, FileProblem, RawTable, find_sources, read
+from etl.read import (
+    ROW,
+    SHEET_STRIDE,
+    FileProblem,
+    IgnoredSheet,
+    RawTable,
+    find_sources,
+    read,
+    row_label,
+)
 from etl.sources import SOURCES, SOURCES_BY_NAME, Source
 from etl.staging import (
     KINDS,
@@ -480,20 +489,26 @@ def _read_rows(path: Path, source: Source) -> pl.DataFrame:
 
 def _write_merged(
     path: Path, source: Source, placed: pl.DataFrame | None, rest: list[pl.DataFrame]
-) -> None:
+) -> dict[int, int]:
     """A CSV the folder reader reads like any other: canonical headers on row 1, the rows of
     `placed` on the very rows they had in their own file (blank rows between, which the reader
     skips but counts), then every frame of `rest` in order. Reject row numbers of the placed rows
-    are then the clerk's own."""
+    are then the clerk's own.
+
+    Rows of a workbook's second, third, ... sheet (ROW past SHEET_STRIDE) cannot sit on their own
+    row: they follow the first sheet's, and the returned {line: ROW} says where each went."""
     cols = _file_columns(source)
     blank = [""] * len(cols)
+    moved: dict[int, int] = {}
     with path.open("w", encoding="utf-8-sig", newline="") as fh:
         w = csv.writer(fh, lineterminator="\n")
         w.writerow([source.column(n).label for n in cols])
         line = 1
         if placed is not None:
             for row in placed.sort(ROW).iter_rows(named=True):
-                while line + 1 < row[ROW]:
+                if row[ROW] >= SHEET_STRIDE:
+                    moved[line + 1] = row[ROW]
+                while line + 1 < row[ROW] and row[ROW] < SHEET_STRIDE:
                     w.writerow(blank)
                     line += 1
                 w.writerow(["" if row.get(n) is None else row[n] for n in cols])
@@ -502,6 +517,7 @@ def _write_merged(
             for row in frame.iter_rows(named=True):
                 w.writerow(["" if row.get(n) is None else row[n] for n in cols])
                 line += 1
+    return moved
 
 
 # ---------------------------------------------------------------------------
@@ -542,6 +558,8 @@ class Submission:
     accepted: bool  # passes the load's file-level checks: the county load may use it
     failures: tuple[str, ...]  # why not, when not accepted
     knock_on: int  # rows of this township in files it did not submit that this one gets rejected
+    # Non-empty sheets of the uploaded workbooks that were not read, and why (never skipped silently).
+    ignored_sheets: tuple[IgnoredSheet, ...] = ()
 
     @property
     def rows_accepted(self) -> int:
@@ -564,6 +582,7 @@ class Submission:
             return pl.DataFrame(
                 schema={
                     "文件": pl.String,
+                    "工作表": pl.String,
                     "数据": pl.String,
                     "行号": pl.Int64,
                     "列": pl.String,
@@ -608,6 +627,9 @@ def _read_submission(folder: Path) -> Submission:
         accepted=bool(data["accepted"]),
         failures=tuple(data.get("failures", [])),
         knock_on=int(data.get("knock_on", 0)),
+        ignored_sheets=tuple(
+            IgnoredSheet(s["file"], s["sheet"], s["reason"]) for s in data.get("ignored_sheets", [])
+        ),
     )
 
 
@@ -632,7 +654,7 @@ def latest_accepted(db_path: Path, round_id: str, township: str) -> Submission |
 
 
 def _foreign_message(
-    source: str, by: str, written: str, value: str, row: int, town: str, mine: str, c: County
+    source: str, by: str, written: str, value: str, row: str, town: str, mine: str, c: County
 ) -> tuple[str, str]:
     """(rule, message) for a row of another township or of the county."""
     what = {"org_id": "组织", "grant_id": "项目"}.get(by)
@@ -640,25 +662,25 @@ def _foreign_message(
     if town == COUNTY:
         return (
             "county_level",
-            f"第{row}行「{written}」{value} 是县级的{label}，由县民政局维护，"
+            f"{row}「{written}」{value} 是县级的{label}，由县民政局维护，"
             f"乡镇（街道）不报送，这一行未接收。",
         )
     other = c.name(town)
     belongs = f"是{other}的{what}" if what else f"属于{other}"
     return (
         "other_township",
-        f"第{row}行「{written}」{value} {belongs}，不是本乡镇（{c.name(mine)}）的数据，"
+        f"{row}「{written}」{value} {belongs}，不是本乡镇（{c.name(mine)}）的数据，"
         f"这一行未接收。乡镇（街道）只能报送本辖区的数据，这一行应由{other}报送；"
         "如填错了，请更正后重新报送。",
     )
 
 
 def _taken_message(
-    written: str, value: str, row: int, town: str, mine: str, c: County
+    written: str, value: str, row: str, town: str, mine: str, c: County
 ) -> tuple[str, str]:
     return (
         "taken_by_other",
-        f"第{row}行「{written}」{value} 在县里现有数据中属于{c.name(town)}，"
+        f"{row}「{written}」{value} 在县里现有数据中属于{c.name(town)}，"
         f"不能由本乡镇（{c.name(mine)}）报送，这一行未接收。编号填错的请更正；"
         "确需划转的，请联系县民政局。",
     )
@@ -705,11 +727,20 @@ def _split_upload(
         value = "" if row.get(by) is None else str(row[by]).strip()
         if row["_town"] not in (None, township):
             rule, msg = _foreign_message(
-                source, by, written, value, row[ROW], row["_town"], township, c
+                source,
+                by,
+                written,
+                value,
+                row_label(row[ROW], table.sheets),
+                row["_town"],
+                township,
+                c,
             )
         else:
-            rule, msg = _taken_message(written, value, row[ROW], row["_owner"], township, c)
-        rejects.append(_reject(up_name, source, row[ROW], written, value, rule, msg))
+            rule, msg = _taken_message(
+                written, value, row_label(row[ROW], table.sheets), row["_owner"], township, c
+            )
+        rejects.append(_reject(up_name, source, row[ROW], written, value, rule, msg, table.sheets))
     own = assigned.filter(~(foreign_mask.fill_null(False) | taken_mask)).drop("_owner")
     return _Upload(
         up_name,
@@ -721,11 +752,22 @@ def _split_upload(
     )
 
 
-def _reject(file: str, source: str, row: int, column: str, value: str, rule: str, msg: str) -> dict:
+def _reject(
+    file: str,
+    source: str,
+    row: int,
+    column: str,
+    value: str,
+    rule: str,
+    msg: str,
+    sheets: list[str] | None = None,
+) -> dict:
+    sheets = sheets or []
     return {
         "file": file,
+        "sheet": sheets[row // SHEET_STRIDE] if sheets else None,
         "source": source,
-        "row": row,
+        "row": row % SHEET_STRIDE,
         "column": column,
         "value": value,
         "rule": rule,
@@ -887,6 +929,7 @@ def submit(
         check = work / ".check"
         check.mkdir()
         placed: dict[str, pl.DataFrame] = {}
+        moved: dict[str, dict[int, int]] = {}  # source -> {line of the merged CSV: ROW}
         for source, path in live_paths.items():
             own: pl.DataFrame | None = None
             if source in ups:
@@ -900,7 +943,7 @@ def submit(
             others = live_assigned[source].filter(
                 pl.col("_town").is_null() | (pl.col("_town") != township)
             )
-            _write_merged(
+            moved[source] = _write_merged(
                 check / staged_name(source, f"{SOURCES_BY_NAME[source].label}.csv"),
                 SOURCES_BY_NAME[source],
                 own,
@@ -927,10 +970,27 @@ def submit(
                 seq = res.from_seq if res.origin == "earlier" else earlier.seq if earlier else None
                 foreign = 0
             as_written = {src.column(n).label: h for n, h in headers.items()}
-            got = rejects.filter(
-                (pl.col("source") == source) & pl.col("row").is_in(own[ROW].implode())
-            ).with_columns(
+            # Rows of later sheets were checked on other lines of the merged CSV: back to their
+            # own sheet and row.
+            lines = moved.get(source, {})
+            sheets = ups[source].table.sheets if source in ups else []
+            mine = rejects.filter(pl.col("source") == source)
+            if lines:
+                mine = mine.with_columns(
+                    pl.col("row").replace_strict(
+                        list(lines), list(lines.values()), default=pl.col("row")
+                    )
+                )
+            got = mine.filter(pl.col("row").is_in(own[ROW].implode())).with_columns(
                 pl.lit(origin_file).alias("file"),
+                (
+                    pl.lit(sheets[0] if len(sheets) == 1 else None, dtype=pl.String)
+                    if len(sheets) <= 1
+                    else (pl.col("row") // SHEET_STRIDE).replace_strict(
+                        list(range(len(sheets))), sheets, default=None, return_dtype=pl.String
+                    )
+                ).alias("sheet"),
+                pl.col("row") % SHEET_STRIDE,
                 pl.col("column").replace(as_written),
             )
             mine_rejects.append(got)
@@ -986,6 +1046,11 @@ def submit(
             "accepted": not failures,
             "failures": [f"{f.file}：{f.message}" for f in failures],
             "knock_on": knock.select("file", "row").unique().height,
+            "ignored_sheets": [
+                {"file": up.name, "sheet": s.sheet, "reason": s.reason}
+                for up in ups.values()
+                for s in up.table.ignored_sheets
+            ],
             "as_of": r.as_of.isoformat(),
             "base_run": live.run_id,
             "report": f"{REPORT_DIR}/{REPORT_STEM}.xlsx"

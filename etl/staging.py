@@ -46,7 +46,7 @@ REPORT_DIR = "report"
 REPORT_STEM = "拒收报告"
 MAX_AGE_S = 24 * 3600  # staged uploads nobody confirmed are removed after a day
 ACCEPTED = TABLE_SUFFIXES | GEOJSON_SUFFIXES
-KINDS = ".xlsx、.csv 或 .geojson"
+KINDS = ".xlsx（或 .xls、.xlsm、.et、.ods）、.csv 或 .geojson"
 
 
 class UploadError(Exception):
@@ -104,10 +104,6 @@ def refuse_kind(name: str, data: bytes, limit: int) -> None:
             "这是 Excel/WPS 打开文件时生成的临时文件，不是数据文件。请关闭 Excel 后选择原文件上传。",
         )
     suffix = Path(name).suffix.lower()
-    if suffix == ".xls":
-        raise UploadError(
-            name, "不支持旧版 .xls 格式。请在 Excel/WPS 中「另存为」.xlsx 工作簿后再上传。"
-        )
     if suffix not in ACCEPTED:
         kind = f"「{suffix}」" if suffix else "（没有扩展名）"
         raise UploadError(

@@ -19,13 +19,11 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from etl.config import EtlConfig
-from etl.read import NESTED_GEOJSON, FileProblem
+from etl.read import GEOJSON_SUFFIXES, NESTED_GEOJSON, WORKBOOK_SUFFIXES, FileProblem
 
 ROOT = Path(__file__).resolve().parent.parent
 # Workbooks that are zip archives (Office Open XML, OpenDocument; WPS .et is OLE like .xls).
 ZIP_SUFFIXES = {".xlsx", ".xlsm", ".ods"}
-WORKBOOK_SUFFIXES = ZIP_SUFFIXES | {".xls", ".et"}
-GEOJSON_SUFFIXES = {".geojson", ".json"}
 
 
 @dataclass(frozen=True)

@@ -17,11 +17,12 @@ import polars as pl
 
 from etl import normalize as nz
 from etl.config import EtlConfig
-from etl.read import ROW, RawTable
+from etl.read import ROW, SHEET_STRIDE, RawTable, row_label_expr
 from etl.sources import ENUMS, Column, Source
 
 REJECT_SCHEMA = {
     "file": pl.String,
+    "sheet": pl.String,  # the workbook's sheet, null for a CSV or GeoJSON file
     "source": pl.String,
     "row": pl.Int64,
     "column": pl.String,
@@ -42,7 +43,15 @@ class Context:
     as_of: dt.date
     config: EtlConfig
     accepted: dict[str, pl.DataFrame] = field(default_factory=dict)  # typed, accepted rows
-    rejected: dict[str, pl.DataFrame] = field(default_factory=dict)  # typed rows that failed
+    # Typed rows that failed, with ROOT: the row whose own fault it comes down to (this row's
+    # own label, or, for a row rejected only because of an upstream row, that row's root).
+    rejected: dict[str, pl.DataFrame] = field(default_factory=dict)
+    sheets: dict[str, list[str]] = field(default_factory=dict)  # source -> sheets read
+
+
+# Internal columns of a rule's rejects (dropped before they leave check()): the root cause of a
+# row rejected only because the row it refers to upstream was rejected.
+ROOT = "_root"
 
 
 def raw(name: str) -> str:
@@ -247,7 +256,12 @@ def _polars_type(col: Column) -> pl.DataType:
 
 
 def fail(
-    frame: pl.DataFrame | pl.LazyFrame, mask: pl.Expr, col: Column, rule: str, message: pl.Expr
+    frame: pl.DataFrame | pl.LazyFrame,
+    mask: pl.Expr,
+    col: Column,
+    rule: str,
+    message: pl.Expr,
+    *extra: pl.Expr,
 ) -> pl.LazyFrame:
     """The rows of frame where mask holds, as rejects against column col.
 
@@ -263,6 +277,7 @@ def fail(
         value.cast(pl.String).alias("value"),
         pl.lit(rule).alias("rule"),
         message.alias("message"),
+        *extra,
     )
 
 
@@ -316,27 +331,32 @@ def exists_in(
     """Rows whose (non-null) col is not among values; message may use {} for the value.
 
     When the value is there upstream but its row was rejected, say so: fixing that row fixes both.
+    Such rejects carry ROOT (the upstream row at the root of it), so the load can count them
+    apart from the file's own faults.
     """
     mask = pl.col(col.name).is_not_null() & ~pl.col(col.name).is_in(values.implode())
     if rejected is None or rejected.is_empty():
         return fail(frame, mask, col, rule, pl.format(message, _v(col)))
     key = values.name
-    where = rejected.group_by(key).agg(
-        pl.col(ROW).cast(pl.String).str.join("、").alias("_upstream_rows")
+    where = rejected.group_by(key, maintain_order=True).agg(
+        pl.col("_label").str.join("、").alias("_upstream_rows"),
+        pl.col(ROOT).unique(maintain_order=True).str.join("、").alias("_upstream_root"),
     )
     joined = frame.join(where, left_on=col.name, right_on=key, how="left")
+    upstream_hit = pl.col("_upstream_rows").is_not_null()
     text = (
-        pl.when(pl.col("_upstream_rows").is_not_null())
+        pl.when(upstream_hit)
         .then(
             pl.format(
-                f"「{col.label}」{{}}对应的{upstream}行（第{{}}行）本身被拒收。请先修正{upstream}中的那一行。",
+                f"「{col.label}」{{}}对应的{upstream}行（{{}}）本身被拒收。请先修正{upstream}中的那一行。",
                 _v(col),
                 pl.col("_upstream_rows"),
             )
         )
         .otherwise(pl.format(message, _v(col)))
     )
-    return fail(joined, mask, col, rule, text)
+    root = pl.when(upstream_hit).then(pl.col("_upstream_root")).alias(ROOT)
+    return fail(joined, mask, col, rule, text, root)
 
 
 def not_after_as_of(frame: pl.DataFrame, col: Column, ctx: Context) -> pl.LazyFrame:
@@ -351,13 +371,18 @@ def not_after_as_of(frame: pl.DataFrame, col: Column, ctx: Context) -> pl.LazyFr
     )
 
 
-def duplicate_keys(frame: pl.DataFrame, source: Source) -> pl.LazyFrame:
+def duplicate_keys(
+    frame: pl.DataFrame, source: Source, sheets: list[str] | None = None
+) -> pl.LazyFrame:
     """Every row of a key that appears more than once: which copy is right is the clerk's call."""
     if not source.key:
         return no_rejects(frame)
     key = list(source.key)
     valid = pl.all_horizontal([pl.col(k).is_not_null() for k in key])
-    rows = pl.col(ROW).cast(pl.String).str.join("、").over(key)
+    # Row numbers as before (第5、9行) unless the rows come from several sheets.
+    multi = len(sheets or []) > 1
+    label = row_label_expr(pl.col(ROW), sheets or []) if multi else pl.col(ROW).cast(pl.String)
+    rows = label.str.join("、").over(key)
     # Count first and list the row numbers only for the (few) repeated keys: joining them for
     # every row cost a province's listing 0.15 s.
     counted = (
@@ -374,9 +399,9 @@ def duplicate_keys(frame: pl.DataFrame, source: Source) -> pl.LazyFrame:
         first,
         "duplicate",
         pl.format(
-            f"{labels}「{{}}」重复出现（第{{}}行）。同一{labels}只能有一行，请删除或合并重复行。",
+            f"{labels}「{{}}」重复出现（{{}}）。同一{labels}只能有一行，请删除或合并重复行。",
             shown,
-            pl.col("_rows"),
+            pl.col("_rows") if multi else pl.format("第{}行", pl.col("_rows")),
         ),
     )
 
@@ -1176,14 +1201,38 @@ class Checked:
     rows_read: int
     accepted: pl.DataFrame  # typed warehouse columns only
     rejects: pl.DataFrame  # REJECT_SCHEMA, one row per (row, problem)
+    # Rows rejected only because the row they refer to upstream (their organisation, community,
+    # grant) was rejected: (sheet, row, root) with root the upstream row at the bottom of it
+    # (「社会组织名录第45行」). They are in rejects too, but not this file's fault.
+    upstream: pl.DataFrame = field(
+        default_factory=lambda: pl.DataFrame(
+            schema={"sheet": pl.String, "row": pl.Int64, "root": pl.String}
+        )
+    )
+    sheets: list[str] = field(default_factory=list)  # the workbook's sheets read
+    ignored_sheets: list = field(default_factory=list)  # etl.read.IgnoredSheet
 
     @property
     def rows_rejected(self) -> int:
-        return self.rejects["row"].n_unique()
+        """Rows not loaded, whatever the reason (upstream ones included)."""
+        if self.rejects.is_empty():
+            return 0
+        return self.rejects.select(pl.struct("sheet", "row").n_unique()).item()
+
+    @property
+    def rows_upstream(self) -> int:
+        """Of rows_rejected, those rejected only because of a rejected upstream row."""
+        return self.upstream.height
+
+    @property
+    def rows_own_rejected(self) -> int:
+        """Rows rejected for a fault of this file's own: what its threshold judges."""
+        return self.rows_rejected - self.rows_upstream
 
     @property
     def reject_share(self) -> float:
-        return self.rows_rejected / self.rows_read if self.rows_read else 0.0
+        """The share of this file's rows rejected for its own faults (upstream ones excluded)."""
+        return self.rows_own_rejected / self.rows_read if self.rows_read else 0.0
 
 
 def derive(frame: pl.DataFrame, source: Source) -> pl.DataFrame:
@@ -1237,28 +1286,76 @@ def check(table: RawTable | Typed, ctx: Context) -> Checked:
     prepared = table if isinstance(table, Typed) else prepare(table, ctx)
     table, typed, rejects = prepared.table, prepared.frame, prepared.rejects
     source = table.source
-    found = [rejects, duplicate_keys(typed, source), *RULES[source.name](typed, source, ctx)]
+    sheets = table.sheets
+    ctx.sheets[source.name] = sheets
+    found = [
+        rejects,
+        duplicate_keys(typed, source, sheets),
+        *RULES[source.name](typed, source, ctx),
+    ]
     all_rejects = (
-        pl.concat(found, how="vertical")
+        pl.concat(found, how="diagonal_relaxed")
         .unique(maintain_order=True)
         .sort("row", maintain_order=True)
         .collect()
     )
-    bad_rows = all_rejects["row"].unique()
+    if ROOT not in all_rejects.columns:
+        all_rejects = all_rejects.with_columns(pl.lit(None, dtype=pl.String).alias(ROOT))
+    # A row is upstream's fault when every reject of it names an upstream row; its root is the
+    # first of those (a row referring to two rejected rows names both).
+    per_row = all_rejects.group_by("row", maintain_order=True).agg(
+        pl.col(ROOT).is_not_null().all().alias("_only_upstream"),
+        pl.col(ROOT).drop_nulls().first().alias("root"),
+    )
+    bad_rows = per_row["row"]
     accepted = typed.filter(~pl.col(ROW).is_in(bad_rows.implode())).select(
         ROW, *[c.name for c in source.columns]
     )
     ctx.accepted[source.name] = accepted
-    ctx.rejected[source.name] = typed.filter(pl.col(ROW).is_in(bad_rows.implode()))
+    own_label = pl.format("{}{}", pl.lit(source.label), pl.col("_label"))
+    ctx.rejected[source.name] = (
+        typed.filter(pl.col(ROW).is_in(bad_rows.implode()))
+        .with_columns(row_label_expr(pl.col(ROW), sheets).alias("_label"))
+        .join(per_row.rename({"row": ROW}), on=ROW, how="left")
+        .with_columns(
+            pl.when(pl.col("_only_upstream")).then(pl.col("root")).otherwise(own_label).alias(ROOT)
+        )
+    )
     # Name the column as the clerk's own file heads it ("结果", not our canonical "抽查结果").
     as_written = {source.column(n).label: h for n, h in table.headers.items()}
+    sheet = _sheet_expr(pl.col("row"), sheets)
     rejects_out = all_rejects.select(
         pl.lit(table.path.name).alias("file"),
+        sheet.alias("sheet"),
         pl.lit(source.name).alias("source"),
-        pl.col("row").cast(pl.Int64),
+        (pl.col("row").cast(pl.Int64) % SHEET_STRIDE).alias("row"),
         pl.col("column").replace(as_written),
         "value",
         "rule",
         "message",
     )
-    return Checked(source, table.path.name, typed.height, accepted.drop(ROW), rejects_out)
+    upstream = per_row.filter("_only_upstream").select(
+        sheet.alias("sheet"),
+        (pl.col("row").cast(pl.Int64) % SHEET_STRIDE).alias("row"),
+        "root",
+    )
+    return Checked(
+        source,
+        table.path.name,
+        typed.height,
+        accepted.drop(ROW),
+        rejects_out,
+        upstream,
+        list(sheets),
+        list(table.ignored_sheets),
+    )
+
+
+def _sheet_expr(row: pl.Expr, sheets: list[str]) -> pl.Expr:
+    if not sheets:
+        return pl.lit(None, dtype=pl.String)
+    if len(sheets) == 1:
+        return pl.lit(sheets[0], dtype=pl.String)
+    return (row // SHEET_STRIDE).replace_strict(
+        list(range(len(sheets))), pl.Series(sheets, dtype=pl.String), default=None
+    )

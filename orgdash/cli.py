@@ -105,17 +105,35 @@ def _as_of(value: str | None) -> dt.date | None:
 @click.option(
     "--errors/--no-errors", default=True, help="加入几行典型填报错误 / include a few clerk mistakes"
 )
-def demo(out_dir: Path, scale: int, seed: int, errors: bool) -> None:
+@click.option(
+    "--layout",
+    type=click.Choice(["plain", "office"]),
+    default="plain",
+    help="office：按科室、乡镇的实际表格样式（多工作表、.xls/.ods、标题行、合并表头、小计行）"
+    " / office: as offices keep them (several sheets, .xls/.ods, titles, merged headers, totals)",
+)
+def demo(out_dir: Path, scale: int, seed: int, errors: bool, layout: str) -> None:
     """生成演示县的原始数据文件。 / Write the demo county's raw source files."""
+    import tempfile
+
     from etl.demo import generate
 
     with progress_bar("生成") as cb:
-        result = generate(
-            out_dir, scale=scale, seed=seed, errors=errors, progress=_text_progress(cb)
-        )
-    out.print(
-        f"已生成 {len(result.paths)} 个文件到 {out_dir} / wrote {len(result.paths)} files to {out_dir}"
-    )
+        if layout == "office":
+            from etl.demo_office import write_office
+
+            with tempfile.TemporaryDirectory(prefix="orgdash-demo-") as tmp:
+                result = generate(
+                    Path(tmp), scale=scale, seed=seed, errors=errors, progress=_text_progress(cb)
+                )
+                files = write_office(Path(tmp), out_dir, result.counties[0].name)
+            n = len(files)
+        else:
+            result = generate(
+                out_dir, scale=scale, seed=seed, errors=errors, progress=_text_progress(cb)
+            )
+            n = len(result.paths)
+    out.print(f"已生成 {n} 个文件到 {out_dir} / wrote {n} files to {out_dir}")
 
 
 def _text_progress(cb):  # type: ignore[no-untyped-def]
@@ -147,12 +165,19 @@ def _print_check(result) -> None:  # type: ignore[no-untyped-def]
     if rejects.height:
         out.print(f"[bold]拒收 {rejects['row'].len()} 处问题 / problems:[/bold]")
         for r in rejects.iter_rows(named=True):
+            sheet = f" 工作表「{r['sheet']}」" if r.get("sheet") else ""
             out.print(
                 escape(
-                    f"  {r['file']} 第{r['row']}行「{r['column']}」[{r['rule']}] {r['message']}"
+                    f"  {r['file']}{sheet} 第{r['row']}行「{r['column']}」[{r['rule']}] "
+                    f"{r['message']}"
                 ),
                 soft_wrap=True,
             )
+    if result.rows_upstream:
+        out.print(
+            f"其中 {result.rows_upstream} 行只因所引用的上游行被拒收而未导入，不计入各文件的不合格比例。"
+            " / rows rejected only because an upstream row was rejected (not counted against their file)."
+        )
     for f in result.failures:
         err.print(
             f"[bold red]不能导入[/bold red] {escape(f.file)}：{escape(f.message)}", soft_wrap=True

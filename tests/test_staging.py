@@ -113,7 +113,8 @@ def test_discarding_leaves_the_live_build_alone(demo_dir, db):
 
 BAD_UPLOADS = [
     ("会议纪要.docx", b"PK\x03\x04 not a table", "不支持的文件类型「.docx」"),
-    ("社会组织名录.xls", b"\xd0\xcf\x11\xe0 old excel", "不支持旧版 .xls 格式"),
+    ("社会组织名录.xls", b"\xd0\xcf\x11\xe0 old excel", "Excel 文件无法打开"),
+    ("社会组织名录.et", b"\xd0\xcf\x11\xe0 wps", "请在 WPS 中打开后「另存为」"),
     ("社会组织名录.csv", b"", "文件是空的"),
     ("社会组织名录.csv", b"  \r\n", "文件是空的"),
     ("统计表.csv", "序号,姓名,电话\n1,张三,13800000000\n".encode(), "认不出这是哪一种数据"),

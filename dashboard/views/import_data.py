@@ -16,7 +16,7 @@ from etl.sources import SOURCES_BY_NAME
 
 K = "imp"
 STAGED = f"{K}_staged"
-TYPES = ["xlsx", "xls", "csv", "geojson", "json"]
+TYPES = ["xlsx", "xlsm", "xls", "et", "ods", "csv", "txt", "geojson", "json"]
 
 me = auth.current()
 pointer = queries.db_path()
@@ -34,9 +34,11 @@ def _check_table(staged: staging.Staged) -> pl.DataFrame:
             "数据": c.source.label,
             "文件": c.file,
             "来源": "本次上传" if c.source.name in replaced else "沿用当前版本",
+            "工作表": "、".join(c.sheets),
             "读取行数": c.rows_read,
             "接收行数": c.rows_read - c.rows_rejected,
             "拒收行数": c.rows_rejected,
+            "其中因上游拒收": c.rows_upstream,
         }
         for c in staged.check.checked
     ]
@@ -44,9 +46,11 @@ def _check_table(staged: staging.Staged) -> pl.DataFrame:
         "数据": pl.String,
         "文件": pl.String,
         "来源": pl.String,
+        "工作表": pl.String,
         "读取行数": pl.Int64,
         "接收行数": pl.Int64,
         "拒收行数": pl.Int64,
+        "其中因上游拒收": pl.Int64,
     }
     return pl.DataFrame(rows, schema=schema)
 
@@ -56,6 +60,7 @@ def _reject_table(staged: staging.Staged) -> pl.DataFrame:
     labels = {name: s.label for name, s in SOURCES_BY_NAME.items()}
     return rejects.select(
         pl.col("file").alias("文件"),
+        pl.col("sheet").alias("工作表"),
         pl.col("source").replace_strict(labels, default=pl.col("source")).alias("数据"),
         pl.col("row").alias("行号"),
         pl.col("column").alias("列"),
@@ -96,8 +101,31 @@ if pending is not None:
     st.dataframe(_check_table(pending), hide_index=True, width="stretch", key=f"{K}_check")
     for failure in result.failures:
         st.error(md(f"{failure.file}：{failure.message}"))
+    if result.ignored_sheets:
+        # Nothing is skipped silently: every non-empty sheet not read is named, with why.
+        st.warning(
+            "以下工作表没有读入（表头对不上任何一种数据，或是隐藏的工作表）。如其中有数据，"
+            "请改用标准表头或取消隐藏后重新上传。"
+        )
+        st.dataframe(
+            pl.DataFrame(
+                {
+                    "文件": [s.file for s in result.ignored_sheets],
+                    "工作表": [s.sheet for s in result.ignored_sheets],
+                    "原因": [s.reason for s in result.ignored_sheets],
+                },
+                schema={"文件": pl.String, "工作表": pl.String, "原因": pl.String},
+            ),
+            hide_index=True,
+            width="stretch",
+            key=f"{K}_ignored",
+        )
+    for note in result.upstream_notes:
+        st.info(md(note))
+    said = {s.note for s in result.ignored_sheets} | set(result.upstream_notes)
     for note in result.notes:
-        st.caption(md(note))
+        if note not in said:
+            st.caption(md(note))
     if result.rows_rejected:
         st.markdown("**拒收的行**（改正后可重新上传；确认导入时这些行不进入数据仓库）")
         rejects = _reject_table(pending)

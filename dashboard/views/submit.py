@@ -17,7 +17,7 @@ from etl.sources import SOURCES_BY_NAME
 from etl.staging import UploadError
 
 K = "sub"
-TYPES = ["xlsx", "xls", "csv"]
+TYPES = ["xlsx", "xlsm", "xls", "et", "ods", "csv", "txt"]
 
 me = auth.current()
 pointer = queries.db_path()
@@ -139,10 +139,17 @@ if latest.knock_on:
         f"另有 {latest.knock_on} 行县里现有的本乡镇数据（不在这次上传的文件中）会因这次报送被拒收，"
         "例如名录里删去了某个组织，它的年报、评估等记录就对不上了。详见拒收报告。"
     )
+if latest.ignored_sheets:
+    # Nothing is skipped silently: every non-empty sheet not read is named, with why.
+    st.warning(
+        "以下工作表没有读入："
+        + md("；".join(f"{s.file}「{s.sheet}」（{s.reason}）" for s in latest.ignored_sheets))
+        + "。如其中有本乡镇的数据，请改用标准表头或取消隐藏后重新报送。"
+    )
 rejects = latest.rejects()
 if rejects.height:
     st.markdown("**拒收的行**（改正后重新报送；县里汇总时这些行不进入数据仓库）")
-    shown = rejects.select("文件", "数据", "行号", "列", "原值", "问题及处理办法")
+    shown = rejects.select("文件", "工作表", "数据", "行号", "列", "原值", "问题及处理办法")
     st.dataframe(shown.head(500), hide_index=True, width="stretch", key=f"{K}_rejects")
     report = latest.report
     if report is not None:

@@ -1,0 +1,58 @@
+"""导入 and 上报 name every sheet they did not read, and the sheet of every rejected row (issue 16:
+nothing is ever skipped silently), on the pages where clerks upload."""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+from pathlib import Path
+
+from etl import rounds
+from etl.officefiles import Sheet, write_workbook
+from etl.read import decode
+from tests import conftest, test_page_import
+from tests.test_page_failures import upload
+from tests.test_rounds import org_ids, raw_rows
+from tests.test_staging import corrected_orgs
+
+site = test_page_import.site  # the fixture: a warehouse of its own ($ORGDASH_DB)
+NOTES = Sheet("填表说明", [["填表说明：每个乡镇一张表。"], ["登记类型填 登记 或 备案。"]])
+
+
+def workbook(path: Path, rows: list[list[str]], sheet: str) -> bytes:
+    write_workbook(path, [NOTES, Sheet(sheet, rows)])
+    return path.read_bytes()
+
+
+def test_import_page_lists_the_sheets_it_did_not_read(site: Path, demo_dir: Path, tmp_path: Path):
+    data, _ = corrected_orgs(demo_dir, site)
+    text, _ = decode(Path("x.csv"), data)
+    rows = list(csv.reader(io.StringIO(text.lstrip("\ufeff"))))
+    body = workbook(tmp_path / "名录.xlsx", rows, "全县名录")
+    at = conftest.open_as("admin", "views/import_data.py")
+    upload(at, "imp", "上传并校验", "社会组织名录.xlsx", body)
+    assert not at.exception, [e.message for e in at.exception]
+    ignored = next(d.value for d in at.dataframe if "原因" in d.value.columns)
+    assert list(ignored["工作表"]) == ["填表说明"]
+    assert list(ignored["文件"]) == ["社会组织名录.xlsx"]
+    check = next(d.value for d in at.dataframe if "来源" in d.value.columns)
+    assert check[check["数据"] == "社会组织名录"].iloc[0]["工作表"] == "全县名录"
+    assert any("没有读入" in w.value for w in at.warning)
+
+
+def test_submit_page_lists_the_sheets_it_did_not_read(
+    site: Path, demo_dir: Path, demo_township: str, tmp_path: Path
+):
+    rounds.open_round(site, "2026Q1", dt.date(2026, 4, 10), "admin", now=dt.datetime(2026, 3, 25))
+    frame = raw_rows(
+        demo_dir, "organizations", "社会组织名录.csv", "org_id", org_ids(site, demo_township)
+    )
+    rows = [frame.columns, *[[str(v or "") for v in r] for r in frame.iter_rows()]]
+    body = workbook(tmp_path / "名录.xlsx", rows, "本街道")
+    at = conftest.open_as("town", "views/submit.py")
+    upload(at, "sub", "上传并报送", "社会组织名录.xlsx", body)
+    assert not at.exception, [e.message for e in at.exception]
+    assert any("填表说明" in w.value and "没有读入" in w.value for w in at.warning), [
+        w.value for w in at.warning
+    ]
