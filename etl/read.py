@@ -498,6 +498,12 @@ def _first_row(path: Path, reader: Any, idx: int, head: list[list[str | None]]) 
     return _probe_first_row(reader, idx, head)
 
 
+def _midnight_as_date(grid: pl.DataFrame) -> pl.DataFrame:
+    """A date cell arrives from calamine (fastexcel 0.21, dtypes="string") as "2024-03-15
+    00:00:00": the clerk typed a date, and the reject report should show 2024-03-15."""
+    return grid.with_columns(pl.col(pl.String).str.replace(r"^(\d{4}-\d{2}-\d{2}) 00:00:00$", "$1"))
+
+
 def _sheet_head(reader: Any, idx: int) -> tuple[Any, list[list[str | None]]] | None:
     """A sheet's first rows (cheap: the rest is not converted), None for an unreadable one."""
     try:
@@ -539,7 +545,9 @@ def read_excel(path: Path, source: Source) -> RawTable:
             ignored.append(IgnoredSheet(path.name, name, f"表头不是{source.label}的表头"))
             continue
         try:
-            grid = reader.load_sheet(idx, header_row=None, dtypes="string").to_polars()
+            grid = _midnight_as_date(
+                reader.load_sheet(idx, header_row=None, dtypes="string").to_polars()
+            )
         except BaseException as exc:
             _not_a_panic(exc)
             raise FileProblem(

@@ -383,3 +383,16 @@ def test_reject_report_neutralises_formulas(tmp_path):
     cells = [c.value for c in ws["F"]]  # 原值
     assert cells[1] == '=HYPERLINK("http://x","y")'
     assert ws["F2"].data_type == "s"  # text, not a formula
+
+
+def test_a_date_cell_is_shown_as_the_date_typed(tmp_path):
+    """calamine hands a date cell over as "2030-01-01 00:00:00"; the clerk typed a date."""
+    rows = [list(r) for r in ORG_ROWS]
+    col = ORG_HEAD.index("成立日期")
+    body: list[list] = [ORG_HEAD, *rows]
+    body[1] = [*rows[0][:col], dt.date(2030, 1, 1), *rows[0][col + 1 :]]  # after the as-of date
+    folder = minidata.write(tmp_path / "set", replace={"社会组织名录.csv": ""})
+    write_workbook(folder / "社会组织名录.xlsx", [Sheet("名录", body)])
+    result = check_dir(folder, config=LENIENT)
+    got = result.rejects.filter(source="organizations", column="成立日期")
+    assert got["value"].to_list() == ["2030-01-01"], got.to_dicts()
