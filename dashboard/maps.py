@@ -40,7 +40,7 @@ CLASSES = 5
 AREA_LABELS = {"urban": "城市社区", "rural": "农村社区（行政村）"}
 PLATFORM_LEVELS = {"county": "县级中心", "township": "乡镇级平台", "village": "村级服务站"}
 # Platforms are icons (a size in pixels, readable at any zoom), not a ScatterplotLayer, which headless
-# Chromium draws at wrong sizes and places (STACK-NOTES.md). Icon size in pixels and colour per level.
+# Chromium draws at wrong sizes and places (docs/STACK-NOTES.md). Icon size in pixels and colour per level.
 PLATFORM_STYLE: dict[str, tuple[int, tuple[int, int, int]]] = {
     "county": (28, (142, 68, 173)),
     "township": (20, (31, 97, 141)),

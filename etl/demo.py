@@ -29,7 +29,7 @@ MAX_SCALE = 400  # the county grid must stay inside China's lon/lat box
 # xlsxwriter stamps the creation time into docProps; a fixed one keeps files byte-identical.
 CREATED = dt.datetime(2025, 12, 31, 17, 30, 0)
 
-# The headline structure every generated county reproduces exactly (DOMAIN.md, the speech).
+# The headline structure every generated county reproduces exactly (docs/DOMAIN.md, the speech).
 N_STREETS, N_TOWNS, N_XIANG = 4, 6, 2
 N_URBAN, N_RURAL = 45, 79
 ACTIVE_URBAN, ACTIVE_RURAL = 1030, 1186
@@ -1223,7 +1223,7 @@ def _compliance(
     nr = len(r_ids)
 
     # One or two registered organisations stop filing reports altogether: abnormal list, then
-    # after two years the dishonest list (DOMAIN.md).
+    # after two years the dishonest list (docs/DOMAIN.md).
     old_active = [i for i in range(nr) if r_dis[i] is None and r_est[i] <= dt.date(2019, 12, 31)]
     chronic = {
         int(i): int(y)

@@ -248,7 +248,7 @@ _DATE_PATTERNS = (
 
 
 def date(e: pl.Expr) -> pl.Expr:
-    """A calendar date from any of the spellings DOMAIN.md lists, or an Excel serial number."""
+    """A calendar date from any of the spellings docs/DOMAIN.md lists, or an Excel serial number."""
     t = compact_keep_space(e)
     parts = []
     for pattern in _DATE_PATTERNS:

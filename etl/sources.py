@@ -1,4 +1,4 @@
-"""The contract for every source file: headers, types, keys and enumerations (DOMAIN.md)."""
+"""The contract for every source file: headers, types, keys and enumerations (docs/DOMAIN.md)."""
 
 from __future__ import annotations
 

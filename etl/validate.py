@@ -1,4 +1,4 @@
-"""Normalise raw tables to typed columns and apply DOMAIN.md's rules, collecting rejects.
+"""Normalise raw tables to typed columns and apply docs/DOMAIN.md's rules, collecting rejects.
 
 A rule is a function of (typed frame, context) returning the failing rows as rejects: row number,
 column, value, rule id and a Chinese message a clerk can act on. Sources are checked in dependency

@@ -56,7 +56,8 @@ def connect(path: Path | None = None) -> duckdb.DuckDBPyConnection:
     """A short-lived read-only connection to the warehouse file (one per question, then closed).
 
     Opening per call is what lets a reader see a new build after `orgdash load` swapped the file
-    (see docs/DECISIONS.md): a connection held open keeps the old file alive.
+    (docs/WAREHOUSE.md, "Builds, rollback and uploads"; docs/STACK-NOTES.md): a connection held
+    open keeps the old file alive.
     """
     p = path or db_path()
     if not p.exists():

@@ -44,7 +44,7 @@ def province_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return db
 
 
-# Cached values carry over between AppTest runs (STACK-NOTES.md) and are not cleared between
+# Cached values carry over between AppTest runs (docs/STACK-NOTES.md) and are not cleared between
 # tests: every page cache is keyed on the warehouse file and its build id (dashboard/data.py), so
 # tests on other warehouses never see each other's results, exactly as sessions share them in
 # production. Clearing after every test cost the suite a cold overview per page test.

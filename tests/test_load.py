@@ -29,7 +29,7 @@ def digest(path: Path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
-# --- the headline figures of DOMAIN.md, straight from the tables (not through the marts) -------
+# --- the headline figures of docs/DOMAIN.md, straight from the tables (not through the marts) -------
 
 ACTIVE = f"established_on <= {AS_OF} and (dissolved_on is null or dissolved_on > {AS_OF})"
 
