@@ -18,7 +18,7 @@ import pydeck as pdk
 
 from dashboard import formats as fmt
 from dashboard import maps
-from dashboard.palette import FONT
+from reports.palette import FONT
 
 KEY = "screen"  # the page's container key: Streamlit gives it the class st-key-screen
 # How often the screen asks whether a new build has arrived (seconds); tests make it short.

@@ -1,9 +1,9 @@
-"""The palette (from dashboard.palette) and the Chinese labels of the codes the warehouse stores."""
+"""The palette (from reports.palette, shared with the reports) and the Chinese labels of the codes the warehouse stores."""
 
 from __future__ import annotations
 
 from dashboard import data
-from dashboard.palette import BAD, FONT, GOOD, MUTED, PRIMARY, RAMP, SEQUENCE, WARN
+from reports.palette import BAD, FONT, GOOD, MUTED, PRIMARY, RAMP, SEQUENCE, WARN
 
 __all__ = ["BAD", "FONT", "GOOD", "MUTED", "PRIMARY", "RAMP", "SEQUENCE", "WARN", "label", "labels"]
 

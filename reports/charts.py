@@ -21,7 +21,7 @@ from typing import Any, cast
 
 import plotly.graph_objects as go
 
-from dashboard.palette import FONT, PRIMARY, SEQUENCE
+from reports.palette import FONT, PRIMARY, SEQUENCE
 from reports.content import Chart
 
 WIDTH, SCALE = 1000, 2  # layout pixels; scale 2 keeps the text sharp in print at 15 cm

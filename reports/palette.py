@@ -1,4 +1,4 @@
-"""The house palette and chart font: plain constants, no Streamlit, so reports can share them."""
+"""The house palette and chart font: plain constants, no Streamlit, shared by the reports and the dashboard."""
 
 from __future__ import annotations
 
