@@ -6,6 +6,7 @@ DEMO := data/raw/demo
 DB := data/warehouse.duckdb
 PORT ?= 8501
 ADDRESS ?= 127.0.0.1
+WORKERS ?= 1
 
 .PHONY: run test lint format demo load bench clean docs
 
@@ -31,7 +32,7 @@ demo: $(DEMO)/manifest.toml
 load: $(DB)
 
 run: $(VENV)/.installed $(DB) data/users.toml
-	$(BIN)/orgdash serve --address $(ADDRESS) --port $(PORT)
+	$(BIN)/orgdash serve --address $(ADDRESS) --port $(PORT) --workers $(WORKERS)
 
 test: $(VENV)/.installed
 	$(BIN)/python -m pytest -n 2 -q

@@ -13,6 +13,7 @@ import hmac
 import json
 import os
 import secrets
+import threading
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -33,7 +34,9 @@ def _secret(path: Path | None = None) -> bytes:
     file = users.with_name(".session_secret")
     if not file.exists():
         file.parent.mkdir(parents=True, exist_ok=True)
-        tmp = file.with_name(f".session_secret.{os.getpid()}.tmp")
+        # One temporary file per thread, not per process: two sessions of one server signing in
+        # at once shared it, one truncated the other's after its link, and they held two secrets.
+        tmp = file.with_name(f".session_secret.{os.getpid()}.{threading.get_ident()}.tmp")
         fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
         with os.fdopen(fd, "wb") as fh:
             fh.write(secrets.token_bytes(32))

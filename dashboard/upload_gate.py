@@ -153,6 +153,11 @@ class UploadGate:
         length = _content_length(scope)
         status, reason = decide(session_id, length)
         if status:
+            if length is not None and length <= caps().file + MULTIPART_OVERHEAD:
+                # Read and drop a body of at most one file's size (nothing is kept): a proxy in
+                # front (nginx, orgdash serve --workers) answers 502 instead of this refusal when
+                # the upstream closes before the body is through. A larger one is cut off.
+                await _drain(receive)
             await _refuse(send, status, reason)
             return
         assert length is not None
@@ -178,6 +183,13 @@ def _content_length(scope: Scope) -> int | None:
                 return None
             return n if n >= 0 else None
     return None
+
+
+async def _drain(receive: Receive) -> None:
+    while True:
+        message = await receive()
+        if message.get("type") != "http.request" or not message.get("more_body", False):
+            return
 
 
 async def _refuse(send: Send, status: int, reason: str) -> None:
