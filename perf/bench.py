@@ -1,4 +1,6 @@
-"""The benchmark behind `make bench`: ETL, pages, reports, SQL sandbox and server memory, measured.
+"""The benchmark behind `make bench`: ETL, pages, reports, SQL, memory and meetings, measured.
+
+The meeting (many sessions opening the 总览 at once) is perf/meeting.py.
 
 Goals are printed as met or not met and never asserted: the machines are noisy. Results go to
 bench/latest.json (git-ignored) and a Markdown table that docs/PERFORMANCE.md quotes.
@@ -626,7 +628,7 @@ def markdown(results: Results) -> str:
     return "\n".join(lines) + "\n"
 
 
-PARTS = ("etl", "pages", "reports", "sql", "server")
+PARTS = ("etl", "pages", "reports", "sql", "server", "meeting")
 
 
 def run(scales: list[int], sessions: int = 20, parts: list[str] | None = None) -> Results:
@@ -646,12 +648,15 @@ def run(scales: list[int], sessions: int = 20, parts: list[str] | None = None) -
             bench_reports(res, scale, db)
         if "sql" in parts:
             bench_sandbox(res, scale, db)
-        if "server" not in parts:
-            continue
-        if Path(CHROMIUM).exists():
-            bench_server(res, scale, db, sessions if scale == 1 else 0)
-        else:
-            res.add(Row("传输 bytes", "chromium not installed", scale, None, ""))
+        if "server" in parts:
+            if Path(CHROMIUM).exists():
+                bench_server(res, scale, db, sessions if scale == 1 else 0)
+            else:
+                res.add(Row("传输 bytes", "chromium not installed", scale, None, ""))
+        if "meeting" in parts:  # N sessions open the 总览 at once (perf/meeting.py)
+            from perf.meeting import bench_meeting
+
+            bench_meeting(res, scale, db)
     name = "latest" if set(parts) == set(PARTS) else "partial"  # a partial run keeps latest
     (OUT / f"{name}.json").write_text(
         json.dumps(

@@ -17,10 +17,10 @@ from orgdash.cli import app
 @click.option(
     "--only",
     multiple=True,
-    help="只测其中几项，可重复：etl pages reports sql server / only these parts, repeatable",
+    help="只测其中几项，可重复：etl pages reports sql server meeting / only these parts, repeatable",
 )
 def bench(scale: tuple[int, ...], sessions: int, only: tuple[str, ...]) -> None:
-    """测量导入、页面、报告、查询和内存，并与目标比较。 / Measure ETL, pages, reports, SQL and memory against the goals."""
+    """测量导入、页面、报告、查询、内存和多人同时打开，并与目标比较。 / Measure ETL, pages, reports, SQL, memory and many sessions at once against the goals."""
     from perf.bench import PARTS, run
 
     unknown = set(only) - set(PARTS)
