@@ -21,8 +21,8 @@ from typing import Any, cast
 
 import plotly.graph_objects as go
 
-from reports.palette import FONT, PRIMARY, SEQUENCE
 from reports.content import Chart
+from reports.palette import FONT, PRIMARY, SEQUENCE
 
 WIDTH, SCALE = 1000, 2  # layout pixels; scale 2 keeps the text sharp in print at 15 cm
 

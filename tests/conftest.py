@@ -57,9 +57,14 @@ def pytest_configure(config: pytest.Config) -> None:
     """A page's unexpected error fails its test (at.exception), not only a Chinese message:
     dashboard/errors.py shows the message and, with RAISE, raises on (for every test, module
     fixtures included; the tests of the guard turn it off with monkeypatch)."""
+    from streamlit import config as st_config
+
     from dashboard import errors
 
     errors.RAISE = True
+    # .streamlit/config.toml hides error details from people (showErrorDetails = "none"); a
+    # failing test should say what failed.
+    st_config.set_option("client.showErrorDetails", "full")
 
 
 @pytest.fixture(scope="session")

@@ -39,3 +39,33 @@ def test_xlsx_has_chinese_headers_and_numbers_as_numbers():
 def test_long_sheet_names_are_cut_to_excels_limit():
     wb = openpyxl.load_workbook(io.BytesIO(xlsx_bytes(FRAME, "很长的名字" * 10)))
     assert len(wb.sheetnames[0]) <= 31
+
+
+HOSTILE = pl.DataFrame(
+    {
+        "组织名称": ['=HYPERLINK("http://x","y")', "+86 138", "@SUM(A1)", "-", "正常名称"],
+        "备注": ["\tcmd", "-5", "-2+3", None, "ok"],
+        "组织数": [1, -2, 3, 4, 5],
+    }
+)
+
+
+def test_csv_keeps_formula_like_text_as_text():
+    """A name typed as =HYPERLINK(...) opened as a live link in Excel (CSV injection)."""
+    back = pl.read_csv(io.BytesIO(csv_bytes(HOSTILE)[3:]), infer_schema=False)
+    assert back["组织名称"].to_list() == [
+        '\'=HYPERLINK("http://x","y")',
+        "'+86 138",
+        "'@SUM(A1)",
+        "-",
+        "正常名称",
+    ]
+    assert back["备注"].to_list() == ["'\tcmd", "-5", "'-2+3", None, "ok"]
+    assert back["组织数"].to_list() == ["1", "-2", "3", "4", "5"]  # numbers untouched
+
+
+def test_xlsx_keeps_formula_like_text_as_text():
+    sheet = openpyxl.load_workbook(io.BytesIO(xlsx_bytes(HOSTILE))).active
+    assert sheet is not None
+    cell = sheet["A2"]
+    assert cell.value == '=HYPERLINK("http://x","y")' and cell.data_type == "s"
