@@ -79,6 +79,11 @@ def sidebar(account: Account | None = None) -> Filters:
     # run (a shared link) and after a link inside the app (nav.link with township=...).
     written = state.get("_filters_url", {})
     url = {k: st.query_params.get(k) for k in ("year", "township", "area", "field")}
+    if "f_year" in state and all(v is None for v in url.values()):
+        # A click in the menu opens the page without any query string (Streamlit 1.67's
+        # navigation drops it): the session's filters hold, and are written back to the URL.
+        # A link or a bookmark always carries at least the year (nav.link, share links).
+        url = {k: written.get(k) for k in url}
     if "f_year" not in state or url["year"] != written.get("year"):
         state["f_year"] = _from_url("year", years, int) or state.get("f_year") or years[0]
     if locked:
