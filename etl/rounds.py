@@ -534,6 +534,7 @@ class SourceResult:
     rejected: int  # of those, rows the rules reject
     foreign: int = 0  # rows of other townships or the county in the uploaded file, not accepted
     from_seq: int | None = None
+    sheets: tuple[str, ...] = ()  # the workbook's sheets read, by ROW // SHEET_STRIDE (carried on)
 
     @property
     def label(self) -> str:
@@ -621,6 +622,7 @@ def _read_submission(folder: Path) -> Submission:
                 s["rejected"],
                 s.get("foreign", 0),
                 s.get("from_seq"),
+                tuple(s.get("sheets", [])),
             )
             for s in data["sources"]
         },
@@ -973,7 +975,8 @@ def submit(
             # Rows of later sheets were checked on other lines of the merged CSV: back to their
             # own sheet and row.
             lines = moved.get(source, {})
-            sheets = ups[source].table.sheets if source in ups else []
+            # A source carried from an earlier submission keeps that workbook's sheets.
+            sheets = ups[source].table.sheets if source in ups else list(carried[source][0].sheets)
             mine = rejects.filter(pl.col("source") == source)
             if lines:
                 mine = mine.with_columns(
@@ -996,7 +999,7 @@ def submit(
             mine_rejects.append(got)
             n_rejected = got["row"].n_unique()
             sources[source] = SourceResult(
-                source, origin, origin_file, own.height, n_rejected, foreign, seq
+                source, origin, origin_file, own.height, n_rejected, foreign, seq, tuple(sheets)
             )
             share = n_rejected / own.height if own.height else 0.0
             if share > config.max_reject_share:
@@ -1040,6 +1043,7 @@ def submit(
                     "rejected": s.rejected,
                     "foreign": s.foreign,
                     "from_seq": s.from_seq,
+                    "sheets": list(s.sheets),
                 }
                 for s in ordered.values()
             ],

@@ -56,3 +56,44 @@ def test_submit_page_lists_the_sheets_it_did_not_read(
     assert any("填表说明" in w.value and "没有读入" in w.value for w in at.warning), [
         w.value for w in at.warning
     ]
+
+
+def test_a_carried_submission_keeps_its_workbooks_sheets(
+    site: Path, demo_dir: Path, demo_township: str, tmp_path: Path
+):
+    """Rows carried from an earlier multi-sheet submission are still placed on their sheets."""
+    from tests.test_rounds import as_csv_gb18030
+
+    rounds.open_round(site, "2026Q1", dt.date(2026, 4, 10), "admin", now=dt.datetime(2026, 3, 25))
+    ids = org_ids(site, demo_township)
+    frame = raw_rows(demo_dir, "organizations", "社会组织名录.csv", "org_id", ids)
+    rows = [[str(v or "") for v in r] for r in frame.iter_rows()]
+    half = len(rows) // 2
+    write_workbook(
+        tmp_path / "名录.xlsx",
+        [
+            Sheet("一社区", [frame.columns, *rows[:half]]),
+            Sheet("二社区", [frame.columns, *rows[half:]]),
+        ],
+    )
+    first = rounds.submit(
+        site,
+        "2026Q1",
+        demo_township,
+        [("社会组织名录.xlsx", (tmp_path / "名录.xlsx").read_bytes())],
+        "t",
+    )
+    assert first.accepted, first.failures
+    assert first.sources["organizations"].sheets == ("一社区", "二社区")
+    reports = raw_rows(demo_dir, "annual_reports", "年报.csv", "org_id", ids)
+    second = rounds.submit(
+        site,
+        "2026Q1",
+        demo_township,
+        [("年报.csv", as_csv_gb18030(reports, "annual_reports", "年报"))],
+        "t",
+    )
+    carried = second.sources["organizations"]
+    assert carried.origin == "earlier" and carried.sheets == ("一社区", "二社区")
+    reread = rounds.submissions(site, "2026Q1", demo_township)[-1]
+    assert reread.sources["organizations"].sheets == ("一社区", "二社区")
