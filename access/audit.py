@@ -143,11 +143,14 @@ def _files(value: object) -> str:
     return f"「{value}」" if value else ""
 
 
-def describe(entry: dict) -> str:
+def describe(entry: dict, pages: dict[str, str] | None = None) -> str:
     """One event as a Chinese sentence for the 审计 page: who did what to which file, how many rows.
 
+    pages: page key -> its Chinese title (the dashboard's menu), for events that name a page.
     The page shows the sentence; its download keeps the raw JSON beside it."""
     e = entry
+    key = str(e.get("page", "")).split(":")[0]  # page_error: "import:confirm"
+    page = (pages or {}).get(key, e.get("page", ""))
     event = e.get("event", "")
     rows = e.get("rows")
     n = f"{rows:,}行" if isinstance(rows, int) else ""
@@ -164,7 +167,7 @@ def describe(entry: dict) -> str:
         where = f"（来源 {e['client']}）" if e.get("client") else ""
         return f"登录失败{where}：{e.get('reason', '')}"
     if event == "denied":
-        return f"打开页面「{e.get('page', '')}」被拒绝（角色：{_ROLES.get(str(e.get('role')), e.get('role'))}）"
+        return f"打开页面「{page}」被拒绝（角色：{_ROLES.get(str(e.get('role')), e.get('role'))}）"
     if event == "upload_checked":
         verdict = "可以导入" if e.get("ok") else "有整个文件的问题，不能导入"
         return f"上传并校验{_files(e.get('files'))}：拒收{e.get('rows_rejected', 0):,}行，{verdict}"
@@ -205,7 +208,7 @@ def describe(entry: dict) -> str:
             f"拒收{e.get('rows_rejected', 0):,}行，{verdict}"
         )
     if event == "page_error":
-        return f"页面「{e.get('page', '')}」出现意外错误（编号 {e.get('incident', '')}，{e.get('error', '')}）"
+        return f"页面「{page}」出现意外错误（编号 {e.get('incident', '')}，{e.get('error', '')}）"
     if event == "sign_out":
         return "退出登录"
     if event == "session_expired":

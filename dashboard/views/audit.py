@@ -9,7 +9,7 @@ import polars as pl
 import streamlit as st
 
 from access import audit
-from dashboard import downloads
+from dashboard import downloads, nav
 from dashboard.safe import md
 
 K = "au"
@@ -17,6 +17,7 @@ SHOWN = 1000
 BASIC = {"at", "event", "user"}
 
 events = audit.read()
+titles = {p.key: p.title for p in nav.PAGES}
 st.title("审计日志")
 st.caption(
     f"登录、导入、回退、自助查询和下载都记在服务器的 {md(audit.log_path().name)} 中（与数据仓库分开保存，"
@@ -32,7 +33,7 @@ frame = pl.DataFrame(
         "事件": [audit.EVENTS.get(e.get("event", ""), e.get("event", "")) for e in events],
         "账户": [e.get("user", "") for e in events],
         # Who did what to which file, how many rows, in words; the raw record stays in the download.
-        "详情": [audit.describe(e) for e in events],
+        "详情": [audit.describe(e, titles) for e in events],
         "原始记录": [
             json.dumps({k: v for k, v in e.items() if k not in BASIC}, ensure_ascii=False)
             for e in events
