@@ -39,6 +39,8 @@ def test_import_page_lists_the_sheets_it_did_not_read(site: Path, demo_dir: Path
     check = next(d.value for d in at.dataframe if "来源" in d.value.columns)
     assert check[check["数据"] == "社会组织名录"].iloc[0]["工作表"] == "全县名录"
     assert any("没有读入" in w.value for w in at.warning)
+    rejects = next(d.value for d in at.dataframe if "问题及处理办法" in d.value.columns)
+    assert rejects["工作表"].notna().all()  # blank for a CSV, never "None" on the page
 
 
 def test_submit_page_lists_the_sheets_it_did_not_read(

@@ -60,7 +60,7 @@ def _reject_table(staged: staging.Staged) -> pl.DataFrame:
     labels = {name: s.label for name, s in SOURCES_BY_NAME.items()}
     return rejects.select(
         pl.col("file").alias("文件"),
-        pl.col("sheet").alias("工作表"),
+        pl.col("sheet").fill_null("").alias("工作表"),  # a CSV has no sheets: blank, not "None"
         pl.col("source").replace_strict(labels, default=pl.col("source")).alias("数据"),
         pl.col("row").alias("行号"),
         pl.col("column").alias("列"),

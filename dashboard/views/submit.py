@@ -149,7 +149,11 @@ if latest.ignored_sheets:
 rejects = latest.rejects()
 if rejects.height:
     st.markdown("**拒收的行**（改正后重新报送；县里汇总时这些行不进入数据仓库）")
-    shown = rejects.select("文件", "工作表", "数据", "行号", "列", "原值", "问题及处理办法")
+    shown = rejects.select(
+        "文件", "工作表", "数据", "行号", "列", "原值", "问题及处理办法"
+    ).with_columns(
+        pl.col("工作表").fill_null("")  # a CSV has no sheets: blank, not "None"
+    )
     st.dataframe(shown.head(500), hide_index=True, width="stretch", key=f"{K}_rejects")
     report = latest.report
     if report is not None:
