@@ -936,7 +936,7 @@ def _floor(c: _Context) -> Section:
     b = c.basics
     if sec.paragraphs and b.get("count_communities"):
         sec.figures = [
-            Figure("达到标准的社区", f"{w.count(b['count_communities_meeting_floor'])}个"),
+            Figure("达标的社区和村", f"{w.count(b['count_communities_meeting_floor'])}个"),
             Figure(
                 "未达标",
                 f"{w.count(b['count_communities'] - b['count_communities_meeting_floor'])}个",

@@ -90,7 +90,7 @@ def test_headline_figures_as_the_speech_states_them(app, demo_db):
     # More dissolutions than last year is bad news: up, but red.
     assert m["2025年注销"].proto.direction == MetricProto.MetricDirection.UP
     assert m["2025年注销"].proto.color == MetricProto.MetricColor.RED
-    assert m["达到标准的社区"].proto.color == MetricProto.MetricColor.GRAY
+    assert m["达标的社区和村"].proto.color == MetricProto.MetricColor.GRAY
 
 
 def test_target_tiles_against_direct_sql(app, demo_db):
@@ -101,7 +101,7 @@ def test_target_tiles_against_direct_sql(app, demo_db):
         "select count(*) filter (where meets_floor), count(*) from community_density($d)",
         d=AS_OF,
     )[0]
-    assert m["达到标准的社区"].value == f"{meeting}/{total}" == "118/124"
+    assert m["达标的社区和村"].value == f"{meeting}/{total}" == "118/124"
     party, integrity = sql(
         demo_db,
         "select avg(party_in_charter::int), avg(integrity_in_charter::int) from organizations"
@@ -164,7 +164,7 @@ def test_township_filter_narrows_the_tiles(app, demo_db):
         d=AS_OF,
         t=code,
     )[0]
-    assert m["达到标准的社区"].value == f"{meeting}/{total}"
+    assert m["达标的社区和村"].value == f"{meeting}/{total}"
     # Budgets are county-wide: a township shows its grants' disbursed ÷ approved instead.
     assert "资金拨付率" in m and "资金执行率" not in m
     assert name in at.caption[0].value
@@ -187,6 +187,8 @@ def test_area_and_field_filters_narrow_the_total(app, demo_db):
     assert metrics(at)["登记备案社区社会组织"].value == f"{n:,}家"
     bars = spec(at, 0)["data"][0]
     assert bars["y"] == ["公益慈善"] and bars["x"] == [n]
+    # The floor counts every field whatever the filter: said next to the figure (issue 20).
+    assert "达标的社区和村（全部领域）" in metrics(at)
 
 
 def test_year_picker_moves_the_as_of_date(app, demo_db):

@@ -99,6 +99,20 @@ def test_micro_project_tiles_match_sql(county_page, demo_db):
     assert f"受益群众{people:,}人次" in text
 
 
+def test_the_status_breakdown_adds_up_to_the_total(county_page):
+    """「微项目84个…已结项64、实施中15、立项5、已终止1」 summed to 85 (issue 20): the parts named as
+    making up the total add up to it; stopped projects are said to be outside it."""
+    import re
+
+    text = next(m.value for m in county_page.markdown if "实施微项目" in m.value)
+    total = int(re.search(r"实施微项目(\d+)个", text).group(1))  # type: ignore[union-attr]
+    parts = [int(re.search(rf"{w}(\d+)个", text).group(1)) for w in ("已结项", "实施中", "立项")]  # type: ignore[union-attr]
+    assert sum(parts) == total, text
+    stopped = re.search(r"另有(\d+)个已终止，不计入", text)
+    assert stopped is None or int(stopped.group(1)) > 0
+    assert not re.search(r"，已终止\d+个", text)
+
+
 def test_points_trainings_awards_and_lounges_match_sql(county_page, demo_db):
     m = metrics(county_page)
     pilots, residents = sql(

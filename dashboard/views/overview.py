@@ -7,7 +7,7 @@ from typing import Any
 import polars as pl
 import streamlit as st
 
-from dashboard import data, downloads, filters, mobile, nav, style, widgets
+from dashboard import auth, bigscreen, data, downloads, filters, mobile, nav, style, widgets
 from dashboard import formats as fmt
 from dashboard.charts import common
 from dashboard.charts import overview as charts
@@ -76,7 +76,9 @@ def scale_tiles(f: filters.Filters, cur: dict, prev: dict, flows: pl.DataFrame) 
     )
     widgets.tile(
         cols[2],
-        "达到标准的社区",
+        # 社区 and 行政村 both count (issue 20: 「达到标准的社区 118/124」 counted villages too);
+        # with a field filter on, the figure still counts every field, and its label says so.
+        "达标的社区和村" + ("（全部领域）" if f.fields else ""),
         f"{cur['count_communities_meeting_floor']}/{cur['count_communities']}",
         cur["count_communities_meeting_floor"],
         prev["count_communities_meeting_floor"],
@@ -393,13 +395,19 @@ def scope_text(f: filters.Filters) -> str:
     return text if f.township else text.replace(f"{f.year}年", f"{f.year}年 · 全县", 1)
 
 
+def title(county: str, account_township: str | None) -> str:
+    """The county's overview; an account scoped to one township reads its own township's name
+    (the sidebar locks its township filter to it, filters.sidebar)."""
+    town = filters.township_names().get(account_township or "")
+    return f"{county}{town or ''}社区社会组织总览"
+
+
 f = filters.current()
 info = data.warehouse()
-st.title(f"{md(info['county_name'])}社区社会组织总览")
+st.title(md(title(info["county_name"], auth.current().township)))
 st.caption(
     f"当前范围：{md(scope_text(f))}，截至{fmt.cn_date(f.as_of)}。"
-    f"“比上年”与{f.as_of.year - 1}年同一天相比。"
-    f"数据截止{fmt.cn_date(info['as_of_date'])}，导入批次 {md(info['etl_run_id'])}。"
+    f"“比上年”与{f.as_of.year - 1}年同一天相比。{bigscreen.data_stamp(info)}。"
 )
 
 flows = data.run("overview/flows", **f.params())
@@ -409,3 +417,4 @@ programme_tiles(f)
 charts_row(f, flows)
 league(f)
 attention(f)
+st.html(bigscreen.build_marker(info["etl_run_id"]))  # for tests: which build this is

@@ -166,7 +166,8 @@ else:
         f"{f.year}年，{place}社区社会组织实施微项目{cur['count_projects']}个，预算{fmt.yuan(cur['budget_yuan'])}，"
         f"受益群众{cur['beneficiaries']:,}人次；已结项{cur['count_completed']}个、"
         f"实施中{cur['count_ongoing']}个、立项{cur['count_planned']}个"
-        + (f"，已终止{cur['count_cancelled']}个" if cur["count_cancelled"] else "")
+        # The parts add up to the total; stopped projects are not in it, and the sentence says so.
+        + (f"（另有{cur['count_cancelled']}个已终止，不计入）" if cur["count_cancelled"] else "")
         + "。"
     )
     left, right = st.columns([3, 2])
