@@ -151,7 +151,9 @@ def test_audit_page_reads_in_chinese(app) -> None:  # type: ignore[no-untyped-de
     audit.record("denied", "leader", page="sql", role="leader")
     at = app("views/audit.py")
     table = next(d.value for d in at.dataframe if "详情" in d.value.columns)
-    assert table[table["账户"] == "leader"].iloc[0]["详情"] == "打开页面「查询」被拒绝（角色：领导）"
+    assert (
+        table[table["账户"] == "leader"].iloc[0]["详情"] == "打开页面「查询」被拒绝（角色：领导）"
+    )
     assert not re.search(r'[{}"]|\bkind\b|\brows\b', " ".join(table["详情"].head(50)))
 
 
