@@ -9,6 +9,7 @@ light); the deck has no basemap, so its transparent canvas shows the dark page u
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 from html import escape
 
@@ -156,6 +157,20 @@ def attention_box(title: str, unit: str, items: list[tuple[str, str]]) -> str:
     if more > 0:
         lines += f"<div class='scr-more'>另有{more}{escape(unit)}，详见总览页</div>"
     return f"<div class='scr-box'>{head}{lines}</div>"
+
+
+def data_stamp(info: dict) -> str:
+    """「数据截止2025年12月31日，2026年12月5日导入」: what the figures cover and when they came in,
+    for leaders (the import batch id is for analysts, on 数据; build_marker keeps it for machines)."""
+    built: dt.datetime | None = info.get("built_at")
+    imported = f"，{fmt.cn_date(built.astimezone().date())}导入" if built is not None else ""
+    return f"数据截止{fmt.cn_date(info['as_of_date'])}{imported}"
+
+
+def build_marker(run_id: str) -> str:
+    """An element nobody sees that names the build a page was drawn from (for st.html): browser
+    tests read which build a worker serves from it, as the caption read 「导入批次 …」 before."""
+    return f"<span hidden data-build='{escape(run_id)}'></span>"
 
 
 def legend_html(title: str, legend: pl.DataFrame) -> str:

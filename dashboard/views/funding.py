@@ -70,7 +70,7 @@ def table(
 
 # Streamlit draws the arrow from a leading "-": a delta written "比上年 −3个百分点" would show a
 # green up-arrow for a fall, so the sign leads and the comparison goes in delta_description.
-SINCE = "同比"
+SINCE = "比上年"  # the words every other page uses (formats.delta, reports/wording.py)
 
 
 def pp_delta(cur: float | None, prev: float | None) -> str | None:

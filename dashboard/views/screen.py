@@ -58,7 +58,7 @@ with st.container(key=bigscreen.KEY):
     )
     with stamp.container(key="screen_stamp"):
         st.caption(
-            f"{md(scope)} · 截至{fmt.cn_date(f.as_of)}  \n导入批次 {md(info['etl_run_id'])} · "
+            f"{md(scope)} · 截至{fmt.cn_date(f.as_of)}  \n{bigscreen.data_stamp(info)} · "
             f"{dt.datetime.now():%H:%M}更新，有新数据时自动刷新"
         )
 
@@ -193,6 +193,8 @@ with st.container(key=bigscreen.KEY):
                 ],
             ),
         ]
-        st.html("".join(boxes))
+        # The build marker rides in this element rather than one of its own, which would take a
+        # row's gap from a screen that has none to spare.
+        st.html("".join(boxes) + bigscreen.build_marker(info["etl_run_id"]))
 
 _watch()

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import html
 import io
+import re
 
 import polars as pl
 import streamlit as st
@@ -232,15 +233,64 @@ def _rows(n: int) -> str:
     return fmt.count(n, "行") if n < 10**8 else f"{n / 10**8:,.1f}亿行"
 
 
+# What the engine's English names, said in Chinese (DuckDB's own words go in a fold under it).
+_ENGINE_NAMES = {
+    "table": "表",
+    "view": "视图",
+    "schema": "模式",
+    "scalar function": "函数",
+    "table function": "表函数",
+    "aggregate function": "聚合函数",
+    "function": "函数",
+    "macro": "宏",
+    "type": "类型",
+}
+_MISSING = re.compile(r"(\w+(?: \w+)?) with name (\S+) does not exist", re.IGNORECASE)
+_NO_COLUMN = re.compile(r'Referenced column "([^"]+)" not found', re.IGNORECASE)
+_NEAR = re.compile(r'at or near "([^"]*)"', re.IGNORECASE)
+
+
+def _english(text: str) -> bool:
+    """DuckDB's words, not a Chinese refusal of our own (kind refused carries that as its detail)."""
+    return bool(text) and not re.search(r"[\u4e00-\u9fff]", text)
+
+
+def _hint(detail: str) -> str:
+    """The part of the engine's message a person can act on, in Chinese: the missing name, or
+    where the syntax broke; empty when there is nothing simple to say."""
+    if m := _MISSING.search(detail):
+        return f"没有名为“{m.group(2)}”的{_ENGINE_NAMES.get(m.group(1).lower(), '表、列或函数')}"
+    if m := _NO_COLUMN.search(detail):
+        return f"没有名为“{m.group(1)}”的列"
+    if m := _NEAR.search(detail):
+        return f"在“{m.group(1)}”附近"
+    if "at end of input" in detail:
+        return "语句不完整"
+    return ""
+
+
+def in_chinese(error: sandbox.SandboxError) -> str:
+    """sandbox.friendly's message without DuckDB's English appended: what it named, said in
+    Chinese, in its place (the original stays in error.detail, shown folded)."""
+    text = error.message
+    if not _english(error.detail) or error.detail not in text:
+        return text
+    hint = _hint(error.detail)
+    text = text.replace(error.detail, hint) if hint else text.replace(f"：{error.detail}", "")
+    text = text.replace(error.detail, "")
+    return text if text.endswith(("。", "）")) else f"{text}。"
+
+
 def show_outcome(outcome: dict, current: str) -> None:
     if outcome["sql"].strip() != current.strip():
         st.caption("编辑器里的 SQL 已修改，下面仍是上次运行的结果。")
     error: sandbox.SandboxError | None = outcome.get("error")
     if error is not None:
         # Both quote the user's SQL (names, strings) and DuckDB's words: text, never Markdown.
-        st.error(md(error.message))
-        if error.detail and error.detail not in error.message:
-            st.caption(f"数据库的原始提示：{md(error.detail)}")
+        st.error(md(in_chinese(error)))
+        if _english(error.detail):
+            with st.expander("数据库原始报错（英文）"):
+                st.code(error.detail, language=None, wrap_lines=True)
         return
     res: sandbox.SandboxResult = outcome["result"]
     frame = res.frame
