@@ -115,9 +115,24 @@ def _dummy_hash() -> str:
 
 
 def load(path: Path | None = None) -> dict[str, Account]:
+    """The accounts in the file (a fresh dict; the Account values are frozen).
+
+    Parsed once per version of the file: every page run asks several times (auth.current, and
+    nav.may_open for each link a page draws; a province's 总览 draws hundreds), and parsing the
+    TOML each time cost the province 总览 a quarter of its server time. save() replaces the file,
+    so a change always has a new inode and is read at the next call.
+    """
     p = path or users_path()
-    if not p.exists():
+    try:
+        st = p.stat()
+    except FileNotFoundError:
         return {}
+    return dict(_parsed(str(p), st.st_ino, st.st_mtime_ns, st.st_size))
+
+
+@functools.lru_cache(maxsize=16)
+def _parsed(path: str, inode: int, mtime_ns: int, size: int) -> dict[str, Account]:
+    p = Path(path)
     try:
         data = tomllib.loads(p.read_text(encoding="utf-8"))
     except tomllib.TOMLDecodeError as exc:

@@ -429,3 +429,19 @@ def test_user_cli(tmp_path: Path, monkeypatch):
     assert res.exit_code == 0 and "已删除账户 zhang" in res.output
     events = [e["event"] for e in audit.read(db)]
     assert events == ["user_add", "user_remove"]
+
+
+def test_accounts_are_parsed_once_per_version_of_the_file(tmp_path):
+    """load() is asked for every link a page draws: parsed once per version of the file, yet a
+    change is seen at once and a caller's dict is its own."""
+    from access import accounts as acc
+
+    path = tmp_path / "users.toml"
+    acc.add("chief", "admin", "a-real-password-1", path=path)
+    acc._parsed.cache_clear()
+    first = acc.load(path)
+    first.pop("chief")  # the caller's own dict
+    assert "chief" in acc.load(path)
+    assert acc._parsed.cache_info().misses == 1
+    acc.add("clerk", "planner", "a-real-password-2", path=path)
+    assert set(acc.load(path)) == {"chief", "clerk"}
