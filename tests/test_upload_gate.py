@@ -4,10 +4,8 @@ memory exhaustion, zip bomb)."""
 
 from __future__ import annotations
 
-import contextlib
 import os
 import time
-import uuid
 from pathlib import Path
 
 import pytest
@@ -16,6 +14,7 @@ from dashboard import upload_gate
 from etl import untrusted
 from etl.read import FileProblem
 from tests import hostile
+from tests.wire import upload_put, watch_session_ids
 
 MB = 2**20
 
@@ -166,58 +165,16 @@ def _rss() -> int:
 
 
 def _put(url: str, session_id: str, xsrf: str | None, data: bytes) -> tuple[int, str]:
-    """PUT one file as the uploader does. The headers go first and the body only while the server
-    listens: a refusal comes before the body is read, so a closed pipe there is expected."""
-    import http.client
-    import urllib.parse
-
-    boundary = uuid.uuid4().hex
-    body = (
-        (
-            f'--{boundary}\r\nContent-Disposition: form-data; name="file"; filename="名录.xlsx"\r\n'
-            "Content-Type: application/octet-stream\r\n\r\n"
-        ).encode()
-        + data
-        + f"\r\n--{boundary}--\r\n".encode()
-    )
-    where = urllib.parse.urlsplit(url)
-    conn = http.client.HTTPConnection(where.hostname, where.port, timeout=30)
-    conn.putrequest("PUT", f"/_stcore/upload_file/{session_id}/{uuid.uuid4()}")
-    conn.putheader("Content-Type", f"multipart/form-data; boundary={boundary}")
-    conn.putheader("Content-Length", str(len(body)))
-    if xsrf:
-        conn.putheader("X-Xsrftoken", xsrf)
-        conn.putheader("Cookie", f"_streamlit_xsrf={xsrf}")
-    conn.endheaders()
-    with contextlib.suppress(BrokenPipeError, ConnectionResetError):
-        conn.send(body)
-    try:
-        r = conn.getresponse()
-        return r.status, r.read().decode("utf-8", "replace")
-    finally:
-        conn.close()
+    return upload_put(url, session_id, {"_streamlit_xsrf": xsrf} if xsrf else {}, data)
 
 
 def _session_of(tab_factory, url: str, user: str | None):  # type: ignore[no-untyped-def]
     """Open the dashboard in Chromium (signed in as user, or not) and read, as an attacker would,
     the session id from the websocket and the XSRF cookie."""
-    from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
-
     from tests.test_browser import PLOTLY, sign_in
 
     ctx, tab = tab_factory()
-    ids: list[str] = []
-
-    def frames(ws) -> None:  # type: ignore[no-untyped-def]
-        def got(payload) -> None:  # type: ignore[no-untyped-def]
-            if isinstance(payload, bytes | bytearray):
-                msg = ForwardMsg.FromString(bytes(payload))
-                if msg.HasField("new_session"):
-                    ids.append(msg.new_session.initialize.session_id)
-
-        ws.on("framereceived", got)
-
-    tab.on("websocket", frames)
+    ids = watch_session_ids(tab)
     tab.goto(url, wait_until="domcontentloaded")
     tab.get_by_label("账户名").wait_for(timeout=45_000)
     if user is not None:

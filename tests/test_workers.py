@@ -14,7 +14,6 @@ import sys
 import time
 import urllib.parse
 import urllib.request
-import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -23,6 +22,7 @@ from typing import Any
 import pytest
 
 from orgdash.workers import find_nginx
+from tests.wire import upload_put, watch_session_ids
 
 ROOT = Path(__file__).resolve().parent.parent
 CHROMIUM_PATH = shutil.which("chromium") or "/usr/bin/chromium"
@@ -101,35 +101,8 @@ def _healthy(url: str) -> bool:
 
 
 def _put(url: str, session_id: str, cookies: dict[str, str], data: bytes) -> int:
-    """PUT one file to a session as Streamlit's uploader does, with the browser's cookies
-    (the XSRF one, and the route that picks the worker)."""
-    boundary = uuid.uuid4().hex
-    body = (
-        (
-            f'--{boundary}\r\nContent-Disposition: form-data; name="file"; filename="名录.xlsx"\r\n'
-            "Content-Type: application/octet-stream\r\n\r\n"
-        ).encode()
-        + data
-        + f"\r\n--{boundary}--\r\n".encode()
-    )
-    where = urllib.parse.urlsplit(url)
-    conn = http.client.HTTPConnection(where.hostname or "127.0.0.1", where.port, timeout=30)
-    try:
-        conn.request(
-            "PUT",
-            f"/_stcore/upload_file/{session_id}/{uuid.uuid4()}",
-            body=body,
-            headers={
-                "Content-Type": f"multipart/form-data; boundary={boundary}",
-                "X-Xsrftoken": cookies["_streamlit_xsrf"],
-                "Cookie": "; ".join(f"{k}={v}" for k, v in cookies.items()),
-            },
-        )
-        r = conn.getresponse()
-        r.read()
-        return r.status
-    finally:
-        conn.close()
+    """PUT one file to a session with the browser's cookies (XSRF, and the route to a worker)."""
+    return upload_put(url, session_id, cookies, data)[0]
 
 
 def _slow_read(url: str, path: str) -> tuple[int, int]:
@@ -171,7 +144,6 @@ def shows_build(tab, run_id: str) -> None:  # type: ignore[no-untyped-def]
 
 def test_two_workers_behind_nginx(front: Front, site: Path, demo_dir: Path) -> None:
     from playwright.sync_api import sync_playwright
-    from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
 
     from etl.builds import rollback
     from etl.pipeline import load_dir
@@ -211,18 +183,7 @@ def test_two_workers_behind_nginx(front: Front, site: Path, demo_dir: Path) -> N
             # Sign in on worker A; the session's websocket and its upload PUTs reach A only.
             a, b = workers
             ctx_a, tab_a, _ = keep[a]
-            ids: list[str] = []
-
-            def frames(ws) -> None:  # type: ignore[no-untyped-def]
-                def got(payload) -> None:  # type: ignore[no-untyped-def]
-                    if isinstance(payload, bytes | bytearray):
-                        msg = ForwardMsg.FromString(bytes(payload))
-                        if msg.HasField("new_session"):
-                            ids.append(msg.new_session.initialize.session_id)
-
-                ws.on("framereceived", got)
-
-            tab_a.on("websocket", frames)
+            ids = watch_session_ids(tab_a)
             assert tab_a.reload(wait_until="domcontentloaded").headers[WORKER] == a  # type: ignore[union-attr]
             sign_in(tab_a, "admin")
             shows_build(tab_a, first_run)
