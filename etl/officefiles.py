@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import zipfile
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -51,6 +52,17 @@ def _covered(sheet: Sheet) -> set[tuple[int, int]]:
     return out
 
 
+def _written(sheet: Sheet) -> Iterator[tuple[int, int, Cell, tuple[int, int] | None]]:
+    """The cells a writer puts down: (row, col, value, bottom-right of its merge or None), the top
+    left of each merge only, and no empty cell outside a merge."""
+    merged, covered = _merged_cells(sheet), _covered(sheet)
+    for r, row in enumerate(sheet.rows):
+        for c, v in enumerate(row):
+            if (r, c) in covered or (v is None and (r, c) not in merged):
+                continue
+            yield r, c, v, merged.get((r, c))
+
+
 def _xlsx(path: Path, sheets: list[Sheet]) -> None:
     import xlsxwriter
 
@@ -63,22 +75,15 @@ def _xlsx(path: Path, sheets: list[Sheet]) -> None:
     center = wb.add_format({"bold": True, "align": "center", "valign": "vcenter", "border": 1})
     for sheet in sheets:
         ws = wb.add_worksheet(sheet.name)
-        merged, covered = _merged_cells(sheet), _covered(sheet)
-        for r, row in enumerate(sheet.rows):
-            for c, v in enumerate(row):
-                if (r, c) in covered:
-                    continue
-                if (r, c) in merged:
-                    r2, c2 = merged[(r, c)]
-                    ws.merge_range(r, c, r2, c2, "" if v is None else str(v), center)
-                elif v is None:
-                    continue
-                elif isinstance(v, str):
-                    ws.write_string(r, c, v)
-                elif isinstance(v, dt.date):
-                    ws.write_datetime(r, c, dt.datetime(v.year, v.month, v.day), date_fmt)
-                else:
-                    ws.write_number(r, c, v)
+        for r, c, v, span in _written(sheet):
+            if span is not None:
+                ws.merge_range(r, c, *span, "" if v is None else str(v), center)
+            elif isinstance(v, str):
+                ws.write_string(r, c, v)
+            elif isinstance(v, dt.date):
+                ws.write_datetime(r, c, dt.datetime(v.year, v.month, v.day), date_fmt)
+            else:
+                ws.write_number(r, c, v)
         for r in sheet.hidden_rows:
             ws.set_row(r, None, None, {"hidden": True})
         for c in sheet.hidden_cols:
@@ -95,20 +100,13 @@ def _xls(path: Path, sheets: list[Sheet]) -> None:
     date_style = xlwt.easyxf(num_format_str="yyyy-mm-dd")
     for sheet in sheets:
         ws = wb.add_sheet(sheet.name, cell_overwrite_ok=True)
-        merged, covered = _merged_cells(sheet), _covered(sheet)
-        for r, row in enumerate(sheet.rows):
-            for c, v in enumerate(row):
-                if (r, c) in covered:
-                    continue
-                if (r, c) in merged:
-                    r2, c2 = merged[(r, c)]
-                    ws.write_merge(r, r2, c, c2, "" if v is None else str(v))
-                elif v is None:
-                    continue
-                elif isinstance(v, dt.date):
-                    ws.write(r, c, dt.datetime(v.year, v.month, v.day), date_style)
-                else:
-                    ws.write(r, c, v)
+        for r, c, v, span in _written(sheet):
+            if span is not None:
+                ws.write_merge(r, span[0], c, span[1], "" if v is None else str(v))
+            elif isinstance(v, dt.date):
+                ws.write(r, c, dt.datetime(v.year, v.month, v.day), date_style)
+            else:
+                ws.write(r, c, v)
         for r in sheet.hidden_rows:
             ws.row(r).hidden = True
         for c in sheet.hidden_cols:
