@@ -151,6 +151,7 @@ def describe(entry: dict, pages: dict[str, str] | None = None) -> str:
     e = entry
     key = str(e.get("page", "")).split(":")[0]  # page_error: "import:confirm"
     page = (pages or {}).get(key, e.get("page", ""))
+    role = _ROLES.get(str(e.get("role", "")), str(e.get("role", "")))
     event = e.get("event", "")
     rows = e.get("rows")
     n = f"{rows:,}行" if isinstance(rows, int) else ""
@@ -160,14 +161,13 @@ def describe(entry: dict, pages: dict[str, str] | None = None) -> str:
         return f"下载{_files(e.get('file'))}" + (f"（{parts}）" if parts else "")
     if event == "sign_in":
         via = _VIA.get(str(e.get("via", "")), str(e.get("via", "")))
-        role = _ROLES.get(str(e.get("role", "")), str(e.get("role", "")))
         where = f"，来源 {e['client']}" if e.get("client") else ""
         return f"通过{via}登录，角色：{role}{where}"
     if event == "sign_in_failed":
         where = f"（来源 {e['client']}）" if e.get("client") else ""
         return f"登录失败{where}：{e.get('reason', '')}"
     if event == "denied":
-        return f"打开页面「{page}」被拒绝（角色：{_ROLES.get(str(e.get('role')), e.get('role'))}）"
+        return f"打开页面「{page}」被拒绝（角色：{role}）"
     if event == "upload_checked":
         verdict = "可以导入" if e.get("ok") else "有整个文件的问题，不能导入"
         return f"上传并校验{_files(e.get('files'))}：拒收{e.get('rows_rejected', 0):,}行，{verdict}"
@@ -190,7 +190,6 @@ def describe(entry: dict, pages: dict[str, str] | None = None) -> str:
         return f"生成报告{_files(e.get('file'))}"
     if event in ("user_add", "user_remove"):
         verb = "添加" if event == "user_add" else "删除"
-        role = _ROLES.get(str(e.get("role", "")), str(e.get("role", "")))
         town = f"，限乡镇 {e['township']}" if e.get("township") else ""
         return f"{verb}账户 {e.get('account', '')}（{role}{town}）"
     if event == "user_unlock":
