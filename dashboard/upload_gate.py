@@ -151,9 +151,10 @@ class UploadGate:
             return
         session_id = m.group(1)
         length = _content_length(scope)
-        status, reason = decide(session_id, length)
+        limits = caps()  # orgdash.toml, read once for this request
+        status, reason = decide(session_id, length, limits)
         if status:
-            if length is not None and length <= caps().file + MULTIPART_OVERHEAD:
+            if length is not None and length <= limits.file + MULTIPART_OVERHEAD:
                 # Read and drop a body of at most one file's size (nothing is kept): a proxy in
                 # front (nginx, orgdash serve --workers) answers 502 instead of this refusal when
                 # the upstream closes before the body is through. A larger one is cut off.
