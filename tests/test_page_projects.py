@@ -111,6 +111,13 @@ def test_the_status_breakdown_adds_up_to_the_total(county_page):
     stopped = re.search(r"另有(\d+)个已终止，不计入", text)
     assert stopped is None or int(stopped.group(1)) > 0
     assert not re.search(r"，已终止\d+个", text)
+    # The list below names every project, stopped ones too, and says how many of those it holds.
+    label = next(e.label for e in county_page.expander if "微项目清单" in e.label)
+    stopped = re.search(r"另有(\d+)个已终止", text)
+    n_stopped = int(stopped.group(1)) if stopped else 0
+    assert label.endswith(
+        f"（{total + n_stopped}个，含已终止{n_stopped}个）" if n_stopped else f"（{total}个）"
+    )
 
 
 def test_points_trainings_awards_and_lounges_match_sql(county_page, demo_db):

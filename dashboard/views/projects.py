@@ -207,7 +207,10 @@ else:
     downloads.buttons(comm_table, f"各社区微项目_{f.year}年", key=f"{K}_dl_communities")
 
     listed = data.run("projects/list", **P)
-    with st.expander(f"{f.year}年微项目清单（{listed.height}个）"):
+    stopped = listed.filter(pl.col("status_on_date") == "cancelled").height
+    # The list shows stopped projects too; its count says so beside the total above.
+    also = f"，含已终止{stopped}个" if stopped else ""
+    with st.expander(f"{f.year}年微项目清单（{listed.height}个{also}）"):
         project_table = listed.select(
             pl.col("project_id").alias("编号"),
             pl.col("name").alias("名称"),
