@@ -3,6 +3,10 @@
 from __future__ import annotations
 
 import datetime as dt
+import io
+import threading
+from collections import OrderedDict
+from collections.abc import Hashable
 from pathlib import Path
 
 import polars as pl
@@ -19,16 +23,66 @@ class NoWarehouse(Exception):
     pass
 
 
-@st.cache_data(max_entries=512, show_spinner=False)
+MAX_RESULTS = 512  # query results kept per process, least recently used dropped first
+
+_lock = threading.Lock()
+_results: OrderedDict[Hashable, bytes] = OrderedDict()
+_running: dict[Hashable, threading.Event] = {}
+
+
+def _frozen(value: object) -> Hashable:
+    return tuple(value) if isinstance(value, list) else value  # type: ignore[return-value]
+
+
 def _run(name: str, db: str, build: str, params: tuple[tuple[str, object], ...]) -> pl.DataFrame:
-    # build is part of the key only: a new load changes it, so pages see the new data at once.
-    # db is the file this user's scope reads (a township's copy, a masked copy or the live one).
-    # cache_data, though it pickles every result (for the organisation page's 237,000 rows at
-    # province scale that takes about as long as the query): with st.cache_resource, one frame
-    # shared by every session, twenty browser sessions hung the server (once in two runs), two
-    # page threads waiting inside Polars 2.1.0 for good (docs/DASHBOARD.md). Each session
-    # unpickles its own copy here.
-    return queries.run(name, Path(db), **dict(params))
+    """The query's result, run once per build, scope file and parameters in this process.
+
+    build is part of the key only: a new load changes it, so pages see the new data at once.
+    db is the file this user's scope reads (a township's copy, a masked copy or the live one).
+
+    Kept as bytes, and each call reads its own frame from them: with one frame shared by every
+    session (st.cache_resource), twenty browser sessions hung the server (once in two runs), two
+    page threads waiting inside Polars 2.1.0 for good (docs/DASHBOARD.md). This replaced
+    st.cache_data, which keeps pickles too but, in Streamlit 1.67, inspects the function's
+    signature and hashes every argument on every call: 15 % of a warm 总览's server time when
+    twenty sessions opened it at once (issue 15). Ten sessions asking for the same missing
+    result at once run its query once; the others wait for it.
+    """
+    key = (name, db, build, params)
+    waiting: threading.Event | None = None
+    with _lock:
+        stored = _results.get(key)
+        if stored is not None:
+            _results.move_to_end(key)
+        else:
+            waiting = _running.get(key)
+            if waiting is None:
+                _running[key] = threading.Event()
+    if stored is not None:
+        return pl.DataFrame.deserialize(io.BytesIO(stored))
+    if waiting is not None:
+        waiting.wait(timeout=120)
+        with _lock:
+            stored = _results.get(key)
+        if stored is not None:
+            return pl.DataFrame.deserialize(io.BytesIO(stored))
+        return queries.run(name, Path(db), **dict(params))  # the first run failed: our own
+    try:
+        frame = queries.run(name, Path(db), **dict(params))
+        with _lock:
+            _results[key] = frame.serialize()
+            while len(_results) > MAX_RESULTS:
+                _results.popitem(last=False)
+        return frame
+    finally:
+        with _lock:
+            _running.pop(key).set()
+
+
+def clear() -> None:
+    """Forget every cached result (the bench's cold runs; a new build needs no call)."""
+    with _lock:
+        _results.clear()
 
 
 def pin(account: Account) -> None:
@@ -88,7 +142,7 @@ def build() -> str:
 def run(name: str, **params: object) -> pl.DataFrame:
     """A named query's result, cached per warehouse build, scope and parameter values."""
     path, built, _ = st.session_state[_PINNED]
-    return _run(name, path, built, tuple(sorted(params.items())))
+    return _run(name, path, built, tuple(sorted((k, _frozen(v)) for k, v in params.items())))
 
 
 def warehouse() -> dict:

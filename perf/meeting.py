@@ -42,7 +42,9 @@ SESSION_TIMEOUT = 300.0  # seconds one session may take from its rerun to script
 # Goals of issue 15: p95 of N sessions at once against one session alone, per scale.
 GOALS: dict[int, dict[int, float]] = {1: {10: 2.0, 20: 3.0}, 100: {10: 3.0}}
 SIZES = {1: (1, 5, 10, 20), 100: (1, 10)}
-WORKER_SIZES = (1, 10, 20)  # 2 workers, scale 1 (N = 1 for its own one-session figure)
+# With 2 workers (one per core of the bench machine, as docs/DEPLOY.md advises for a meeting);
+# N = 1 is each server's own one-session figure.
+WORKER_SIZES = {1: (1, 10, 20), 100: (1, 10)}
 ROUNDS = 3
 ALONE_ROUNDS = 5  # N = 1 is cheap and the baseline of every goal
 
@@ -297,8 +299,7 @@ def bench_meeting(res: Any, scale: int, db: Path) -> None:
 
     token = sessions.issue(bench_account())  # bench_account points ORGDASH_USERS at its file
     figures = measure(db, token, SIZES.get(scale, (1, 10)))
-    if scale == 1:
-        figures += measure(db, token, WORKER_SIZES, workers=2)
+    figures += measure(db, token, WORKER_SIZES.get(scale, (1, 10)), workers=2)
     goals = GOALS.get(scale, {})
     for fig in figures:
         alone = next(f for f in figures if f.workers == fig.workers and f.sessions == 1)

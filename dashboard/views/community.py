@@ -6,9 +6,8 @@ from __future__ import annotations
 import polars as pl
 import streamlit as st
 
-from dashboard import data, downloads, filters, maps, mobile, nav, style
+from dashboard import data, downloads, figures, filters, maps, mobile, nav, style
 from dashboard import formats as fmt
-from dashboard.charts import common
 from dashboard.charts import community as charts
 from dashboard.safe import md
 
@@ -207,10 +206,8 @@ if phone:
         key="community_comparison_phone",
     )
 else:
-    st.plotly_chart(
-        charts.comparison(comp, metrics, scope_labels),
-        key="community_comparison",
-        config=common.CONFIG,
+    figures.show(
+        "community_comparison", lambda: charts.comparison(comp, metrics, scope_labels), on=code
     )
 comp_table = comp.select(
     pl.col("scope").replace_strict(scope_labels).alias("比较对象"),
@@ -252,9 +249,7 @@ else:
         mix = data.run("community/fields", community=code, **params).with_columns(
             pl.col("field").replace_strict(field_names, default="其他").alias("field_label")
         )
-        st.plotly_chart(
-            mobile.fit(charts.fields_mix(mix)), key="community_fields", config=common.CONFIG
-        )
+        figures.show("community_fields", lambda: charts.fields_mix(mix), on=code)
     with right:
         st.markdown("**服务平台**")
         plats = data.run("community/platforms", community=code, as_of=f.as_of)
@@ -333,9 +328,7 @@ if by_year.is_empty():
     why = f"（仅计“{chosen}”领域组织获得的项目）" if f.fields else ""
     st.info(f"截至{fmt.cn_date(f.as_of)}，本社区及其组织没有获批的资金项目{why}。")
 else:
-    st.plotly_chart(
-        mobile.fit(charts.funding_by_year(by_year)), key="community_funding", config=common.CONFIG
-    )
+    figures.show("community_funding", lambda: charts.funding_by_year(by_year), on=code)
     grants = data.run("community/grants", community=code, **params)
     grant_table = grants.select(
         pl.col("year").alias("年度"),

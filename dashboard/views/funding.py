@@ -3,14 +3,15 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from typing import Any
 
+import plotly.graph_objects as go
 import polars as pl
 import streamlit as st
 
-from dashboard import data, downloads, filters, style
+from dashboard import data, downloads, figures, filters, style
 from dashboard import formats as fmt
-from dashboard.charts import common
 from dashboard.charts import funding as charts
 from dashboard.safe import md
 
@@ -86,8 +87,10 @@ def yuan_delta(cur: object, prev: object) -> str | None:
     return f"{'+' if d >= 0 else '-'}{fmt.yuan(abs(d))}"
 
 
-def plot(fig: object, key: str) -> None:
-    st.plotly_chart(fig, key=f"funding_{key}", config=common.CONFIG)
+def plot(make: Callable[[], go.Figure], key: str) -> None:
+    """A chart built once per build and filters, shared by every session (dashboard/figures.py):
+    everything `make` reads follows from those."""
+    figures.show(f"funding_{key}", make)
 
 
 st.title("资金使用")
@@ -198,12 +201,12 @@ with c1:
     if scoped and totals["count_grants"].sum() == 0:
         st.info("当前筛选条件下历年都没有批复的资助项目。")
     else:
-        plot(charts.by_year(totals, county_wide=not scoped), "by_year")
+        plot(lambda: charts.by_year(totals, county_wide=not scoped), "by_year")
 with c2:
     if scoped and n_grants == 0:
         st.info(f"当前筛选条件下{f.year}年没有批复的资助项目，无法按资金来源比较。")
     else:
-        plot(charts.by_source(this_year, county_wide=not scoped, year=f.year), "by_source")
+        plot(lambda: charts.by_source(this_year, county_wide=not scoped, year=f.year), "by_source")
 st.caption(
     "各年度的拨付截至当年12月31日（本年度截至数据截止日），即当年预算执行情况；"
     "次年补拨的款项见下方「拨付滞后」。"
@@ -254,10 +257,10 @@ else:
     c1, c2 = st.columns(2)
     with c1:
         st.subheader("按用途")
-        plot(charts.by_category(purpose, f"{f.year}年分用途批复与拨付", 320), "by_purpose")
+        plot(lambda: charts.by_category(purpose, f"{f.year}年分用途批复与拨付", 320), "by_purpose")
     with c2:
         st.subheader("按服务领域")
-        plot(charts.by_category(field, f"{f.year}年受助组织的服务领域", 320), "by_field")
+        plot(lambda: charts.by_category(field, f"{f.year}年受助组织的服务领域", 320), "by_field")
     # Tables at full width: in half a column the download buttons and labels get cut off.
     with st.expander("分用途明细表"):
         table(
@@ -304,14 +307,14 @@ else:
     c1, c2 = st.columns(2)
     with c1:
         plot(
-            charts.by_category(
+            lambda: charts.by_category(
                 place, f"{f.year}年{town_name}各{unit}批复与拨付", max(320, 34 * place.height)
             ),
             "by_place",
         )
     with c2:
         plot(
-            charts.per_resident(
+            lambda: charts.per_resident(
                 residents, f"{f.year}年{town_name}各{unit}人均批复资金（元/人）", avg
             ),
             "per_resident",
@@ -348,7 +351,9 @@ else:
     else:
         ref, ref_name = current["budget_yuan"][0], f"{f.year}年预算（全县）"
     plot(
-        charts.monthly(monthly, ref, ref_name, f"{f.year}年与{f.year - 1}年月度累计拨付（万元）"),
+        lambda: charts.monthly(
+            monthly, ref, ref_name, f"{f.year}年与{f.year - 1}年月度累计拨付（万元）"
+        ),
         "monthly",
     )
     st.caption(

@@ -13,10 +13,9 @@ import plotly.graph_objects as go
 import polars as pl
 import streamlit as st
 
-from dashboard import data, downloads, style
+from dashboard import data, downloads, figures, style
 from dashboard import filters as flt
 from dashboard import formats as fmt
-from dashboard.charts import common as chart_common
 from dashboard.charts import governance as charts
 from dashboard.safe import md
 
@@ -31,8 +30,9 @@ labels_field = style.labels("field")
 labels_status = style.labels("org_status")
 
 
-def _chart(fig: go.Figure, key: str) -> None:
-    st.plotly_chart(fig, key=key, config=chart_common.CONFIG)
+def _chart(make: Callable[[], go.Figure], key: str) -> None:
+    """Built once per build and filters (UNIT follows them), shared by every session."""
+    figures.show(key, make)
 
 
 def _iso(col: str) -> pl.Expr:
@@ -140,9 +140,9 @@ else:
 
     left, right = st.columns(2)
     with left:
-        _chart(charts.reports_by_year(county), "gov_chart_reports_year")
+        _chart(lambda: charts.reports_by_year(county), "gov_chart_reports_year")
     with right:
-        _chart(charts.report_results_by_unit(towns, UNIT), "gov_chart_reports_town")
+        _chart(lambda: charts.report_results_by_unit(towns, UNIT), "gov_chart_reports_town")
 
     town_table = pl.concat([towns, this_year]).select(
         pl.col("unit_name").fill_null("合计").alias(UNIT),
@@ -208,7 +208,7 @@ else:
     n_exp = int(grades["count_expiring"].sum())
     left, right = st.columns([3, 1])
     with left:
-        _chart(charts.grade_mix(grades), "gov_chart_grades")
+        _chart(lambda: charts.grade_mix(grades), "gov_chart_grades")
     with right:
         st.metric("持有有效等级", fmt.count(n_graded), border=True)
         st.metric(
@@ -278,7 +278,7 @@ else:
                 delta_arrow="off",
                 border=True,
             )
-    _chart(charts.rating_mix(ratings), "gov_chart_ratings")
+    _chart(lambda: charts.rating_mix(ratings), "gov_chart_ratings")
     if n_rated:
         rating_labels = style.labels("credit_rating")
         rating_options = {"all": f"{f.year}年参评（{fmt.count(n_rated)}）"}
@@ -345,7 +345,7 @@ else:
     cols[0].metric(f"{f.year}年抽查", fmt.count(n_insp, "次"), border=True)
     for col, r in zip(cols[1:], insp_year.iter_rows(named=True), strict=True):
         col.metric(r["result_label"], fmt.count(r["count_inspections"], "次"), border=True)
-    _chart(charts.inspections_by_year(insp), "gov_chart_inspections")
+    _chart(lambda: charts.inspections_by_year(insp), "gov_chart_inspections")
     if n_insp:
         inspection_labels = style.labels("inspection_result")
         insp_options = {"all": f"{f.year}年抽查（{fmt.count(n_insp, '次')}）"}

@@ -8,10 +8,9 @@ import hashlib
 import polars as pl
 import streamlit as st
 
-from dashboard import data, downloads, style
+from dashboard import data, downloads, figures, style
 from dashboard import filters as flt
 from dashboard import formats as fmt
-from dashboard.charts import common as chart_common
 from dashboard.charts import organizations as charts
 from dashboard.charts.governance import grade_label
 from dashboard.safe import md
@@ -263,7 +262,7 @@ def _profile(org_id: str, as_of: dt.date) -> None:
     )
     name = r["name"]
     with tabs[0]:
-        _reports(reports, name)
+        _reports(reports, name, p)
     with tabs[1]:
         _grades(grades, name, as_of)
     with tabs[2]:
@@ -276,7 +275,7 @@ def _profile(org_id: str, as_of: dt.date) -> None:
         _grants(grants, name)
 
 
-def _reports(frame: pl.DataFrame, name: str) -> None:
+def _reports(frame: pl.DataFrame, name: str, p: dict) -> None:
     if frame.is_empty():
         st.info("该组织没有年报记录（备案组织不报送年报，登记组织成立次年起报送）。")
         return
@@ -296,9 +295,7 @@ def _reports(frame: pl.DataFrame, name: str) -> None:
             ],
         }
     )
-    st.plotly_chart(
-        charts.report_record(frame), key="org_chart_reports", config=chart_common.CONFIG
-    )
+    figures.show("org_chart_reports", lambda: charts.report_record(frame), on=tuple(p.items()))
     st.dataframe(table, hide_index=True, width="stretch")
     downloads.buttons(table, f"{name}_年报", key="org_dl_reports", detail=True)
 

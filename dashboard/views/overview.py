@@ -2,14 +2,25 @@
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Callable
 
+import plotly.graph_objects as go
 import polars as pl
 import streamlit as st
 
-from dashboard import auth, bigscreen, data, downloads, filters, mobile, nav, style, widgets
+from dashboard import (
+    auth,
+    bigscreen,
+    data,
+    downloads,
+    figures,
+    filters,
+    mobile,
+    nav,
+    style,
+    widgets,
+)
 from dashboard import formats as fmt
-from dashboard.charts import common
 from dashboard.charts import overview as charts
 from dashboard.safe import md
 
@@ -235,19 +246,19 @@ def charts_row(f: filters.Filters, flows: pl.DataFrame) -> None:
         if fields.is_empty():
             st.info("当前筛选条件下没有社区社会组织，无法按服务领域统计。")
         else:
-            names = style.labels("field")
-            frame = fields.with_columns(
-                pl.col("field").replace_strict(names, default=pl.col("field")).alias("field_label")
-            )
-            fig = mobile.fit(charts.by_field(frame))
-            st.plotly_chart(fig, key=f"{K}_by_field", config=common.CONFIG)
+
+            def by_field() -> go.Figure:
+                names = style.labels("field")
+                label = pl.col("field").replace_strict(names, default=pl.col("field"))
+                return charts.by_field(fields.with_columns(label.alias("field_label")))
+
+            figures.show(f"{K}_by_field", by_field)
     with right:
         shown = flows.filter(pl.col("year") >= f.year - 9)  # ten years keep the bars readable
         if shown.select(pl.col("count_new").sum() + pl.col("count_dissolved").sum()).item() == 0:
             st.info("当前筛选条件下近十年没有新成立或注销的社区社会组织。")
         else:
-            fig = mobile.fit(charts.flows(shown))
-            st.plotly_chart(fig, key=f"{K}_flows", config=common.CONFIG)
+            figures.show(f"{K}_flows", lambda: charts.flows(shown))
 
 
 # Display header, header in the downloaded file (with units), number format in the table.
@@ -318,13 +329,46 @@ def _pick_township(code: str) -> None:
     st.session_state["f_township"] = code
 
 
-def _folded(rows: list[dict], draw: Any, more_label: str) -> None:
+def _folded(
+    rows: list[dict],
+    draw: Callable[[dict], None],
+    more: str,
+    key: str,
+    label: Callable[[dict], str],
+    chosen: Callable[[dict], None] | None = None,
+    on_change: Callable[[], None] | None = None,
+) -> None:
+    """The first SHOW_FIRST entries drawn, the rest in one picker: at province scale a list holds
+    hundreds of entries, and drawing each as a link cost every session most of its 总览 (issue
+    15). Picking one opens it as its link would: `chosen` (in the run) or `on_change` (a callback,
+    before the run: for what changes the sidebar's filters). Without either (a role that may not
+    open the page) the picker lists the rest to read."""
     for r in rows[:SHOW_FIRST]:
         draw(r)
-    if len(rows) > SHOW_FIRST:
-        with st.expander(f"{more_label}（另有{len(rows) - SHOW_FIRST}项）"):
-            for r in rows[SHOW_FIRST:]:
-                draw(r)
+    rest = {str(i): r for i, r in enumerate(rows[SHOW_FIRST:])}
+    if not rest:
+        return
+    st.session_state[f"{key}_rows"] = rest  # for on_change, which runs before the next run
+    picked = st.selectbox(
+        f"{more}（另有{len(rest)}项）",
+        list(rest),
+        index=None,
+        format_func=lambda i: label(rest[i]),
+        placeholder="选择后查看" if chosen or on_change else "展开查看",
+        key=key,
+        on_change=on_change,
+    )
+    if picked is not None and chosen is not None:
+        chosen(rest[picked])
+
+
+def _pick_township_from(key: str) -> None:
+    """on_change of the folded township list: that township's 总览, the picker emptied."""
+    picked = st.session_state.get(key)
+    rows = st.session_state.get(f"{key}_rows", {})
+    st.session_state[key] = None
+    if picked in rows:
+        _pick_township(rows[picked]["township_code"])
 
 
 def attention(f: filters.Filters) -> None:
@@ -338,15 +382,26 @@ def attention(f: filters.Filters) -> None:
         if not below:
             st.info("当前范围内的社区都达到了国家标准（城市社区≥10家、行政村≥5家）。")
 
-        def community(r: dict) -> None:
-            nav.link(
-                "community",
-                f"{md(r['community_name'])}（{md(r['township_name'])}）："
-                f"{r['count_active']}家，{area_names.get(r['area_type'], '')}标准{r['floor']}家",
-                community=r["community_code"],
+        def community_label(r: dict) -> str:
+            return (
+                f"{r['community_name']}（{r['township_name']}）："
+                f"{r['count_active']}家，{area_names.get(r['area_type'], '')}标准{r['floor']}家"
             )
 
-        _folded(below, community, "更多社区")
+        def community(r: dict) -> None:
+            nav.link("community", md(community_label(r)), community=r["community_code"])
+
+        def open_community(r: dict) -> None:
+            nav.go("community", community=r["community_code"])
+
+        _folded(
+            below,
+            community,
+            "更多社区",
+            f"{K}_more_communities",
+            community_label,
+            open_community if nav.may_open("community") else None,
+        )
 
     low = data.run("overview/attention_townships", **f.params()).to_dicts()
     with c2:
@@ -359,10 +414,15 @@ def attention(f: filters.Filters) -> None:
                 "或低于 90%；点击查看该乡镇的总览。"
             )
 
+        def township_label(r: dict) -> str:
+            return (
+                f"{r['township_name']}：{fmt.rate(r['report_submission_rate'])}"
+                f"（{r['count_reports_submitted']}/{r['count_reports_due']}份）"
+            )
+
         def township(r: dict) -> None:
             st.button(
-                f"{md(r['township_name'])}：{fmt.rate(r['report_submission_rate'])}"
-                f"（{r['count_reports_submitted']}/{r['count_reports_due']}份）",
+                md(township_label(r)),
                 key=f"{K}_town_{r['township_code']}",
                 on_click=_pick_township,
                 args=(r["township_code"],),
@@ -370,7 +430,15 @@ def attention(f: filters.Filters) -> None:
                 disabled=f.township == r["township_code"],
             )
 
-        _folded(low, township, "更多乡镇")
+        more = f"{K}_more_townships"
+        _folded(
+            low,
+            township,
+            "更多乡镇",
+            more,
+            township_label,
+            on_change=lambda: _pick_township_from(more),
+        )
 
     listed = data.run("overview/attention_listed", **f.params()).to_dicts()
     with c3:
@@ -379,15 +447,28 @@ def attention(f: filters.Filters) -> None:
             st.info(f"当前范围内{f.year}年没有组织被列入活动异常名录或严重违法失信名单。")
         lists = style.labels("list_type")
 
-        def organisation(r: dict) -> None:
-            nav.link("organizations", md(r["org_name"]), org=r["org_id"])
+        def listing_label(r: dict) -> str:
             removed = f"，{fmt.cn_date(r['removed_on'])}移出" if r["removed_on"] else ""
-            st.caption(
-                f"{md(lists.get(r['list_type'], r['list_type']))} · "
-                f"{r['listed_on'].month}月{r['listed_on'].day}日列入{removed}"
+            return (
+                f"{r['org_name']}（{lists.get(r['list_type'], r['list_type'])} · "
+                f"{r['listed_on'].month}月{r['listed_on'].day}日列入{removed}）"
             )
 
-        _folded(listed, organisation, "更多组织")
+        def organisation(r: dict) -> None:
+            # One element per entry: the name links to the profile, the listing follows it.
+            nav.link("organizations", md(listing_label(r)), org=r["org_id"])
+
+        def open_organisation(r: dict) -> None:
+            nav.go("organizations", org=r["org_id"])
+
+        _folded(
+            listed,
+            organisation,
+            "更多组织",
+            f"{K}_more_orgs",
+            listing_label,
+            open_organisation if nav.may_open("organizations") else None,
+        )
 
 
 def scope_text(f: filters.Filters) -> str:

@@ -7,15 +7,15 @@ awards (an organisation's field); points, trainings and lounges have none.
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Callable
 
+import plotly.graph_objects as go
 import polars as pl
 import pydeck as pdk
 import streamlit as st
 
-from dashboard import data, downloads, filters, maps, nav, style, widgets
+from dashboard import data, downloads, figures, filters, maps, nav, style, widgets
 from dashboard import formats as fmt
-from dashboard.charts import common
 from dashboard.charts import projects as charts
 from dashboard.safe import md
 
@@ -31,8 +31,9 @@ level_names = style.labels("training_level")
 award_names = style.labels("award_level")
 
 
-def _chart(fig: Any, key: str) -> None:
-    st.plotly_chart(fig, key=key, config=common.CONFIG)
+def _chart(make: Callable[[], go.Figure], key: str) -> None:
+    """Built once per build and filters, shared by every session (dashboard/figures.py)."""
+    figures.show(key, make)
 
 
 def _height(rows: int) -> int:
@@ -175,9 +176,11 @@ else:
         by_field = data.run("projects/by_field", **P).with_columns(
             pl.col("field").replace_strict(field_names, default="其他").alias("field_label")
         )
-        _chart(charts.by_field(by_field, f.year), f"{K}_by_field")
+        _chart(lambda: charts.by_field(by_field, f.year), f"{K}_by_field")
     with right:
-        _chart(charts.by_status(data.run("projects/by_status", **P), f.year), f"{K}_by_status")
+        _chart(
+            lambda: charts.by_status(data.run("projects/by_status", **P), f.year), f"{K}_by_status"
+        )
 
     st.subheader("各社区微项目")
     by_comm = data.run("projects/by_community", **P)
@@ -320,7 +323,7 @@ else:
     )
     monthly = data.run("projects/points_monthly", **P)
     if monthly.height:
-        _chart(charts.points_monthly(monthly), f"{K}_points_monthly")
+        _chart(lambda: charts.points_monthly(monthly), f"{K}_points_monthly")
     points_table = points.select(
         pl.col("township_name").alias("乡镇（街道）"),
         pl.col("community_name").alias("社区（村）"),
@@ -352,7 +355,7 @@ else:
     labelled = trainings_years.with_columns(
         pl.col("level").replace_strict(level_names, default="").alias("level_label")
     )
-    _chart(charts.trainings_by_year(labelled), f"{K}_trainings_year")
+    _chart(lambda: charts.trainings_by_year(labelled), f"{K}_trainings_year")
     held = data.run("projects/trainings", **P)
     if held.is_empty():
         st.info(f"当前筛选条件下{f.year}年没有举办培训。")
@@ -389,7 +392,7 @@ else:
     labelled = awards_years.with_columns(
         pl.col("level").replace_strict(award_names, default="").alias("level_label")
     )
-    _chart(charts.awards_by_year(labelled), f"{K}_awards_year")
+    _chart(lambda: charts.awards_by_year(labelled), f"{K}_awards_year")
     given = data.run("projects/awards", **P)
     if given.is_empty():
         st.info(f"当前筛选条件下{f.year}年没有组织获得表彰。")
@@ -421,7 +424,9 @@ elif lounges.is_empty():
 else:
     left, right = st.columns([2, 3])
     with left:
-        _chart(charts.lounge_stars(data.run("projects/lounge_stars", **P)), f"{K}_lounge_stars")
+        _chart(
+            lambda: charts.lounge_stars(data.run("projects/lounge_stars", **P)), f"{K}_lounge_stars"
+        )
     with right:
         by_stars = dict(lounges.group_by("stars").len().iter_rows())
         urban = lounges.filter(pl.col("area_type") == "urban").height

@@ -5,11 +5,12 @@ from __future__ import annotations
 
 import datetime as dt
 
+import plotly.graph_objects as go
 import polars as pl
 import pydeck as pdk
 import streamlit as st
 
-from dashboard import bigscreen, data, filters, maps, style, widgets
+from dashboard import bigscreen, data, figures, filters, maps, style, widgets
 from dashboard import formats as fmt
 from dashboard.charts import overview as charts
 from dashboard.safe import md
@@ -136,16 +137,18 @@ with st.container(key=bigscreen.KEY):
             st.caption(f"另有{left_out}个乡镇（街道）未列出，详见总览页。")
         fields = data.run("overview/by_field", **P)
         if not fields.is_empty():
-            names = style.labels("field")
-            frame = fields.with_columns(
-                pl.col("field").replace_strict(names, default=pl.col("field")).alias("field_label")
-            ).head(6)
-            fig = bigscreen.dark(charts.by_field(frame), height=236)
-            fig.update_layout(title={"text": "主要服务领域组织数"})
-            st.plotly_chart(
-                fig,
+
+            def by_field() -> go.Figure:
+                names = style.labels("field")
+                label = pl.col("field").replace_strict(names, default=pl.col("field"))
+                frame = fields.with_columns(label.alias("field_label")).head(6)
+                fig = bigscreen.dark(charts.by_field(frame), height=236)
+                return fig.update_layout(title={"text": "主要服务领域组织数"})
+
+            figures.show(
+                "screen_fields",
+                by_field,
                 theme=None,
-                key="screen_fields",
                 config={"displayModeBar": False, "staticPlot": True},
             )
 
