@@ -38,6 +38,10 @@ TILE_LAYER = "basemap_tiles"  # a layer of the basemap style, not a deck layer
 NO_DATA_RGB = (210, 210, 210)
 CLASSES = 5
 AREA_LABELS = {"urban": "城市社区", "rural": "农村社区（行政村）"}
+# Shown on the map page when the load marked the boundaries schematic (warehouse_info.boundaries_synthetic):
+# the demo's, drawn by the generator, must never pass for the real administrative lines.
+SCHEMATIC_LABEL = "示意边界"
+SCHEMATIC_NOTE = "图中县、乡镇（街道）和社区的边界为示意，不是实际行政区划界线，只表示相对位置。"
 PLATFORM_LEVELS = {"county": "县级中心", "township": "乡镇级平台", "village": "村级服务站"}
 # Platforms are icons (a size in pixels, readable at any zoom), not a ScatterplotLayer, which headless
 # Chromium draws at wrong sizes and places (docs/STACK-NOTES.md). Icon size in pixels and colour per level.

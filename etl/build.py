@@ -54,7 +54,8 @@ def table_ddl(source: Source) -> list[str]:
 META_DDL = [
     """CREATE TABLE warehouse_info (
         as_of_date DATE NOT NULL, built_at TIMESTAMPTZ NOT NULL, etl_run_id VARCHAR NOT NULL,
-        county_code VARCHAR, county_name VARCHAR, source_dir VARCHAR, source_files JSON)""",
+        county_code VARCHAR, county_name VARCHAR, source_dir VARCHAR, source_files JSON,
+        boundaries_synthetic BOOLEAN NOT NULL DEFAULT false)""",
     "COMMENT ON TABLE warehouse_info IS '数据仓库信息'",
     "COMMENT ON COLUMN warehouse_info.as_of_date IS '数据截止日期'",
     "COMMENT ON COLUMN warehouse_info.built_at IS '生成时间'",
@@ -62,6 +63,7 @@ META_DDL = [
     "COMMENT ON COLUMN warehouse_info.county_code IS '县区划代码'",
     "COMMENT ON COLUMN warehouse_info.county_name IS '县名称'",
     "COMMENT ON COLUMN warehouse_info.source_files IS '源文件及其 SHA-256'",
+    "COMMENT ON COLUMN warehouse_info.boundaries_synthetic IS '边界为示意（非真实边界）'",
     """CREATE TABLE etl_sources (
         source VARCHAR PRIMARY KEY, label VARCHAR, file_name VARCHAR, sha256 VARCHAR, encoding VARCHAR,
         rows_read BIGINT, rows_loaded BIGINT, rows_rejected BIGINT)""",
@@ -296,6 +298,13 @@ class Builder:
                 leftover.unlink()
 
 
+def boundaries_synthetic(manifest: dict) -> bool:
+    """Whether the folder's boundaries are schematic (示意), not real outlines: its manifest.toml
+    says `boundaries = "synthetic"`, or it is any `orgdash demo` folder's (those carry `seed`; the
+    speech's county's files stay as they were, so its manifest has no `boundaries` line)."""
+    return manifest.get("boundaries", "synthetic" if "seed" in manifest else None) == "synthetic"
+
+
 def _meta(
     con: duckdb.DuckDBPyConnection,
     result: CheckResult,
@@ -318,7 +327,7 @@ def _meta(
             or f"{county_name}等{divisions.filter(pl.col('level') == 'county').height}个县"
         )
     con.execute(
-        "INSERT INTO warehouse_info VALUES (?, ?, ?, ?, ?, ?, ?)",
+        "INSERT INTO warehouse_info VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
         [
             result.as_of,
             started,
@@ -327,6 +336,7 @@ def _meta(
             county_name,
             str(result.directory.resolve()),
             json.dumps(result.files, ensure_ascii=False, sort_keys=True),
+            boundaries_synthetic(manifest),
         ],
     )
     by_source = {c.source.name: c for c in result.checked}

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import itertools
 import json
@@ -118,8 +119,8 @@ class DemoError:
     what: str
 
 
-def _bad_credit_code() -> str:
-    first17 = f"51{FIRST_COUNTY_CODE}MJ0099901"
+def _bad_credit_code(county_code: str = FIRST_COUNTY_CODE) -> str:
+    first17 = f"51{county_code}MJ0099901"
     good = credit_check_char(first17)
     return first17 + CREDIT_ALPHABET[(_CREDIT_VALUE[good] + 1) % 31]
 
@@ -198,6 +199,19 @@ DEMO_ERRORS: tuple[DemoError, ...] = (
 )
 
 
+def demo_errors(county_code: str) -> tuple[DemoError, ...]:
+    """DEMO_ERRORS as written into the files of the county with this code (the first county)."""
+    return tuple(
+        dataclasses.replace(
+            e,
+            value=_bad_credit_code(county_code)
+            if e.rule == "credit_code_checksum"
+            else e.value.replace(FIRST_COUNTY_CODE, county_code),
+        )
+        for e in DEMO_ERRORS
+    )
+
+
 # ---------------------------------------------------------------------------
 # Result
 # ---------------------------------------------------------------------------
@@ -210,6 +224,7 @@ class County:
     name: str
     lon0: float  # south-west corner of the cell the county is drawn in
     lat0: float
+    real: bool = False  # townships and communities from etl/geo/<code>.json (etl.demo_county)
 
 
 @dataclass(frozen=True)
@@ -508,22 +523,9 @@ def _geography(c: County, rng: np.random.Generator) -> _Geo:
     t_seeds = np.vstack([street_seeds, other])
     t_polys = [_polygonal(g) for g in _voronoi_cells(t_seeds, county_poly)]
 
-    rows: list[dict[str, Any]] = []
-    geoms: list[Any] = []
     county_code = c.code + "000000"
-    rows.append(
-        {
-            "division_code": county_code,
-            "name": c.name,
-            "level": "county",
-            "parent_code": c.code[:4] + "00000000",
-            "township_code": None,
-            "area_type": None,
-            "urban_rural_code": None,
-            "seed": t_seeds[0],
-        }
-    )
-    geoms.append(county_poly)
+    rows: list[dict[str, Any]] = [county_row(c, t_seeds[0])]
+    geoms: list[Any] = [county_poly]
     ui = ri = 0
     for t in range(nt):
         tcode = c.code + tcodes[t] + "000"
@@ -647,6 +649,69 @@ def _geography(c: County, rng: np.random.Generator) -> _Geo:
     return _Geo(divisions, boundaries, names, garr, comm)
 
 
+def county_row(c: County, seed: np.ndarray) -> dict[str, Any]:
+    """The county's own row of the division list (its seed point: where its name is drawn)."""
+    return {
+        "division_code": c.code + "000000",
+        "name": c.name,
+        "level": "county",
+        "parent_code": c.code[:4] + "00000000",
+        "township_code": None,
+        "area_type": None,
+        "urban_rural_code": None,
+        "seed": seed,
+    }
+
+
+@dataclass(frozen=True)
+class _Targets:
+    """What a county's organisations and stations add up to (docs/DOMAIN.md's headline figures)."""
+
+    urban: int  # active organisations in urban communities
+    rural: int
+    registered: int
+    stations: int  # village-level service stations
+    fields: dict[str, int]  # active organisations per field, before the jitter
+    urban_share: dict[str, float]  # FIELD_URBAN_SHARE
+
+    @property
+    def active(self) -> int:
+        return self.urban + self.rural
+
+
+def _targets(geo: _Geo) -> _Targets:
+    """The speech's figures for the speech's 45 + 79 communities. Another county's (a real one,
+    etl.demo_county) keep the speech's density against the national floor instead: 22.9 per urban
+    community (2.29 x 10), 15.0 per village (3.0 x 5), and the registered, field and station
+    figures in proportion."""
+    area = geo.divisions["area_type"].to_numpy()[geo.community_idx]
+    n_urban, n_rural = int((area == "urban").sum()), int((area == "rural").sum())
+    if (n_urban, n_rural) == (N_URBAN, N_RURAL):
+        return _Targets(
+            ACTIVE_URBAN,
+            ACTIVE_RURAL,
+            N_REGISTERED,
+            N_VILLAGE_STATIONS,
+            FIELD_COUNTS,
+            FIELD_URBAN_SHARE,
+        )
+    urban = round(n_urban * ACTIVE_URBAN / N_URBAN)
+    rural = round(n_rural * ACTIVE_RURAL / N_RURAL)
+    active = urban + rural
+    fields = _largest_remainder(active, np.array([FIELD_COUNTS[f] for f in FIELDS], dtype=float))
+    # Fewer urban communities, fewer urban organisations in every field (the speech's mix of
+    # fields within urban and within rural communities stays as it is).
+    k = (urban / active) / (ACTIVE_URBAN / ACTIVE)
+    return _Targets(
+        urban,
+        rural,
+        round(N_REGISTERED * active / ACTIVE),
+        round(N_VILLAGE_STATIONS * (n_urban + n_rural) / (N_URBAN + N_RURAL)),
+        {f: int(n) for f, n in zip(FIELDS, fields, strict=True)},
+        {f: share * k for f, share in FIELD_URBAN_SHARE.items()},
+    )
+
+
 def _allocate_orgs(
     total: int,
     pop: np.ndarray,
@@ -696,21 +761,23 @@ def _organizations(c: County, geo: _Geo, rng: np.random.Generator) -> pl.DataFra
     tname = dict(zip(d["division_code"].to_list(), d["name"].to_list(), strict=True))
 
     u_idx, r_idx = np.flatnonzero(curban), np.flatnonzero(~curban)
+    t = _targets(geo)
+    n_active = t.active  # the speech's 2216 for the speech's county
     per_comm = np.zeros(len(comm), dtype=int)
-    per_comm[u_idx] = _allocate_orgs(ACTIVE_URBAN, cpop[u_idx], URBAN_FLOOR, (5, 9), rng)
-    per_comm[r_idx] = _allocate_orgs(ACTIVE_RURAL, cpop[r_idx], RURAL_FLOOR, (2, 4), rng)
+    per_comm[u_idx] = _allocate_orgs(t.urban, cpop[u_idx], URBAN_FLOOR, (5, 9), rng)
+    per_comm[r_idx] = _allocate_orgs(t.rural, cpop[r_idx], RURAL_FLOOR, (2, 4), rng)
 
     # Fields: exact county totals in the speech's order, split between urban and rural.
     jitter = rng.integers(-8, 9, len(FIELDS) - 1)
-    counts = [FIELD_COUNTS[f] + int(j) for f, j in zip(FIELDS[:-1], jitter, strict=True)]
-    counts.append(ACTIVE - sum(counts))
+    counts = [t.fields[f] + int(j) for f, j in zip(FIELDS[:-1], jitter, strict=True)]
+    counts.append(n_active - sum(counts))
     assert all(a > b for a, b in itertools.pairwise(counts)), counts
     urban_part = {
-        f: round(n * FIELD_URBAN_SHARE[f])
+        f: round(n * t.urban_share[f])
         for f, n in zip(FIELDS, counts, strict=True)
         if f != FIELDS[0]
     }
-    urban_part[FIELDS[0]] = ACTIVE_URBAN - sum(urban_part.values())
+    urban_part[FIELDS[0]] = t.urban - sum(urban_part.values())
     assert 0 <= urban_part[FIELDS[0]] <= counts[0]
     u_fields = np.concatenate([[f] * urban_part[f] for f in FIELDS])
     r_fields = np.concatenate(
@@ -721,8 +788,8 @@ def _organizations(c: County, geo: _Geo, rng: np.random.Generator) -> pl.DataFra
     a_field = np.concatenate([rng.permutation(u_fields), rng.permutation(r_fields)]).astype(object)
     a_urban = curban[a_comm]
     w = np.where(a_urban, 1.6, 1.0)
-    reg = np.zeros(ACTIVE, dtype=bool)
-    reg[rng.choice(ACTIVE, N_REGISTERED, replace=False, p=w / w.sum())] = True
+    reg = np.zeros(n_active, dtype=bool)
+    reg[rng.choice(n_active, t.registered, replace=False, p=w / w.sum())] = True
 
     # Establishment: growth after 2021; registered organisations are older on average.
     years = np.arange(2012, 2026)
@@ -730,11 +797,11 @@ def _organizations(c: County, geo: _Geo, rng: np.random.Generator) -> pl.DataFra
     yw_reg = np.array([5, 5, 6, 6, 7, 7, 8, 8, 8, 9, 9, 8, 7, 5], dtype=float)
     a_year = np.where(
         reg,
-        rng.choice(years, ACTIVE, p=yw_reg / yw_reg.sum()),
-        rng.choice(years, ACTIVE, p=yw_filed / yw_filed.sum()),
+        rng.choice(years, n_active, p=yw_reg / yw_reg.sum()),
+        rng.choice(years, n_active, p=yw_filed / yw_filed.sum()),
     )
     a_est = (a_year - 1970).astype("datetime64[Y]").astype("datetime64[D]") + rng.integers(
-        0, 365, ACTIVE
+        0, 365, n_active
     ).astype("timedelta64[D]")
 
     # Dissolved organisations: gone between 2021 and 2025, never active at the as-of date.
@@ -758,8 +825,8 @@ def _organizations(c: County, geo: _Geo, rng: np.random.Generator) -> pl.DataFra
     field = np.concatenate([a_field, d_field])
     registered = np.concatenate([reg, d_reg])
     est = np.concatenate([a_est, d_est])
-    dis = np.concatenate([np.full(ACTIVE, np.datetime64("NaT"), dtype="datetime64[D]"), d_dis])
-    active = np.concatenate([np.ones(ACTIVE, bool), np.zeros(n_d, bool)])
+    dis = np.concatenate([np.full(n_active, np.datetime64("NaT"), dtype="datetime64[D]"), d_dis])
+    active = np.concatenate([np.ones(n_active, bool), np.zeros(n_d, bool)])
     n = len(est)
 
     # Serial numbers follow establishment order, like a real register.
@@ -901,14 +968,15 @@ def _platforms(c: County, geo: _Geo, rng: np.random.Generator) -> pl.DataFrame:
     small = np.argsort(pop, kind="stable")[:40]
     per[rng.choice(small, n_none, replace=False)] = 0
     has = np.flatnonzero(per)
-    extra = N_VILLAGE_STATIONS - len(has)
+    stations = _targets(geo).stations
+    extra = stations - len(has)
     k3 = int(rng.integers(8, 14))
     k2 = extra - 2 * k3
     w = pop[has].astype(float)
     more = rng.choice(has, k2 + k3, replace=False, p=w / w.sum())
     per[more[:k3]] = 3
     per[more[k3:]] = 2
-    assert per.sum() == N_VILLAGE_STATIONS
+    assert per.sum() == stations
 
     levels_d = d["level"].to_list()
     div_i = [0] + [i for i in range(len(codes)) if levels_d[i] == "township"]
@@ -1756,7 +1824,12 @@ def _county_truth(c: County, seed: int, multi: bool) -> tuple[dict[str, pl.DataF
     def rng(k: int) -> np.random.Generator:
         return np.random.default_rng([seed, c.index, k])
 
-    geo = _geography(c, rng(1))
+    if c.real:
+        from etl.demo_county import geography
+
+        geo = geography(c, rng(1))
+    else:
+        geo = _geography(c, rng(1))
     orgs = _organizations(c, geo, rng(2))
     platforms = _platforms(c, geo, rng(3))
     budgets = _budgets(c, rng(4))
@@ -2054,7 +2127,7 @@ def _error_rows(
     truth: dict[str, pl.DataFrame], c: County, multi: bool
 ) -> dict[str, list[tuple[DemoError, dict[str, Any]]]]:
     """Extra rows for the first county, keyed by source: (error, {column: cell text})."""
-    e = {err.source: err for err in DEMO_ERRORS}
+    e = {err.source: err for err in demo_errors(c.code)}
     orgs = truth["organizations"]
     reg = orgs.filter((pl.col("status") == "registered") & pl.col("dissolved_on").is_null())
     evaluated = set(truth["evaluations"]["org_id"].to_list())
@@ -2401,7 +2474,13 @@ def _write_manifest(
     path: Path, counties: list[County], scale: int, seed: int, errors: bool
 ) -> None:
     lines = [
-        "# Demo data written by etl.demo: the raw files of a fictional county (or province).",
+        *(
+            _real_county_note(counties[0])
+            if counties[0].real
+            else [
+                "# Demo data written by etl.demo: the raw files of a fictional county (or province)."
+            ]
+        ),
         f"as_of = {AS_OF.isoformat()}",
         f'county_name = "{counties[0].name}"',
         f'county_code = "{counties[0].code}"',
@@ -2415,26 +2494,48 @@ def _write_manifest(
     path.write_text("\n".join(lines), encoding="utf-8")
 
 
+def _real_county_note(c: County) -> list[str]:
+    """Manifest lines of a demo on a real county's divisions: where they come from, and that the
+    boundaries are not real (the load records it: warehouse_info.boundaries_synthetic)."""
+    from etl.demo_county import source_note
+
+    return [
+        "# Demo data written by etl.demo: invented raw files on a real county's divisions.",
+        *(f"# {line}" for line in source_note(c.code)),
+        'boundaries = "synthetic"',
+    ]
+
+
 def generate(
     out_dir: Path,
     scale: int = 1,
     seed: int = 20251231,
     errors: bool = True,
     progress: Callable[[str], None] | None = None,
+    county: str | None = None,
 ) -> DemoResult:
     """Write every source file for `scale` counties into out_dir and return the ground truth.
 
     Scale 1 is the speech's county: Excel where the office uses Excel. Scale N >= 2 is a province
     for benchmarks: N counties with distinct codes in one set of files, all tables as CSV.
     errors=True adds the extra invalid rows listed in DEMO_ERRORS (first county only).
+    county="530427" draws the one county on that real county's townships and communities
+    (etl/geo/530427.json; etl.demo_county.UnknownCounty for a code without an extract).
     """
     if not 1 <= scale <= MAX_SCALE:
         raise ValueError(f"scale must be between 1 and {MAX_SCALE}, got {scale}")
+    if county is not None and scale != 1:
+        raise ValueError(f"county={county} draws one county: scale must be 1, got {scale}")
     say = progress or (lambda _msg: None)
+    if county is None:
+        counties = _counties(scale, seed)
+    else:
+        from etl.demo_county import real_county
+
+        counties = [real_county(county)]  # before any file is written: an unknown code stops here
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
     multi = scale > 1
-    counties = _counties(scale, seed)
     region = counties[0].name if not multi else PROVINCE_NAME
     tabular = [s for s in SOURCES if not s.geojson]
 

@@ -112,25 +112,55 @@ def _as_of(value: str | None) -> dt.date | None:
     help="office：按科室、乡镇的实际表格样式（多工作表、.xls/.ods、标题行、合并表头、小计行）"
     " / office: as offices keep them (several sheets, .xls/.ods, titles, merged headers, totals)",
 )
-def demo(out_dir: Path, scale: int, seed: int, errors: bool, layout: str) -> None:
+@click.option(
+    "--county",
+    metavar="CODE",
+    default=None,
+    help="按真实县的乡镇、村（社区）名称和代码生成（如 530427 新平彝族傣族自治县；边界为示意）"
+    " / draw the demo on a real county's townships and communities (boundaries schematic)",
+)
+def demo(
+    out_dir: Path, scale: int, seed: int, errors: bool, layout: str, county: str | None
+) -> None:
     """生成演示县的原始数据文件。 / Write the demo county's raw source files."""
     import tempfile
 
     from etl.demo import generate
 
+    if county is not None:
+        from etl.demo_county import UnknownCounty, extract
+
+        if scale != 1:
+            raise click.UsageError(
+                "--county 只生成一个县，不能与 --scale 同用。 / --county draws one county."
+            )
+        try:
+            extract(county)
+        except UnknownCounty as exc:
+            raise click.BadParameter(str(exc), param_hint="--county") from None
     with progress_bar("生成") as cb:
         if layout == "office":
             from etl.demo_office import write_office
 
             with tempfile.TemporaryDirectory(prefix="orgdash-demo-") as tmp:
                 result = generate(
-                    Path(tmp), scale=scale, seed=seed, errors=errors, progress=_text_progress(cb)
+                    Path(tmp),
+                    scale=scale,
+                    seed=seed,
+                    errors=errors,
+                    progress=_text_progress(cb),
+                    county=county,
                 )
                 files = write_office(Path(tmp), out_dir, result.counties[0].name)
             n = len(files)
         else:
             result = generate(
-                out_dir, scale=scale, seed=seed, errors=errors, progress=_text_progress(cb)
+                out_dir,
+                scale=scale,
+                seed=seed,
+                errors=errors,
+                progress=_text_progress(cb),
+                county=county,
             )
             n = len(result.paths)
     out.print(f"已生成 {n} 个文件到 {out_dir} / wrote {n} files to {out_dir}")

@@ -38,6 +38,9 @@ if province:
     )
 else:
     st.caption(f"{md(f.describe())} · 点击社区可查看详情")
+schematic = bool(data.run("map/boundaries_note")["boundaries_synthetic"][0])
+if schematic:
+    st.markdown(f":orange-badge[{maps.SCHEMATIC_LABEL}] {maps.SCHEMATIC_NOTE}")
 
 c1, c2, c3 = st.columns([2, 1, 2], vertical_alignment="bottom")
 indicator = c1.selectbox(
@@ -141,7 +144,8 @@ with map_col:
         # would outlive the switch and pick the township again on every run, for ever.
         key="map_deck_province" if province else "map_deck",
         height=mobile.MAP_HEIGHT if phone else MAP_HEIGHT,
-        alt=f"{f.describe()}各{'乡镇（街道）' if province else '社区'}{ind.label}分级着色地图",
+        alt=f"{f.describe()}各{'乡镇（街道）' if province else '社区'}{ind.label}分级着色地图"
+        + (f"（{maps.SCHEMATIC_LABEL}）" if schematic else ""),
     )
 
 if phone:
@@ -178,10 +182,11 @@ with legend_col:
     st.caption(
         f"{ind.note}。按分位数分为{key.filter(pl.col('range') != '无数据').height}档，各档含下限、不含上限。"
     )
+    line = "（示意）" if schematic else ""
     if province:
-        st.caption("粗线为县（区）界。乡镇（街道）的数值由其下各社区合计后计算。")
+        st.caption(f"粗线为县（区）界{line}。乡镇（街道）的数值由其下各社区合计后计算。")
     else:
-        st.caption("粗线为乡镇（街道）界。")
+        st.caption(f"粗线为乡镇（街道）界{line}。")
     if show_platforms:
         marks = "".join(
             f"<div style='display:flex;align-items:center;gap:6px;margin:3px 0'>"
