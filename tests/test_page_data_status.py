@@ -157,3 +157,19 @@ def test_a_load_that_failed_after_the_live_build_is_announced(app, demo_dir, tmp
     errors = [e.value for e in app(PAGE).error]
     assert len(errors) == 1
     assert "失败" in errors[0] and "上一次成功导入" in errors[0] and "缺少" in errors[0]
+
+
+def test_an_analyst_sees_no_server_folder_nor_a_command_they_cannot_run(app, demo_db):
+    """Issue 20: the 数据 page showed analysts the server's folder and `orgdash load`."""
+    source_dir = sql(demo_db, "select source_dir from warehouse_info")[0][0]
+    assert source_dir.startswith("/")
+
+    def page_text(at) -> str:  # type: ignore[no-untyped-def]
+        return " ".join(e.value for e in [*at.markdown, *at.caption])
+
+    analyst = page_text(app(PAGE, user="analyst"))
+    assert "数据仓库" in analyst and "系统管理员" in analyst
+    assert not re.search(r"(^|[\s（(「])/[\w.-]+/", analyst), analyst
+    assert "orgdash" not in analyst
+    admin = page_text(app(PAGE))
+    assert source_dir in admin and "orgdash load" in admin

@@ -7,7 +7,7 @@ import datetime as dt
 import polars as pl
 import streamlit as st
 
-from dashboard import data, downloads
+from dashboard import data, downloads, nav
 from dashboard import formats as fmt
 from dashboard.safe import md
 
@@ -67,10 +67,15 @@ st.markdown(
     f"**数据截止** {fmt.cn_date(wh['as_of_date'])}　·　**最近导入** {when(wh['built_at'])}"
     f"　·　**导入批次** `{wh['etl_run_id']}`"
 )
-st.caption(
-    f"{md(wh['county_name'])}数据仓库，源文件夹 {md(wh['source_dir'] or '—')}。"
-    "本页只读；导入新数据请用 `orgdash load 数据文件夹`。"
-)
+if nav.may_open("import"):  # who runs the loads: the server's folder and command are theirs
+    st.caption(
+        f"{md(wh['county_name'])}数据仓库，源文件夹 {md(wh['source_dir'] or '—')}。"
+        "本页只读；导入新数据请到「导入」页，或在服务器上用 `orgdash load 数据文件夹`。"
+    )
+else:  # an analyst reads the data, never the server's folders or a command they cannot run
+    st.caption(
+        f"{md(wh['county_name'])}数据仓库。本页只读；导入新数据由系统管理员在「导入」页完成。"
+    )
 cols = st.columns(4)
 cols[0].metric("源文件", fmt.count(wh["count_files"], "个"), border=True)
 cols[1].metric(
