@@ -39,6 +39,7 @@ EVENTS: dict[str, str] = {
     "submission": "乡镇上报",
     "page_error": "页面错误",
     "user_unlock": "解除登录限制",
+    "public_search": "信息公开查询",
 }
 
 
@@ -143,6 +144,34 @@ def _files(value: object) -> str:
     return f"「{value}」" if value else ""
 
 
+_PUBLIC_BY = {"name": "组织名称", "credit_code": "统一社会信用代码", "community": "所在社区"}
+
+
+def _public_search(e: dict) -> str:
+    """A search of the public register (no sign-in): what was looked for, what came of it, from
+    where. The text is the visitor's, capped when it was recorded."""
+    who = "" if e.get("user") else "匿名访客"
+    by = _PUBLIC_BY.get(str(e.get("by", "")), str(e.get("by", "")))
+    what = f"（按{by}）“{e.get('text', '')}”" if by else f"“{e.get('text', '')}”"
+    where = f"，来源 {e['client']}" if e.get("client") else ""
+    outcome = e.get("outcome")
+    if outcome == "throttled":
+        return (
+            f"{who}信息公开查询过于频繁被拒绝{where}（一分钟内已查询{e.get('searches', 0)}次，"
+            "同一来源此后的拒绝不再逐条记录）"
+        )
+    if outcome == "invalid":
+        return f"{who}信息公开查询{what}：输入不符合要求，未查询（{e.get('reason', '')}）{where}"
+    if outcome == "failed":
+        why = f"（{e['reason']}）" if e.get("reason") else ""
+        return f"{who}信息公开查询{what}：查询失败{why}{where}"
+    rows = e.get("rows") if isinstance(e.get("rows"), int) else 0
+    more = "（超过上限，只显示前面的）" if e.get("capped") else ""
+    refused = e.get("refused_before")
+    after = f"；此前被拒绝{refused}次" if isinstance(refused, int) and refused > 1 else ""
+    return f"{who}信息公开查询{what}：{rows}条结果{more}{where}{after}"
+
+
 def describe(entry: dict, pages: dict[str, str] | None = None) -> str:
     """One event as a Chinese sentence for the 审计 page: who did what to which file, how many rows.
 
@@ -208,6 +237,8 @@ def describe(entry: dict, pages: dict[str, str] | None = None) -> str:
         )
     if event == "page_error":
         return f"页面「{page}」出现意外错误（编号 {e.get('incident', '')}，{e.get('error', '')}）"
+    if event == "public_search":
+        return _public_search(e)
     if event == "sign_out":
         return "退出登录"
     if event == "session_expired":

@@ -15,6 +15,9 @@ class AccessSettings:
     session_hours: float = 12.0  # a sign-in lasts one working day, then asks again
     oidc: bool = False  # offer 「单位统一登录」 through st.login (needs [auth] in secrets.toml)
     oidc_label: str = "单位统一登录"
+    # The public register (信息公开查询, no sign-in): searches one client may make per minute
+    # (access/public_limit.py). Residents behind one carrier NAT share an address: keep it roomy.
+    public_searches_per_minute: int = 20
 
 
 def load_settings(path: Path | None = None) -> AccessSettings:
@@ -27,6 +30,7 @@ def load_settings(path: Path | None = None) -> AccessSettings:
         ("session_hours", float),
         ("oidc", bool),
         ("oidc_label", str),
+        ("public_searches_per_minute", int),
     ):
         if key in data:
             kw[key] = kind(data[key])

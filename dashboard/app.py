@@ -32,6 +32,14 @@ if ctx is not None:  # who may send files: signed in, with a page that takes the
 page = st.navigation(
     nav.st_pages(account), position="sidebar" if account else "hidden", expanded=True
 )
+if nav.is_public(page):  # 信息公开查询, for everyone: none of the staff pages' machinery below
+    if account is not None:
+        auth.account_box(account)
+    try:
+        page.run()
+    except Exception as exc:  # st.stop and st.rerun are BaseExceptions and pass through
+        errors.unexpected(exc, nav.PUBLIC.key, account.name if account else None)
+    st.stop()
 if account is None:
     auth.sign_in_page()
     st.stop()

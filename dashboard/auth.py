@@ -12,6 +12,7 @@ from streamlit import config
 
 from access import accounts, audit, network, sessions
 from access.settings import load_settings
+from dashboard import nav
 from dashboard.safe import md
 
 COOKIE = "orgdash_session"
@@ -82,6 +83,12 @@ def _throttle_client() -> str:
     # Every local request shares one record, as the CLI's and the tests' (client None) do.
     address = client_address()
     return accounts.LOCAL_CLIENT if _loopback(address) else address
+
+
+def current_or_none() -> accounts.Account | None:
+    """The signed-in account, or None for a visitor of the public register (app.py has already
+    checked the session, as for every page)."""
+    return accounts.load().get(st.session_state.get(_ACCOUNT, ""))
 
 
 def current() -> accounts.Account:
@@ -247,6 +254,8 @@ def _sign_in_form(known: dict[str, accounts.Account], oidc: bool, oidc_label: st
             st.rerun()
     if oidc and st.button(oidc_label, key="sign_in_oidc"):
         st.login()
+    # Residents look organisations up without an account (dashboard/public.py).
+    st.page_link(nav.PUBLIC.file, label=nav.PUBLIC_LINK)
     demo = [a for a in known.values() if a.demo]
     if demo and is_local():  # reachable from elsewhere: never print a working password
         names = "、".join(

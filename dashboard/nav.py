@@ -46,6 +46,10 @@ PAGES: tuple[PageSpec, ...] = (
     PageSpec("screen", "大屏", "views/screen.py"),  # meeting-room display: no sidebar, dark
 )
 BY_KEY = {p.key: p for p in PAGES}
+# The public register (信息公开查询): the one page open without signing in (dashboard/public.py,
+# docs/ACCESS.md "The public register"). Not in PAGES: no role table, no filters, no share link.
+PUBLIC = PageSpec("public", "信息公开查询", "views/public.py", filters=False)
+PUBLIC_LINK = "信息公开查询（无需登录）"  # the sign-in page's link to it
 
 
 def st_pages(account: Account | None) -> list:
@@ -62,7 +66,16 @@ def st_pages(account: Account | None) -> list:
             visibility="visible" if p.key in shown else "hidden",
         )
         for i, p in enumerate(PAGES)
+    ] + [  # open to everyone; app.py runs it before (and instead of) the sign-in and role checks
+        st.Page(
+            VIEWS.parent / PUBLIC.file, title=PUBLIC.title, url_path=PUBLIC.key, visibility="hidden"
+        )
     ]
+
+
+def is_public(page: object) -> bool:
+    """Whether st.navigation chose the public register (dashboard/public.py)."""
+    return getattr(page, "url_path", "") == PUBLIC.key
 
 
 def menu(account: Account) -> list[str]:

@@ -1,4 +1,5 @@
-"""The dashboard as an ASGI app: dashboard/app.py behind the upload gate (dashboard/upload_gate.py).
+"""The dashboard as an ASGI app: dashboard/app.py behind the upload gate (dashboard/upload_gate.py)
+and the media gate (dashboard/media_gate.py).
 
 Start it with `orgdash serve` (or `streamlit run dashboard/server.py`): Streamlit 1.67 finds the
 st.App below and serves it with uvicorn, honouring .streamlit/config.toml and --server.* flags as
@@ -20,6 +21,10 @@ if str(ROOT) not in sys.path:
 from starlette.middleware import Middleware  # noqa: E402
 from streamlit.starlette import App  # noqa: E402
 
+from dashboard.media_gate import MediaGate  # noqa: E402
 from dashboard.upload_gate import UploadGate  # noqa: E402
 
-app = App(str(ROOT / "dashboard" / "app.py"), middleware=[Middleware(UploadGate)])
+# MediaGate: /media/<id> (downloads) only for browsers with a valid sign-in cookie.
+app = App(
+    str(ROOT / "dashboard" / "app.py"), middleware=[Middleware(UploadGate), Middleware(MediaGate)]
+)
