@@ -12,7 +12,7 @@ from streamlit import config
 
 from access import accounts, audit, network, sessions
 from access.settings import load_settings
-from dashboard import nav
+from dashboard import public_link
 from dashboard.safe import md
 
 COOKIE = "orgdash_session"
@@ -255,7 +255,7 @@ def _sign_in_form(known: dict[str, accounts.Account], oidc: bool, oidc_label: st
     if oidc and st.button(oidc_label, key="sign_in_oidc"):
         st.login()
     # Residents look organisations up without an account (dashboard/public.py).
-    st.page_link(nav.PUBLIC.file, label=nav.PUBLIC_LINK)
+    st.page_link(public_link.PAGE_FILE, label=public_link.LINK)
     demo = [a for a in known.values() if a.demo]
     if demo and is_local():  # reachable from elsewhere: never print a working password
         names = "、".join(

@@ -382,7 +382,7 @@ def rollback(db_path: Path, to: str | None = None, user: str | None = None) -> B
     log. Raises RollbackError when there is nothing to roll back to.
     """
     from access import audit
-    from etl.pipeline import append_run, load_lock, new_run_id
+    from etl.runs import append_run, load_lock, new_run_id
 
     p = pointer(db_path)
     with load_lock(p, doing="回退"):

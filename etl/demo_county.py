@@ -19,7 +19,7 @@ import numpy as np
 import polars as pl
 import shapely
 
-from etl.demo import (
+from etl.demo_geo import (
     County,
     _best_candidates,
     _Geo,

@@ -663,7 +663,7 @@ def run(scales: list[int], sessions: int = 20, parts: list[str] | None = None) -
         if "meeting" in parts:  # N sessions open the 总览 at once (perf/meeting.py)
             from perf.meeting import bench_meeting
 
-            bench_meeting(res, scale, db)
+            bench_meeting(res, scale, db, bench_account(), Row)
     name = "latest" if set(parts) == set(PARTS) else "partial"  # a partial run keeps latest
     (OUT / f"{name}.json").write_text(
         json.dumps(

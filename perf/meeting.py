@@ -292,12 +292,14 @@ def measure(
     return figures
 
 
-def bench_meeting(res: Any, scale: int, db: Path) -> None:
-    """The meeting rows of `make bench` (res: perf.bench.Results)."""
+def bench_meeting(res: Any, scale: int, db: Path, account: Any, row: Any) -> None:
+    """The meeting rows of `make bench`: res is perf.bench.Results, account the bench's own
+    (perf.bench.bench_account, which points ORGDASH_USERS at its file), row perf.bench.Row
+    (passed in: perf/bench.py imports this module, never the other way)."""
     from access import sessions
-    from perf.bench import Row, bench_account
 
-    token = sessions.issue(bench_account())  # bench_account points ORGDASH_USERS at its file
+    Row = row
+    token = sessions.issue(account)
     figures = measure(db, token, SIZES.get(scale, (1, 10)))
     figures += measure(db, token, WORKER_SIZES.get(scale, (1, 10)), workers=2)
     goals = GOALS.get(scale, {})

@@ -4,9 +4,35 @@ from __future__ import annotations
 
 import contextlib
 import os
+import shutil
 from pathlib import Path
 
 import pytest
+
+
+def chromium() -> str | None:
+    """The Chromium the browser tests and the report's chart images use: ORGDASH_TEST_CHROMIUM
+    (a path; a missing one plays a machine without Chromium), else BROWSER_PATH (kaleido's own
+    variable), else Debian's chromium on PATH."""
+    given = os.environ.get("ORGDASH_TEST_CHROMIUM") or os.environ.get("BROWSER_PATH")
+    found = given or shutil.which("chromium") or "/usr/bin/chromium"
+    return found if Path(found).exists() else None
+
+
+def need_chromium(what: str) -> None:
+    """Skip without Chromium, with the reason; in CI (.ci/run installs it) fail instead."""
+    if chromium() is None:
+        message = f"{what} need Chromium (apt-get install chromium)"
+        if os.environ.get("CI"):
+            pytest.fail(f"CI must run these: {message}; see .ci/run")
+        pytest.skip(message)
+
+
+@pytest.fixture
+def chart_images() -> None:
+    """For tests that draw the report's charts (kaleido drives Chromium)."""
+    need_chromium("chart images")
+
 
 DEMO_AS_OF = "2025-12-31"
 

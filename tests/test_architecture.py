@@ -39,3 +39,59 @@ def test_arrows_point_one_way(room: str) -> None:
         if name.split(".")[0] in FORBIDDEN[room]
     ]
     assert wrong == []
+
+
+ROOMS = ("etl", "queries", "dashboard", "reports", "access", "orgdash", "perf")
+
+
+def runtime_imports(path: Path) -> set[str]:
+    """Project modules a file imports when it runs: module level or inside functions, but not
+    under `if TYPE_CHECKING:` (annotations only)."""
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    typing_only = {
+        id(n)
+        for node in ast.walk(tree)
+        if isinstance(node, ast.If) and "TYPE_CHECKING" in ast.unparse(node.test)
+        for n in ast.walk(node)
+    }
+    out = set()
+    for node in ast.walk(tree):
+        if id(node) in typing_only:
+            continue
+        names = []
+        if isinstance(node, ast.Import):
+            names = [a.name for a in node.names]
+        elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+            names = [node.module] + [f"{node.module}.{a.name}" for a in node.names]
+        out |= {n for n in names if n.split(".")[0] in ROOMS}
+    return out
+
+
+def test_no_import_cycles_between_modules() -> None:
+    """Issue 17: etl/build.py, etl/builds.py and etl/pipeline.py imported each other through
+    function-level imports. Every project module's imports, hidden or not, form no cycle."""
+    modules = {
+        ".".join(p.relative_to(ROOT).with_suffix("").parts).removesuffix(".__init__"): p
+        for room in ROOMS
+        for p in (ROOT / room).rglob("*.py")
+    }
+    graph = {
+        m: {n for n in runtime_imports(p) if n in modules and n != m and not m.startswith(n + ".")}
+        for m, p in modules.items()
+    }
+    cycles = []
+    state: dict[str, int] = {}  # 1 visiting, 2 done
+
+    def visit(m: str, path: list[str]) -> None:
+        state[m] = 1
+        for n in sorted(graph[m]):
+            if state.get(n) == 1:
+                cycles.append(" → ".join([*path[path.index(n) :], n]))
+            elif n not in state:
+                visit(n, [*path, n])
+        state[m] = 2
+
+    for m in sorted(graph):
+        if m not in state:
+            visit(m, [m])
+    assert cycles == [], "\n".join(cycles)

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import contextlib
 import os
-import shutil
 import socket
 import subprocess
 import sys
@@ -16,11 +15,11 @@ from pathlib import Path
 import pytest
 
 from dashboard.nav import PAGES
-from tests.conftest import TEST_PASSWORD
+from tests.conftest import TEST_PASSWORD, chromium
 
 ROOT = Path(__file__).resolve().parent.parent
 SHOTS = ROOT / "screenshots"
-CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+CHROMIUM = chromium() or ""  # tests/conftest.py: "" when there is none
 CHROMIUM_ARGS = [
     "--headless",
     "--no-sandbox",
@@ -46,6 +45,7 @@ WAIT_FOR = {
     "sql": ['[data-testid="stTextArea"]'],
     "data": ['[data-testid="stDataFrame"]'],
     "import": ['[data-testid="stFileUploader"]', '[data-testid="stDataFrame"]'],
+    "targets": ['[data-testid="stForm"]', '[data-testid="stDataFrame"]'],
     "accounts": ['[data-testid="stDataFrame"]'],
     "audit": ['[data-testid="stDataFrame"]'],
     "screen": [DECK, PLOTLY],
@@ -61,7 +61,7 @@ COOKIE = "orgdash_session"
 
 pytestmark = pytest.mark.browser
 
-if not Path(CHROMIUM).exists():
+if not CHROMIUM:
     if os.environ.get("CI"):
         raise RuntimeError("CI must run the browser tests: install Debian's chromium (see .ci/run)")
     pytest.skip("chromium is not installed (apt-get install chromium)", allow_module_level=True)
@@ -334,14 +334,14 @@ def test_a_click_on_a_province_map_opens_the_township_once(browser, province_db,
             assert "可查看其下各社区" in tab.locator("[data-testid='stMain']").first.inner_text()
             box = tab.locator(DECK).first.bounding_box()
             assert box is not None
-            # The page fits the view to every township's box in a 760 × 620 map (maps.view_for);
-            # deck.gl centres it in the canvas it is given.
+            # The page fits the view to every township's box in a 460 × 620 map (maps.view_for,
+            # views/map.py MAP_WIDTH); deck.gl centres it in the canvas it is given.
             bounds = sql(
                 province_db,
                 "select min(xmin), min(ymin), max(xmax), max(ymax) from map_shapes "
                 "join divisions using (division_code) where level = 'township'",
             )[0]
-            v = maps.view_for(bounds, 760, 620)
+            v = maps.view_for(bounds, 460, 620)
             view = {"longitude": v.longitude, "latitude": v.latitude, "zoom": v.zoom}
             x, y = _pixel(view, lon, lat, box["width"], box["height"])
             tab.mouse.move(box["x"] + x, box["y"] + y)

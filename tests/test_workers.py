@@ -7,7 +7,6 @@ from __future__ import annotations
 import http.client
 import os
 import re
-import shutil
 import signal
 import subprocess
 import sys
@@ -22,15 +21,15 @@ from typing import Any
 import pytest
 
 from orgdash.workers import find_nginx
+from tests.conftest import chromium
 from tests.wire import upload_put, watch_session_ids
 
 ROOT = Path(__file__).resolve().parent.parent
-CHROMIUM_PATH = shutil.which("chromium") or "/usr/bin/chromium"
 NGINX = find_nginx()
 
 pytestmark = pytest.mark.browser
 
-if not Path(CHROMIUM_PATH).exists() or NGINX is None:
+if chromium() is None or NGINX is None:
     if os.environ.get("CI"):
         raise RuntimeError(
             "CI must run the workers test: install Debian's chromium and nginx (.ci/run)"
