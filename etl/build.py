@@ -15,8 +15,10 @@ import duckdb
 import polars as pl
 
 from etl.builds import fsync_dir
+from etl.config import EtlConfig
 from etl.sources import ENUMS, SOURCES, Source
 from queries import SQL_DIR, sql_files
+from queries import indicators as indicator_catalogue
 
 if TYPE_CHECKING:
     from etl.pipeline import CheckResult
@@ -97,6 +99,35 @@ def _lookups(credit_ratings: dict[str, str]) -> list[str]:
         if rows:
             out.append(f"INSERT INTO lookup_{e.name} VALUES {rows}")
     return out
+
+
+def _settings(config: EtlConfig) -> list[str]:
+    """rule_settings: the site's rule parameters the marts read (orgdash.toml), one row each.
+
+    Kept in the warehouse so a mart, a page and an analyst's SQL all use the value this build
+    was made with. Raises BuildFailed for a value the rules cannot use."""
+    scale = list(config.credit_ratings)
+    line = config.eligibility_min_rating
+    if line not in scale:
+        raise BuildFailed(
+            f"orgdash.toml [eligibility] min_rating = 「{line}」不是信用等级之一（"
+            f"{'、'.join(scale)}）。请改为其中一个后重新导入。"
+        )
+    rows = [
+        ("eligibility_min_rating", line, "资格核查：信用等级不低于", scale.index(line) + 1),
+        ("matter_report_days", str(config.matter_report_days), "重大事项报告时限（天）", None),
+    ]
+    values = ", ".join(
+        f"({_q(name)}, {_q(value)}, {_q(label)}, {'NULL' if order is None else order})"
+        for name, value, label, order in rows
+    )
+    return [
+        "CREATE TABLE rule_settings (name VARCHAR PRIMARY KEY, value VARCHAR NOT NULL,"
+        " label VARCHAR NOT NULL, sort_order INTEGER)",
+        "COMMENT ON TABLE rule_settings IS '规则参数（orgdash.toml）：资格核查的信用等级线、重大事项报告时限'",
+        "COMMENT ON COLUMN rule_settings.sort_order IS '信用等级线在等级表中的位置（lookup_credit_rating.sort_order）'",
+        f"INSERT INTO rule_settings VALUES {values}",
+    ]
 
 
 def _insert(con: duckdb.DuckDBPyConnection, source: Source, frame: pl.DataFrame) -> int:
@@ -200,11 +231,9 @@ class Builder:
         self._built = 0
         self._con: duckdb.DuckDBPyConnection | None = None
         self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="orgdash-build")
-        self._jobs: list[Future[None]] = [
-            self._pool.submit(self._create, load_config().credit_ratings)
-        ]
+        self._jobs: list[Future[None]] = [self._pool.submit(self._create, load_config())]
 
-    def _create(self, credit_ratings: dict[str, str]) -> None:
+    def _create(self, config: EtlConfig) -> None:
         self.target.parent.mkdir(parents=True, exist_ok=True)
         self._remove_tmp()
         self._con = con = duckdb.connect(str(self.tmp))
@@ -215,7 +244,9 @@ class Builder:
         con.execute("SET checkpoint_threshold = '1MB'")
         # One script in one transaction: run one by one, each committed, the ~200 statements
         # cost 0.25-0.7 s (DuckDB 2.0.1).
-        statements = [*_lookups(credit_ratings), *META_DDL]
+        statements = [*_lookups(config.credit_ratings), *_settings(config), *META_DDL]
+        # The indicator catalogue and the floor macro the marts read (queries/indicators.toml).
+        statements += indicator_catalogue.warehouse_ddl()
         statements += [stmt for source in SOURCES for stmt in table_ddl(source)]
         con.execute("BEGIN;\n" + ";\n".join(statements) + ";\nCOMMIT;")
 
@@ -224,7 +255,7 @@ class Builder:
         self._jobs.append(self._pool.submit(self._insert, checked))
 
     def _insert(self, checked: Checked) -> None:
-        from etl.pipeline import pause_for_tests, pausing
+        from etl.runs import pause_for_tests, pausing
 
         assert self._con is not None
         self.rows[checked.source.name] = _insert(self._con, checked.source, checked.accepted)
@@ -253,7 +284,7 @@ class Builder:
         self, result: CheckResult, run_id: str, started: dt.datetime, history: list[dict]
     ) -> dict[str, int]:
         """Complete, test and name the build file; BuildFailed (and no file) if anything fails."""
-        from etl.pipeline import read_manifest
+        from etl.runs import read_manifest
 
         try:
             for job in self._jobs:

@@ -43,6 +43,12 @@ class EtlConfig:
     max_unzipped_mb: float = 512.0
     max_parse_mb: float = 2048.0
     max_parse_s: float = 60.0
+    # [major_matters] report_days: a 重大事项 is reported on time within this many days of the
+    # matter (or before it); later is late, not at all by then is overdue.
+    matter_report_days: int = 10
+    # [eligibility] min_rating: the lowest credit rating a grant or award may go to (资格核查);
+    # a rating further down the credit_ratings scale is flagged.
+    eligibility_min_rating: str = "B"
 
 
 def config_path() -> Path:
@@ -50,11 +56,13 @@ def config_path() -> Path:
 
 
 def load_config(path: Path | None = None) -> EtlConfig:
-    """Read [etl] from orgdash.toml (or $ORGDASH_CONFIG); missing file or keys keep the defaults."""
+    """Read [etl], [major_matters] and [eligibility] from orgdash.toml (or $ORGDASH_CONFIG);
+    missing file or keys keep the defaults."""
     p = path or config_path()
     if not p.exists():
         return EtlConfig()
-    data = tomllib.loads(p.read_text(encoding="utf-8")).get("etl", {})
+    doc = tomllib.loads(p.read_text(encoding="utf-8"))
+    data = doc.get("etl", {})
     kw: dict = {}
     if "max_reject_share" in data:
         kw["max_reject_share"] = float(data["max_reject_share"])
@@ -78,4 +86,10 @@ def load_config(path: Path | None = None) -> EtlConfig:
     ):
         if key in data:
             kw[key] = float(data[key])
+    matters = doc.get("major_matters", {})
+    if "report_days" in matters:
+        kw["matter_report_days"] = max(0, int(matters["report_days"]))
+    eligibility = doc.get("eligibility", {})
+    if "min_rating" in eligibility:
+        kw["eligibility_min_rating"] = str(eligibility["min_rating"]).strip()
     return EtlConfig(**kw)

@@ -17,7 +17,19 @@ import polars as pl
 import shapely
 import xlsxwriter
 
-from etl.sources import ENUMS, KIND_SQL_TYPES, SOURCES, SOURCES_BY_NAME, Source
+from etl import demo_linkage, demo_targets
+from etl.demo_geo import (
+    County,
+    _best_candidates,
+    _Geo,
+    _geojson_geometry,
+    _polygonal,
+    _schema,
+    _voronoi_cells,
+    county_row,
+)
+from etl.sources import ENUMS, SOURCES, SOURCES_BY_NAME, Source
+from queries.indicators import catalogue
 
 AS_OF = dt.date(2025, 12, 31)
 YEARS = (2021, 2022, 2023, 2024, 2025)
@@ -37,7 +49,8 @@ ACTIVE_URBAN, ACTIVE_RURAL = 1030, 1186
 ACTIVE = ACTIVE_URBAN + ACTIVE_RURAL
 N_REGISTERED = 156
 N_VILLAGE_STATIONS = 180
-URBAN_FLOOR, RURAL_FLOOR = 10, 5
+# The national floor per community (queries/indicators.toml): the demo places organisations by it.
+URBAN_FLOOR, RURAL_FLOOR = catalogue().floor["urban"], catalogue().floor["rural"]
 
 FIELDS = tuple(ENUMS["field"].codes)  # the speech's order
 # Active organisations per field; strictly decreasing so reports list fields in the speech's order.
@@ -218,16 +231,6 @@ def demo_errors(county_code: str) -> tuple[DemoError, ...]:
 
 
 @dataclass(frozen=True)
-class County:
-    index: int
-    code: str  # 6 digits
-    name: str
-    lon0: float  # south-west corner of the cell the county is drawn in
-    lat0: float
-    real: bool = False  # townships and communities from etl/geo/<code>.json (etl.demo_county)
-
-
-@dataclass(frozen=True)
 class DemoResult:
     out_dir: Path
     paths: dict[str, Path]  # source name -> file written
@@ -355,61 +358,6 @@ def _largest_remainder(total: int, weights: np.ndarray) -> np.ndarray:
     return out
 
 
-def _best_candidates(
-    poly: Any,
-    n: int,
-    rng: np.random.Generator,
-    existing: np.ndarray | None = None,
-    near: tuple[float, float, float] | None = None,
-    tries: int = 12,
-) -> np.ndarray:
-    """Mitchell's best-candidate points inside poly: spread out, but not grid-like.
-
-    near=(x, y, r) keeps candidates within r of (x, y) (urban communities cluster at the seat).
-    """
-    minx, miny, maxx, maxy = poly.bounds
-    if near is not None:
-        x0, y0, r = near
-        minx, miny, maxx, maxy = (
-            max(minx, x0 - r),
-            max(miny, y0 - r),
-            min(maxx, x0 + r),
-            min(maxy, y0 + r),
-        )
-    pts = np.empty((0, 2)) if existing is None else np.asarray(existing, dtype=float).reshape(-1, 2)
-    chosen: list[np.ndarray] = []
-    while len(chosen) < n:
-        k = tries * 8
-        cx = rng.uniform(minx, maxx, k)
-        cy = rng.uniform(miny, maxy, k)
-        ok = shapely.contains_xy(poly, cx, cy)
-        if near is not None:
-            ok &= np.hypot(cx - near[0], cy - near[1]) <= near[2]
-        cand = np.column_stack([cx[ok], cy[ok]])[:tries]
-        if len(cand) == 0:
-            continue
-        if len(pts) == 0:
-            best = cand[0]
-        else:
-            d = np.min(
-                np.hypot(cand[:, None, 0] - pts[None, :, 0], cand[:, None, 1] - pts[None, :, 1]),
-                axis=1,
-            )
-            best = cand[int(np.argmax(d))]
-        chosen.append(best)
-        pts = np.vstack([pts, best])
-    return np.asarray(chosen).reshape(-1, 2)
-
-
-def _voronoi_cells(seeds: np.ndarray, clip: Any) -> np.ndarray:
-    """Voronoi cells of seeds (in seed order) clipped to clip; each cell contains its seed."""
-    env = shapely.buffer(shapely.envelope(clip), 0.05)
-    cells = shapely.get_parts(
-        shapely.voronoi_polygons(shapely.multipoints(seeds), extend_to=env, ordered=True)
-    )
-    return shapely.intersection(cells, clip)
-
-
 def _county_outline(rng: np.random.Generator, lon0: float, lat0: float) -> Any:
     """A star-shaped, wobbly outline inside the 0.6 x 0.5 degree cell: simple by construction."""
     n = 96
@@ -424,36 +372,6 @@ def _county_outline(rng: np.random.Generator, lon0: float, lat0: float) -> Any:
     x = lon0 + 0.30 + 0.26 * r * np.cos(theta)
     y = lat0 + 0.25 + 0.21 * r * np.sin(theta)
     return shapely.Polygon(np.column_stack([x, y]))
-
-
-def _geojson_geometry(g: Any) -> str:
-    """GeoJSON text with coordinates at 6 decimals (the geometry is already on that grid)."""
-
-    def ring(coords: np.ndarray) -> str:
-        return "[" + ",".join(f"[{x:.6f},{y:.6f}]" for x, y in coords) + "]"
-
-    def poly(p: Any) -> str:
-        rings = [ring(np.asarray(p.exterior.coords))]
-        rings += [ring(np.asarray(i.coords)) for i in p.interiors]
-        return "[" + ",".join(rings) + "]"
-
-    if g.geom_type == "Polygon":
-        return '{"type":"Polygon","coordinates":' + poly(g) + "}"
-    parts = ",".join(poly(p) for p in g.geoms)
-    return '{"type":"MultiPolygon","coordinates":[' + parts + "]}"
-
-
-def _polygonal(g: Any) -> Any:
-    """Keep only the polygon parts (clipping can leave stray lines or points)."""
-    if g.geom_type in ("Polygon", "MultiPolygon"):
-        return g
-    parts = [p for p in shapely.get_parts(g) if p.geom_type in ("Polygon", "MultiPolygon")]
-    return shapely.union_all(parts)
-
-
-# ---------------------------------------------------------------------------
-# Counties
-# ---------------------------------------------------------------------------
 
 
 def _counties(scale: int, seed: int) -> list[County]:
@@ -473,15 +391,6 @@ def _counties(scale: int, seed: int) -> list[County]:
 # ---------------------------------------------------------------------------
 # One county's ground truth
 # ---------------------------------------------------------------------------
-
-
-@dataclass
-class _Geo:
-    divisions: pl.DataFrame  # clean
-    boundaries: pl.DataFrame  # clean: division_code, geojson
-    names: list[str]  # boundary feature names, same order as boundaries
-    geoms: np.ndarray  # shapely geometries, same order as divisions
-    community_idx: np.ndarray  # row indices of community rows in divisions
 
 
 def _geography(c: County, rng: np.random.Generator) -> _Geo:
@@ -647,20 +556,6 @@ def _geography(c: County, rng: np.random.Generator) -> _Geo:
         schema=_schema("division_boundaries"),
     )
     return _Geo(divisions, boundaries, names, garr, comm)
-
-
-def county_row(c: County, seed: np.ndarray) -> dict[str, Any]:
-    """The county's own row of the division list (its seed point: where its name is drawn)."""
-    return {
-        "division_code": c.code + "000000",
-        "name": c.name,
-        "level": "county",
-        "parent_code": c.code[:4] + "00000000",
-        "township_code": None,
-        "area_type": None,
-        "urban_rural_code": None,
-        "seed": seed,
-    }
 
 
 @dataclass(frozen=True)
@@ -1803,21 +1698,6 @@ def _lounges(c: County, geo: _Geo, rng: np.random.Generator) -> pl.DataFrame:
     return pl.DataFrame({k: [r[k] for r in rows] for k in cols}, schema=_schema("lounges"))
 
 
-def _schema(source: str) -> dict[str, pl.DataType]:
-    """Polars types matching the warehouse (KIND_SQL_TYPES)."""
-    kinds = {
-        "VARCHAR": pl.String(),
-        "DATE": pl.Date(),
-        "DECIMAL(14,2)": pl.Decimal(14, 2),
-        "BIGINT": pl.Int64(),
-        "INTEGER": pl.Int32(),
-        "DOUBLE": pl.Float64(),
-        "BOOLEAN": pl.Boolean(),
-        "TINYINT": pl.Int8(),
-    }
-    return {c.name: kinds[KIND_SQL_TYPES[c.kind]] for c in SOURCES_BY_NAME[source].columns}
-
-
 def _county_truth(c: County, seed: int, multi: bool) -> tuple[dict[str, pl.DataFrame], _Geo]:
     """Every source's clean rows for one county; each part has its own stream of randomness."""
 
@@ -1852,6 +1732,8 @@ def _county_truth(c: County, seed: int, multi: bool) -> tuple[dict[str, pl.DataF
         "inspections": comp.inspections,
         **prog,
     }
+    frames.update(demo_linkage.sources(c.code, c.name, frames, rng, AS_OF))
+    frames.update(demo_targets.sources(frames, c.index == 0, AS_OF))
     return frames, geo
 
 
@@ -2095,6 +1977,8 @@ def _render(source: Source, clean: pl.DataFrame, mess: _Mess, xlsx: bool) -> dic
             v = mess.rates(s, xlsx)
         elif k == "stars":
             v = mess.stars(s, xlsx)
+        elif k == "org_list":
+            v = demo_linkage.render_org_list(s, mess.rng)
         elif k == "enum":
             assert col.enum is not None
             if col.enum == "area_type":  # the file names the committee, not the area
@@ -2311,6 +2195,8 @@ _FORMATS: dict[str, tuple[str, str]] = {
     "trainings": ("xlsx", ""),
     "awards": ("csv", "gb18030"),
     "lounges": ("xlsx", ""),
+    **demo_linkage.FORMATS,
+    **demo_targets.FORMATS,
 }
 
 
@@ -2347,7 +2233,9 @@ def _titles(source: str, region: str) -> tuple[list[str], list[str]]:
         return [f"{region}睦邻客厅星级评定结果", ""], [
             f"注：星级按《{region}睦邻客厅建设管理服务星级评定办法（试行）》评定。"
         ]
-    return [], []
+    if source in demo_targets.FORMATS:
+        return demo_targets.titles(source, region)
+    return demo_linkage.titles(source, region)
 
 
 def _headers(source: Source) -> list[str]:

@@ -27,6 +27,7 @@ KIND_TEXT = {
     "grade": "1A–5A",
     "rate": "比例（95%、0.95 或 95）",
     "stars": "星级 1–5（4、4星、四星级）",
+    "org_list": "组织编号或统一社会信用代码，多个用顿号「、」分隔",
 }
 
 
@@ -99,6 +100,28 @@ def sources_markdown() -> str:
         "- `credit_ratings`: the credit rating scale; default A 守信, B 基本守信, C 失信风险, D 严重失信.",
         "- `keep_builds` (default 5): warehouse builds kept for `orgdash rollback`; older ones are deleted.",
         "- `max_upload_mb` (default 50): the largest file the 导入 page accepts.",
+        "",
+        "Section `[major_matters]`:",
+        "",
+        "- `report_days` (default 10): a 重大事项 reported within this many days of the matter, or"
+        " before it (事前报告), is on time; later is late; not reported and past the days is"
+        " overdue (`major_matter_status`).",
+        "",
+        "Section `[eligibility]` (资格核查):",
+        "",
+        "- `min_rating` (default B): the lowest credit rating a grant or award may go to; a rating"
+        " further down the `credit_ratings` scale is flagged (`eligibility_flags`). A value not on"
+        " the scale fails the load.",
+        "",
+        "Both are kept in the warehouse table `rule_settings` (`name`, `value`, `label`, `sort_order`).",
+        "",
+        "## 一格多个组织 / Several organisations in one cell",
+        "",
+        "社会工作者 `服务的社会组织` lists the organisations a social worker supports in one cell:",
+        "组织编号 or 统一社会信用代码, separated by the enumeration comma 「、」 (also accepted: ，"
+        " , ；; / spaces and line breaks, Alt+Enter in Excel). 「无」「暂无」「—」 mean none; a blank"
+        " cell means not recorded. Each must be in the registry (rule `org_exists`) and in the"
+        " worker's township (`org_in_township`); credit codes are stored as their org ids.",
         "",
     ]
     return "\n".join(out)

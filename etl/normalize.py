@@ -272,3 +272,30 @@ def compact_keep_space(e: pl.Expr) -> pl.Expr:
     """NFKC and trimmed, single inner spaces kept (a date may carry a time after a space)."""
     out = halfwidth(e).str.replace_all(_WS, " ").str.strip_chars()
     return pl.when(out == "").then(None).otherwise(out)
+
+
+# What separates the organisations named in one cell (after halfwidth: ，；／ are , ; /): the
+# enumeration comma 、 clerks use, commas, semicolons, slashes, spaces and line breaks.
+_LIST_SEPARATORS = r"[、,;/\s\u3000\u00a0]+"
+# A cell saying "none": an empty list, not a reference to look up.
+LIST_NONE = ("无", "暂无", "没有", "-", "—", "/", "无结对")
+
+
+def org_list(e: pl.Expr) -> pl.Expr:
+    """Organisation ids or credit codes named in one cell (A、B，C), each as identifier() makes it,
+    repeats dropped, in the order written; 无 (or 暂无, —) is an empty list, a blank cell null."""
+    t = halfwidth(e).str.strip_chars(SPACES)
+    tokens = (
+        t.str.replace_all(_LIST_SEPARATORS, "\x1f")
+        .str.split("\x1f")
+        .list.eval(identifier(pl.element()))
+        .list.drop_nulls()
+        .list.unique(maintain_order=True)
+    )
+    return (
+        pl.when(t.is_null() | (t == ""))
+        .then(pl.lit(None, dtype=pl.List(pl.String)))
+        .when(t.is_in(list(LIST_NONE)))
+        .then(pl.lit([], dtype=pl.List(pl.String)))
+        .otherwise(tokens)
+    )

@@ -103,7 +103,26 @@ TOWNSHIP_RULES: dict[str, tuple[str, str]] = {
     "credit_ratings": ("org_id", "按组织编号所属的乡镇"),
     "credit_listings": ("org_id", "按组织编号所属的乡镇"),
     "inspections": ("org_id", "按组织编号所属的乡镇"),
+    "social_work_stations": ("township_code", "按所属乡镇代码"),
+    "social_workers": ("station_id", "按社工站编号所属的乡镇；没有社工站编号的按社区代码"),
+    "party_organizations": (
+        "division_code",
+        "按所属大党委区划代码（本乡镇或本乡镇的社区）",
+    ),
+    "party_org_coverage": ("party_org_id", "按党组织编号对应的党组织"),
+    "federations": ("division_code", "按所在区划代码（县级联合会、行业协会由县里报送）"),
+    "federation_members": ("org_id", "按组织编号所属的乡镇"),
+    "major_matter_reports": ("org_id", "按组织编号所属的乡镇"),
+    "info_disclosures": ("org_id", "按组织编号所属的乡镇"),
 }
+# Sources whose township is the division code in their own column (TOWNSHIP_RULES names it).
+_BY_CODE = (
+    "organizations",
+    "platforms",
+    "social_work_stations",
+    "party_organizations",
+    "federations",
+)
 SUBMITTABLE: tuple[str, ...] = tuple(s.name for s in SOURCES if s.name in TOWNSHIP_RULES)
 # Sources keyed by one id: an id the live data gives to another township cannot be taken over.
 _SINGLE_KEYS = {s.name: s.key[0] for s in SOURCES if s.name in TOWNSHIP_RULES and len(s.key) == 1}
@@ -391,18 +410,35 @@ def _lookup(key: pl.Expr, refs: dict[str, str]) -> pl.Expr:
     return nz.identifier(key).replace_strict(refs, default=None, return_dtype=pl.String)
 
 
+# Sources other rows refer to by id, and that id's column: their rows' townships are learned.
+_REFERRED = {
+    "organizations": "org_id",
+    "grants": "grant_id",
+    "social_work_stations": "station_id",
+    "party_organizations": "party_org_id",
+}
+
+
 @dataclass
 class _Refs:
-    """Which township each organisation and grant belongs to (first seen wins: live data first)."""
+    """Which township each organisation, grant, 社工站 and party organisation belongs to (first
+    seen wins: live data first)."""
 
     orgs: dict[str, str] = field(default_factory=dict)
     grants: dict[str, str] = field(default_factory=dict)
+    stations: dict[str, str] = field(default_factory=dict)
+    party_orgs: dict[str, str] = field(default_factory=dict)
 
     def learn(self, source: str, assigned: pl.DataFrame) -> None:
-        target = {"organizations": self.orgs, "grants": self.grants}.get(source)
+        target = {
+            "organizations": self.orgs,
+            "grants": self.grants,
+            "social_work_stations": self.stations,
+            "party_organizations": self.party_orgs,
+        }.get(source)
         if target is None:
             return
-        key = "org_id" if source == "organizations" else "grant_id"
+        key = _REFERRED[source]
         pairs = assigned.select(nz.identifier(_col(assigned, key)).alias("k"), "_town")
         for k, town in pairs.iter_rows():
             if k is not None and town is not None and k not in target:
@@ -411,7 +447,7 @@ class _Refs:
 
 def _assign(source: str, frame: pl.DataFrame, refs: _Refs, c: County) -> pl.DataFrame:
     """frame with _town (township code, COUNTY or null when unknown) and _by (deciding column)."""
-    if source in ("organizations", "platforms"):
+    if source in _BY_CODE:
         by = TOWNSHIP_RULES[source][0]
         return frame.with_columns(
             _town_of_code(_col(frame, by), c).alias("_town"), pl.lit(by).alias("_by")
@@ -429,6 +465,22 @@ def _assign(source: str, frame: pl.DataFrame, refs: _Refs, c: County) -> pl.Data
         return frame.with_columns(
             _lookup(_col(frame, "grant_id"), refs.grants).alias("_town"),
             pl.lit("grant_id").alias("_by"),
+        )
+    if source == "social_workers":
+        station_town = _lookup(_col(frame, "station_id"), refs.stations)
+        return frame.with_columns(
+            pl.coalesce(station_town, _town_of_code(_col(frame, "community_code"), c)).alias(
+                "_town"
+            ),
+            pl.when(station_town.is_not_null())
+            .then(pl.lit("station_id"))
+            .otherwise(pl.lit("community_code"))
+            .alias("_by"),
+        )
+    if source == "party_org_coverage":
+        return frame.with_columns(
+            _lookup(_col(frame, "party_org_id"), refs.party_orgs).alias("_town"),
+            pl.lit("party_org_id").alias("_by"),
         )
     return frame.with_columns(
         _lookup(_col(frame, "org_id"), refs.orgs).alias("_town"), pl.lit("org_id").alias("_by")
@@ -659,7 +711,12 @@ def _foreign_message(
     source: str, by: str, written: str, value: str, row: str, town: str, mine: str, c: County
 ) -> tuple[str, str]:
     """(rule, message) for a row of another township or of the county."""
-    what = {"org_id": "组织", "grant_id": "项目"}.get(by)
+    what = {
+        "org_id": "组织",
+        "grant_id": "项目",
+        "station_id": "社工站",
+        "party_org_id": "党组织",
+    }.get(by)
     label = SOURCES_BY_NAME[source].label
     if town == COUNTY:
         return (
@@ -951,6 +1008,17 @@ def submit(
                 own,
                 [others],
             )
+        # An optional source the live build has no file of (a first 社工站 ledger): the
+        # township's rows alone.
+        for source in [*ups, *carried]:
+            if source in live_paths or source in placed:
+                continue
+            own = ups[source].own if source in ups else carried[source][1]
+            placed[source] = own
+            src = SOURCES_BY_NAME[source]
+            moved[source] = _write_merged(
+                check / staged_name(source, f"{src.label}.csv"), src, own, []
+            )
         if (live.sources / "manifest.toml").is_file():
             shutil.copy2(live.sources / "manifest.toml", check / "manifest.toml")
         result = check_dir(check, r.as_of, config, progress)
@@ -1228,6 +1296,13 @@ def merge_round(db_path: Path, round_id: str, out: Path) -> dict[str, Submission
         )
         src = SOURCES_BY_NAME[source]
         parts = [kept] + [_read_rows(s.rows_file(source), src) for _, s in sorted(by_town.items())]
+        _write_merged(out / staged_name(source, f"{src.label}.csv"), src, None, parts)
+    for source in SUBMITTABLE:  # submitted, though the live build has no file of it
+        by_town = {t: s for t, s in used.items() if source in s.sources}
+        if source in live_paths or not by_town:
+            continue
+        src = SOURCES_BY_NAME[source]
+        parts = [_read_rows(s.rows_file(source), src) for _, s in sorted(by_town.items())]
         _write_merged(out / staged_name(source, f"{src.label}.csv"), src, None, parts)
     if (live.sources / "manifest.toml").is_file():
         shutil.copy2(live.sources / "manifest.toml", out / "manifest.toml")

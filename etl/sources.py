@@ -210,8 +210,152 @@ ENUMS: dict[str, Enum] = {
                 "county": ("县", "县区级", "区县级"),
             },
         ),
+        # ---- 三社联动, 党建, 行业自律, 重大事项和信息公开 (speech: 强化监管, 创新模式)
+        Enum(
+            "station_level",
+            "社工站层级",
+            {"township": "乡镇社工站", "community": "村（社区）社工室"},
+            {
+                "township": (
+                    "乡镇(街道)社工站",
+                    "街道社工站",
+                    "镇社工站",
+                    "乡镇级",
+                    "乡镇",
+                    "街道",
+                ),
+                "community": (
+                    "村(社区)社工室",
+                    "社区社工室",
+                    "村社工室",
+                    "社工室",
+                    "村(社区)级",
+                    "社区级",
+                    "村级",
+                ),
+            },
+        ),
+        Enum(
+            "sw_qualification",
+            "社会工作职业资格",
+            {
+                "assistant": "助理社会工作师",
+                "intermediate": "社会工作师",
+                "senior": "高级社会工作师",
+                "none": "无",
+            },
+            {
+                "assistant": ("助理社工师", "初级", "初级社会工作师"),
+                "intermediate": ("社工师", "中级", "中级社会工作师"),
+                "senior": ("高级社工师", "高级"),
+                "none": ("无资格", "未取得", "暂无", "没有", "-", "—", "/"),
+            },
+        ),
+        Enum(
+            "party_org_kind",
+            "党组织组建方式",
+            {"joint_branch": "联合党支部", "single_branch": "单独党支部"},
+            {
+                "joint_branch": ("联合支部", "联合党组织", "联建党支部", "联合"),
+                "single_branch": ("单独组建党支部", "独立党支部", "单建党支部", "单独组建", "单独"),
+            },
+        ),
+        Enum(
+            "federation_kind",
+            "联合会类型",
+            {"federation": "联合会", "association": "行业协会"},
+            {
+                "federation": ("社会组织联合会", "联盟", "联合会(联盟)"),
+                "association": ("协会", "行业协会商会", "商会"),
+            },
+        ),
+        Enum(
+            "federation_level",
+            "联合会层级",
+            {"county": "县级", "township": "乡镇级"},
+            {"county": ("县",), "township": ("乡镇", "街道级", "乡镇(街道)级", "街道")},
+        ),
+        Enum(
+            "matter_kind",
+            "重大事项类型",
+            {
+                "leader_change": "变更法定代表人/负责人",
+                "large_spending": "大额资金使用",
+                "major_event": "重大活动",
+                "foreign_donation": "接受境外捐赠",
+                "other": "其他",
+            },
+            {
+                "leader_change": (
+                    "变更法定代表人",
+                    "变更负责人",
+                    "法定代表人变更",
+                    "负责人变更",
+                    "更换负责人",
+                    "变更法定代表人(负责人)",
+                ),
+                "large_spending": ("大额资金", "大额支出", "大额资金支出"),
+                "major_event": ("举办重大活动", "大型活动", "重大活动举办"),
+                "foreign_donation": ("境外捐赠", "接受境外捐助", "境外捐助"),
+            },
+        ),
+        Enum(
+            "disclosure_item",
+            "信息公开事项",
+            {
+                "annual_report": "年度工作报告",
+                "finances": "财务收支",
+                "activities": "活动开展情况",
+                "fees": "收费标准",
+                "other": "其他",
+            },
+            {
+                "annual_report": ("年度报告", "年报", "工作报告"),
+                "finances": ("财务收支情况", "财务报告", "财务公开", "收支情况"),
+                "activities": ("活动情况", "活动开展", "开展活动情况"),
+                "fees": ("收费项目及标准", "服务收费标准", "收费"),
+            },
+        ),
+        Enum(
+            "disclosure_channel",
+            "信息公开渠道",
+            {
+                "notice_board": "社区公示栏",
+                "wechat": "微信公众号",
+                "website": "网站",
+                "credit_platform": "社会组织信用信息公示平台",
+                "other": "其他",
+            },
+            {
+                "notice_board": ("公示栏", "公开栏", "宣传栏", "村务公开栏"),
+                "wechat": ("微信", "公众号", "微信群"),
+                "website": ("门户网站", "政府网站", "官网"),
+                "credit_platform": (
+                    "信用信息公示平台",
+                    "全国社会组织信用信息公示平台",
+                    "信用平台",
+                ),
+            },
+        ),
     ]
 }
+
+
+def _target_indicators() -> Enum:
+    """The indicators a yearly target can be set for: queries/indicators.toml's `target = true`
+    entries, named by their labels or aliases (the targets source's 指标 column)."""
+    from queries.indicators import catalogue
+
+    chosen = catalogue().targetable()
+    return Enum(
+        "target_indicator",
+        "目标指标",
+        {i.key: i.label for i in chosen},
+        {i.key: i.aliases for i in chosen if i.aliases},
+    )
+
+
+ENUMS["target_indicator"] = _target_indicators()
 
 # ---------------------------------------------------------------------------
 # Columns and sources
@@ -236,6 +380,9 @@ KIND_SQL_TYPES: dict[str, str] = {
     "grade": "TINYINT",
     "rate": "DOUBLE",  # 0–1; clerks write 95%, 0.95 or 95
     "stars": "TINYINT",  # 1–5; clerks write 4, 4星, 四星级, ★★★★
+    # Organisations named in one cell: org ids or credit codes separated by 、 (or ，,；; / space,
+    # a line break); stored as the org ids (credit codes resolved against the registry).
+    "org_list": "VARCHAR[]",
 }
 
 
@@ -631,6 +778,274 @@ SOURCES: tuple[Source, ...] = (
         ),
         ("lounge_id",),
         ("睦邻客厅星级", "lounges"),
+        required=False,
+    ),
+    # ---- 三社联动 (社区 + 社会组织 + 社会工作者), 联合党支部 and 大党委, 联合会/行业协会 (行业自律),
+    # ---- 重大事项报告制度 and 信息公开制度 (speech: 强化监管, 创新模式). Optional, like the
+    # ---- programmes: a county that does not keep one of these ledgers yet still loads.
+    Source(
+        "social_work_stations",
+        "社工站",
+        (
+            _c("station_id", "社工站编号", "id", required=True, aliases=("站点编号", "编号")),
+            _c("name", "名称", "text", required=True, aliases=("社工站名称", "站点名称")),
+            _c(
+                "level",
+                "层级",
+                "enum",
+                required=True,
+                enum="station_level",
+                aliases=("类型", "站点类型", "级别"),
+            ),
+            _c(
+                "township_code",
+                "所属乡镇代码",
+                "division_code",
+                required=True,
+                aliases=("乡镇代码", "乡镇(街道)代码", "所属乡镇(街道)代码"),
+            ),
+            # A 村（社区）社工室 names its community; a 乡镇社工站 may name the community it sits in.
+            _c(
+                "community_code",
+                "社区代码",
+                "division_code",
+                aliases=("所在社区代码", "村(社区)代码"),
+            ),
+            _c(
+                "opened_on",
+                "建站日期",
+                "date",
+                required=True,
+                aliases=("启用日期", "成立日期", "建成日期"),
+            ),
+        ),
+        ("station_id",),
+        ("社工站台账", "社会工作站", "乡镇社工站"),
+        required=False,
+    ),
+    Source(
+        "social_workers",
+        "社会工作者",
+        (
+            # A pseudonymous number the station gives (SG0001): never an ID-card or mobile number.
+            _c(
+                "worker_id",
+                "社工编号",
+                "id",
+                required=True,
+                aliases=("社会工作者编号", "人员编号", "编号"),
+            ),
+            _c("station_id", "社工站编号", "id", aliases=("所属社工站编号", "站点编号")),
+            _c(
+                "community_code",
+                "社区代码",
+                "division_code",
+                aliases=("所在社区代码", "服务社区代码"),
+            ),
+            _c(
+                "qualification",
+                "职业资格",
+                "enum",
+                required=True,
+                enum="sw_qualification",
+                aliases=("职业资格等级", "资格等级", "社会工作职业资格"),
+            ),
+            _c(
+                "supported_org_ids",
+                "服务的社会组织",
+                "org_list",
+                aliases=("支持的社会组织", "联系的社会组织", "服务组织", "结对社会组织"),
+            ),
+            _c("joined_on", "入职日期", "date", required=True, aliases=("到岗日期", "上岗日期")),
+            _c("left_on", "离职日期", "date", aliases=("离岗日期", "退出日期")),
+        ),
+        ("worker_id",),
+        ("社工名册", "社工台账", "社会工作者台账"),
+        required=False,
+    ),
+    Source(
+        "party_organizations",
+        "党组织",
+        (
+            _c("party_org_id", "党组织编号", "id", required=True, aliases=("支部编号",)),
+            _c("name", "党组织名称", "text", required=True, aliases=("名称", "支部名称")),
+            _c(
+                "kind",
+                "组建方式",
+                "enum",
+                required=True,
+                enum="party_org_kind",
+                aliases=("党组织类型", "组建形式", "类型"),
+            ),
+            # The community's (or township's) 大党委 the branch is part of.
+            _c(
+                "division_code",
+                "所属大党委区划代码",
+                "division_code",
+                required=True,
+                aliases=("大党委区划代码", "所属大党委", "纳入大党委", "区划代码"),
+            ),
+            _c("founded_on", "成立日期", "date", required=True, aliases=("组建日期", "成立时间")),
+            _c("dissolved_on", "撤销日期", "date", aliases=("撤销时间",)),
+        ),
+        ("party_org_id",),
+        ("党组织名录", "社会组织党组织", "党支部"),
+        required=False,
+    ),
+    Source(
+        "party_org_coverage",
+        "党组织覆盖",
+        (
+            _c("party_org_id", "党组织编号", "id", required=True, aliases=("支部编号",)),
+            # Each row covers one organisation or one community (one of the two, not both).
+            _c("org_id", "组织编号", "id", aliases=("覆盖组织编号", "社会组织编号")),
+            _c(
+                "community_code",
+                "社区代码",
+                "division_code",
+                aliases=("覆盖社区代码", "村(社区)代码"),
+            ),
+            _c("covered_from", "纳入日期", "date", aliases=("覆盖日期", "开始日期")),
+            _c("covered_until", "退出日期", "date", aliases=("移出日期", "结束日期")),
+        ),
+        (),
+        ("党支部覆盖", "党建覆盖"),
+        required=False,
+    ),
+    Source(
+        "federations",
+        "联合会",
+        (
+            _c("federation_id", "联合会编号", "id", required=True, aliases=("协会编号", "编号")),
+            _c("name", "名称", "text", required=True, aliases=("联合会名称", "协会名称")),
+            _c(
+                "kind",
+                "类型",
+                "enum",
+                required=True,
+                enum="federation_kind",
+                aliases=("联合会类型",),
+            ),
+            _c("level", "层级", "enum", required=True, enum="federation_level", aliases=("级别",)),
+            _c(
+                "division_code",
+                "所在区划代码",
+                "division_code",
+                required=True,
+                aliases=("区划代码",),
+            ),
+            _c("founded_on", "成立日期", "date", required=True, aliases=("成立时间",)),
+        ),
+        ("federation_id",),
+        ("行业协会", "联合会名录"),
+        required=False,
+    ),
+    Source(
+        "federation_members",
+        "联合会成员",
+        (
+            _c("federation_id", "联合会编号", "id", required=True, aliases=("协会编号",)),
+            _c(
+                "org_id",
+                "组织编号",
+                "id",
+                required=True,
+                aliases=("会员组织编号", "成员组织编号"),
+            ),
+            _c("joined_on", "加入日期", "date", required=True, aliases=("入会日期", "加入时间")),
+            _c("left_on", "退出日期", "date", aliases=("退会日期", "退出时间")),
+        ),
+        ("federation_id", "org_id", "joined_on"),
+        ("联合会会员", "行业协会成员", "行业协会会员"),
+        required=False,
+    ),
+    Source(
+        "major_matter_reports",
+        "重大事项报告",
+        (
+            _c("org_id", "组织编号", "id", required=True),
+            _c(
+                "matter_kind",
+                "事项类型",
+                "enum",
+                required=True,
+                enum="matter_kind",
+                aliases=("重大事项类型", "事项类别", "报告事项"),
+            ),
+            _c(
+                "matter_on",
+                "事项日期",
+                "date",
+                required=True,
+                aliases=("发生日期", "事项发生日期"),
+            ),
+            # Empty: not reported (found otherwise, e.g. by an inspection).
+            _c("reported_on", "报告日期", "date", aliases=("报告时间", "报送日期")),
+            _c("description", "事项内容", "text", aliases=("事项摘要", "主要内容")),
+        ),
+        ("org_id", "matter_kind", "matter_on"),
+        ("重大事项", "重大事项报告台账"),
+        required=False,
+    ),
+    Source(
+        "info_disclosures",
+        "信息公开",
+        (
+            _c("org_id", "组织编号", "id", required=True),
+            _c(
+                "item",
+                "公开事项",
+                "enum",
+                required=True,
+                enum="disclosure_item",
+                aliases=("公开内容", "信息公开事项"),
+            ),
+            # The year the information is about (2024 for the 2024 annual work report).
+            _c("year", "年度", "year", required=True, aliases=("所属年度",)),
+            _c("disclosed_on", "公开日期", "date", required=True, aliases=("公开时间", "发布日期")),
+            _c(
+                "channel",
+                "公开渠道",
+                "enum",
+                enum="disclosure_channel",
+                aliases=("公开方式", "发布渠道"),
+            ),
+        ),
+        (),
+        ("信息公开台账", "信息公示"),
+        required=False,
+    ),
+    # ---- The leadership's yearly targets (issue 17): per county (乡镇（街道）代码 empty) or per
+    # ---- township, for the indicators queries/indicators.toml marks `target = true`. Written by
+    # ---- the admin's 目标 page through a new build, or uploaded like any file. Optional: without
+    # ---- it only the default targets (the national floor) apply.
+    Source(
+        "targets",
+        "年度目标",
+        (
+            _c("year", "年度", "year", required=True, aliases=("目标年度",)),
+            _c(
+                "township_code",
+                "乡镇（街道）代码",
+                "division_code",
+                aliases=("乡镇代码", "乡镇(街道)区划代码", "区划代码"),
+            ),
+            _c(
+                "indicator",
+                "指标",
+                "enum",
+                required=True,
+                enum="target_indicator",
+                aliases=("指标名称", "目标指标"),
+            ),
+            # As typed (95%, 0.95, 30家): what it means depends on the indicator's unit.
+            _c("target_text", "目标值", "text", required=True, aliases=("目标",)),
+            # The number: a rate as 0–1 (95% → 0.95), a count or an average as written.
+            _c("target_value", "目标值（数值）", "float", derived=True),
+            _c("note", "说明", "text", aliases=("备注", "依据")),
+        ),
+        (),
+        ("目标",),
         required=False,
     ),
 )

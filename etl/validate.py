@@ -97,6 +97,8 @@ def _typed(col: Column, e: pl.Expr, ctx: Context) -> pl.Expr:
         return nz.stars(e)
     if k == "enum":
         return nz.enum(e, _accepted(col, ctx))
+    if k == "org_list":
+        return nz.org_list(e)
     raise ValueError(f"unknown column kind {k!r}")
 
 
@@ -134,6 +136,7 @@ TYPE_MESSAGES: dict[str, str] = {
     "grade": "不是评估等级，请填写 1A 至 5A",
     "rate": "不是比例，请填写如 95%、0.95 或 95",
     "stars": "不是星级，请填写 1 至 5 的数字，如 4、4星 或 四星级",
+    "org_list": "不是组织编号或统一社会信用代码的列表，多个请用顿号「、」分隔",
 }
 
 
@@ -205,7 +208,7 @@ def _typed_column(col: Column, values: pl.Series, ctx: Context) -> pl.Expr:
     that every road gives what the normaliser gives row by row.
     """
     e = pl.col(col.name)
-    if col.kind == "text" or values.len() < _DISTINCT_FROM_ROWS:
+    if col.kind in ("text", "org_list") or values.len() < _DISTINCT_FROM_ROWS:
         return _typed(col, e, ctx)
     dtype = _polars_type(col)
     pattern, convert = _AS_WRITTEN.get(col.kind, (None, None))
@@ -247,6 +250,7 @@ def _polars_type(col: Column) -> pl.DataType:
         "grade": pl.Int8(),
         "rate": pl.Float64(),
         "stars": pl.Int8(),
+        "org_list": pl.List(pl.String()),
     }.get(col.kind, pl.String())
 
 
@@ -1052,19 +1056,20 @@ def _micro_project_rules(f: pl.DataFrame, s: Source, ctx: Context) -> list[pl.La
 _REAL_ID = r"^(\d{17}[\dX]|1[3-9]\d{9})$"
 
 
+def _pseudonymous(f: pl.DataFrame, col: Column, message: str) -> pl.LazyFrame:
+    """A person's number that looks like an ID-card or mobile number: rejected, and masked in
+    the reject itself (not even the reject report keeps the number)."""
+    return fail(
+        f, pl.col(col.name).str.contains(_REAL_ID), col, "pseudonymous", pl.lit(message)
+    ).with_columns(pl.col("value").str.replace(r"^(.{3}).*(.{2})$", "${1}****${2}"))
+
+
 def _points_rules(f: pl.DataFrame, s: Source, ctx: Context) -> list[pl.LazyFrame]:
-    rid = s.column("resident_id")
-    real = fail(
+    real = _pseudonymous(
         f,
-        pl.col("resident_id").str.contains(_REAL_ID),
-        rid,
-        "pseudonymous",
-        pl.lit(
-            "居民编号像是身份证号或手机号。积分台账只能使用化名编号（如 JM0001），"
-            "请换成社区编的居民编号后再导入，不要上传居民的真实身份信息。"
-        ),
-    ).with_columns(  # not even the reject report keeps the number
-        pl.col("value").str.replace(r"^(.{3}).*(.{2})$", "${1}****${2}")
+        s.column("resident_id"),
+        "居民编号像是身份证号或手机号。积分台账只能使用化名编号（如 JM0001），"
+        "请换成社区编的居民编号后再导入，不要上传居民的真实身份信息。",
     )
     return [
         *_in_communities(f, s.column("community_code"), ctx),
@@ -1173,6 +1178,755 @@ def _lounge_rules(f: pl.DataFrame, s: Source, ctx: Context) -> list[pl.LazyFrame
     ]
 
 
+# ---- 三社联动, party organisations, federations, major matters, disclosures ---------------------
+
+
+def _in_townships(f: pl.DataFrame, col: Column, ctx: Context) -> list[pl.LazyFrame]:
+    """A code that must name a township (乡镇 or 街道) in the division list."""
+    divs = _divisions(ctx)
+    towns = divs.filter(pl.col("level") == "township")["division_code"]
+    known = pl.col(col.name).is_in(divs["division_code"].implode())
+    return [
+        fail(
+            f,
+            pl.col(col.name).is_not_null() & ~known,
+            col,
+            "division_exists",
+            pl.format(f"「{col.label}」{{}}在行政区划表中不存在。请核对代码。", _v(col)),
+        ),
+        fail(
+            f,
+            known & ~pl.col(col.name).is_in(towns.implode()),
+            col,
+            "is_township",
+            pl.format(
+                f"「{col.label}」{{}}不是乡镇（街道）的代码。请填写乡镇（街道）的12位代码（后三位为000）。",
+                _v(col),
+            ),
+        ),
+    ]
+
+
+def _places(ctx: Context, prefix: str) -> pl.DataFrame:
+    """Every division's code, name, level and township, as columns named <prefix>_…, to join."""
+    return _divisions(ctx).select(
+        pl.col("division_code").alias(f"{prefix}_code"),
+        pl.col("name").alias(f"{prefix}_name"),
+        pl.col("level").alias(f"{prefix}_level"),
+        pl.col("township_code").alias(f"{prefix}_town"),
+    )
+
+
+def _blank(col: Column) -> pl.Expr:
+    """Nothing typed in the column's cell."""
+    return pl.col(col.name).is_null() & ~nz.has_text(pl.col(raw(col.name)))
+
+
+def _ordered(f: pl.DataFrame, first: Column, then: Column, rule: str) -> pl.LazyFrame:
+    """then's date is after first's (leaving after joining, removal after founding)."""
+    return fail(
+        f,
+        pl.col(then.name) <= pl.col(first.name),
+        then,
+        rule,
+        pl.format(
+            f"{then.label}{{}}不晚于{first.label}{{}}。请核对两个日期。", _v(then), _v(first)
+        ),
+    )
+
+
+def _station_rules(f: pl.DataFrame, s: Source, ctx: Context) -> list[pl.LazyFrame]:
+    town, comm = s.column("township_code"), s.column("community_code")
+    joined = f.join(_places(ctx, "_c"), left_on="community_code", right_on="_c_code", how="left")
+    joined = joined.join(
+        _places(ctx, "_t").select("_t_code", "_t_name"),
+        left_on="township_code",
+        right_on="_t_code",
+        how="left",
+    )
+    return [
+        *_in_townships(f, town, ctx),
+        *_in_communities(f, comm, ctx),
+        fail(
+            joined,
+            (pl.col("_c_level") == "community") & (pl.col("_c_town") != pl.col("township_code")),
+            comm,
+            "community_in_township",
+            pl.format(
+                "社区代码「{}」（{}）不在所属乡镇「{}」（{}）内。请核对社区代码或所属乡镇代码。",
+                _v(comm),
+                pl.col("_c_name"),
+                _v(town),
+                pl.col("_t_name").fill_null("未知乡镇"),
+            ),
+        ),
+        fail(
+            f,
+            (pl.col("level") == "community") & _blank(comm),
+            comm,
+            "community_required",
+            pl.lit("层级为「村（社区）社工室」的必须填写所在社区（村）的社区代码。"),
+        ),
+        not_after_as_of(f, s.column("opened_on"), ctx),
+    ]
+
+
+def _org_places(ctx: Context) -> pl.DataFrame:
+    """Accepted organisations with their name and township, to look a reference up by org id or
+    by credit code (column _tok)."""
+    orgs = ctx.accepted["organizations"].join(
+        _places(ctx, "_o").select("_o_code", "_o_town"),
+        left_on="community_code",
+        right_on="_o_code",
+        how="left",
+    )
+    cols: list[pl.Expr] = [
+        pl.col("org_id").alias("_org"),
+        pl.col("name").alias("_org_name"),
+        pl.col("_o_town"),
+    ]
+    return pl.concat(
+        [
+            orgs.select(pl.col("org_id").alias("_tok"), *cols),
+            orgs.filter(pl.col("credit_code").is_not_null()).select(
+                pl.col("credit_code").alias("_tok"), *cols
+            ),
+        ]
+    ).unique("_tok", keep="first", maintain_order=True)
+
+
+def _org_list_rules(
+    f: pl.DataFrame, col: Column, ctx: Context, area: pl.DataFrame
+) -> list[pl.LazyFrame]:
+    """Each organisation named in a list cell is in the registry (by org id or credit code), and
+    in the township of the row (area: ROW, _town, _town_name).
+
+    A name that is a rejected registry row gets the upstream message, like exists_in's."""
+    tokens = (
+        f.select(ROW, pl.col(col.name).alias("_tok")).explode("_tok").drop_nulls("_tok")
+    ).join(_org_places(ctx), on="_tok", how="left")
+    rejected = ctx.rejected.get("organizations")
+    if rejected is not None and not rejected.is_empty():
+        rej = pl.concat(
+            [
+                rejected.select(pl.col("org_id").alias("_tok"), "_label", ROOT),
+                rejected.select(pl.col("credit_code").alias("_tok"), "_label", ROOT),
+            ]
+        ).drop_nulls("_tok")
+        rej = rej.group_by("_tok", maintain_order=True).agg(
+            pl.col("_label").str.join("、"), pl.col(ROOT).first()
+        )
+    else:
+        rej = pl.DataFrame(schema={"_tok": pl.String, "_label": pl.String, ROOT: pl.String})
+    unknown = (
+        tokens.filter(pl.col("_org").is_null())
+        .join(rej, on="_tok", how="left")
+        .group_by(ROW, maintain_order=True)
+        .agg(
+            pl.col("_tok").filter(pl.col("_label").is_null()).str.join("、").alias("_unknown"),
+            pl.col("_tok").filter(pl.col("_label").is_not_null()).str.join("、").alias("_up"),
+            pl.col("_label").drop_nulls().unique(maintain_order=True).str.join("、").alias("_rows"),
+            pl.col(ROOT).drop_nulls().unique(maintain_order=True).str.join("、").alias("_root"),
+        )
+    )
+    own = pl.col("_unknown") != ""
+    missing = fail(
+        f.join(unknown, on=ROW, how="inner"),
+        pl.lit(True),
+        col,
+        "org_exists",
+        pl.when(own)
+        .then(
+            pl.format(
+                f"「{col.label}」中的「{{}}」在社会组织名录中找不到（既不是组织编号，也不是统一社会信用代码）。"
+                "请核对，多个组织用顿号「、」分隔。",
+                pl.col("_unknown"),
+            )
+        )
+        .otherwise(
+            pl.format(
+                f"「{col.label}」中的「{{}}」对应的社会组织名录行（{{}}）本身被拒收。"
+                "请先修正社会组织名录中的那一行。",
+                pl.col("_up"),
+                pl.col("_rows"),
+            )
+        ),
+        pl.when(~own).then(pl.col("_root")).alias(ROOT),
+    )
+    elsewhere = (
+        tokens.filter(pl.col("_org").is_not_null())
+        .join(area, on=ROW, how="inner")
+        .filter(pl.col("_town").is_not_null() & (pl.col("_o_town") != pl.col("_town")))
+        .group_by(ROW, maintain_order=True)
+        .agg(
+            pl.format("「{}」（{}）", "_tok", "_org_name").str.join("、").alias("_outside"),
+            pl.col("_town_name").first(),
+        )
+    )
+    return [
+        missing,
+        fail(
+            f.join(elsewhere, on=ROW, how="inner"),
+            pl.lit(True),
+            col,
+            "org_in_township",
+            pl.format(
+                f"「{col.label}」中的{{}}不在该社工所在的{{}}。社工服务本乡镇（街道）的社会组织，"
+                "请核对组织编号。",
+                pl.col("_outside"),
+                pl.col("_town_name"),
+            ),
+        ),
+    ]
+
+
+def _worker_rules(f: pl.DataFrame, s: Source, ctx: Context) -> list[pl.LazyFrame]:
+    station, comm = s.column("station_id"), s.column("community_code")
+    stations = ctx.accepted["social_work_stations"].select(
+        "station_id",
+        pl.col("name").alias("_st_name"),
+        pl.col("level").alias("_st_level"),
+        pl.col("township_code").alias("_st_town"),
+        pl.col("community_code").alias("_st_comm"),
+    )
+    joined = f.join(stations, on="station_id", how="left").join(
+        _places(ctx, "_c"), left_on="community_code", right_on="_c_code", how="left"
+    )
+    town_names = _places(ctx, "_t").select(
+        pl.col("_t_code").alias("_town"), pl.col("_t_name").alias("_town_name")
+    )
+    area = joined.select(
+        ROW,
+        pl.coalesce(
+            "_st_town", pl.when(pl.col("_c_level") == "community").then(pl.col("_c_town"))
+        ).alias("_town"),
+    ).join(town_names, on="_town", how="left")
+    both = pl.col("_st_town").is_not_null() & (pl.col("_c_level") == "community")
+    return [
+        _pseudonymous(
+            f,
+            s.column("worker_id"),
+            "社工编号像是身份证号或手机号。社工名册只能使用化名编号（如 SG0001），"
+            "请换成社工站编的人员编号后再导入，不要上传社工的真实身份信息。",
+        ),
+        fail(
+            f,
+            _blank(station) & _blank(comm),
+            station,
+            "station_or_community",
+            pl.lit(
+                "社工站编号和社区代码至少填写一项：在社工站工作的填社工站编号，驻社区（村）的填社区代码。"
+            ),
+        ),
+        exists_in(
+            f,
+            station,
+            stations["station_id"],
+            "station_exists",
+            "社工站编号「{}」在社工站表中不存在。请核对编号，或先在社工站表中补录该站。",
+            ctx.rejected.get("social_work_stations"),
+            "社工站",
+        ),
+        *_in_communities(f, comm, ctx),
+        fail(
+            joined,
+            both & (pl.col("_c_town") != pl.col("_st_town")),
+            comm,
+            "community_in_station_area",
+            pl.format(
+                "社区代码「{}」（{}）不在社工站「{}」所在的乡镇（街道）内。请核对社区代码或社工站编号。",
+                _v(comm),
+                pl.col("_c_name"),
+                pl.col("_st_name"),
+            ),
+        ),
+        fail(
+            joined,
+            both
+            & (pl.col("_st_level") == "community")
+            & (pl.col("_c_town") == pl.col("_st_town"))
+            & (pl.col("_st_comm") != pl.col("community_code")),
+            comm,
+            "community_matches_station",
+            pl.format(
+                "社区代码「{}」（{}）与社工室「{}」所在的社区不一致。驻社工室的社工填该社工室的社区，"
+                "或只填社工站编号。",
+                _v(comm),
+                pl.col("_c_name"),
+                pl.col("_st_name"),
+            ),
+        ),
+        not_after_as_of(f, s.column("joined_on"), ctx),
+        not_after_as_of(f, s.column("left_on"), ctx),
+        _ordered(f, s.column("joined_on"), s.column("left_on"), "left_after_joined"),
+        *_org_list_rules(f, s.column("supported_org_ids"), ctx, area),
+    ]
+
+
+def _resolve_org_list(f: pl.DataFrame, ctx: Context) -> pl.DataFrame:
+    """A worker's organisations named by credit code become their org ids (the warehouse keeps
+    one spelling), repeats dropped."""
+    orgs = ctx.accepted["organizations"].filter(pl.col("credit_code").is_not_null())
+    if orgs.is_empty():
+        return f
+    to_id = dict(zip(orgs["credit_code"].to_list(), orgs["org_id"].to_list(), strict=True))
+    return f.with_columns(
+        pl.col("supported_org_ids")
+        .list.eval(pl.element().replace(to_id))
+        .list.unique(maintain_order=True)
+    )
+
+
+def _party_org_rules(f: pl.DataFrame, s: Source, ctx: Context) -> list[pl.LazyFrame]:
+    div = s.column("division_code")
+    joined = f.join(_places(ctx, "_d"), left_on="division_code", right_on="_d_code", how="left")
+    return [
+        exists_in(
+            f,
+            div,
+            _divisions(ctx)["division_code"],
+            "division_exists",
+            "所属大党委区划代码「{}」在行政区划表中不存在。请核对代码。",
+        ),
+        fail(
+            joined,
+            pl.col("_d_level") == "county",
+            div,
+            "township_or_community",
+            pl.format(
+                "所属大党委区划代码「{}」是县的代码。社会组织党组织纳入村（社区）或乡镇（街道）的“大党委”，"
+                "请填写社区（村）或乡镇（街道）的代码。",
+                _v(div),
+            ),
+        ),
+        not_after_as_of(f, s.column("founded_on"), ctx),
+        not_after_as_of(f, s.column("dissolved_on"), ctx),
+        _ordered(f, s.column("founded_on"), s.column("dissolved_on"), "dissolved_after_founded"),
+    ]
+
+
+def _coverage_rules(f: pl.DataFrame, s: Source, ctx: Context) -> list[pl.LazyFrame]:
+    pid, org, comm = s.column("party_org_id"), s.column("org_id"), s.column("community_code")
+    cfrom, until = s.column("covered_from"), s.column("covered_until")
+    parties = ctx.accepted["party_organizations"].select(
+        "party_org_id",
+        pl.col("name").alias("_party"),
+        pl.col("kind").alias("_p_kind"),
+        pl.col("division_code").alias("_p_div"),
+        pl.col("founded_on").alias("_p_founded"),
+    )
+    orgs = ctx.accepted["organizations"].select(
+        "org_id", pl.col("name").alias("_org_name"), pl.col("community_code").alias("_org_comm")
+    )
+    j = (
+        f.join(parties, on="party_org_id", how="left")
+        .join(orgs, on="org_id", how="left")
+        .with_columns(pl.coalesce("community_code", "_org_comm").alias("_place"))
+        .join(_places(ctx, "_x"), left_on="_place", right_on="_x_code", how="left")
+        .join(_places(ctx, "_p"), left_on="_p_div", right_on="_p_code", how="left")
+    )
+    outside = (
+        pl.col("_x_level").eq("community")
+        & pl.col("_p_level").is_not_null()
+        & pl.when(pl.col("_p_level") == "community")
+        .then(pl.col("_place") != pl.col("_p_div"))
+        .otherwise(pl.col("_x_town") != pl.col("_p_div"))
+    )
+    area = pl.format("「{}」所属的{}“大党委”", pl.col("_party"), pl.col("_p_name"))
+    singles = (
+        j.filter((pl.col("_p_kind") == "single_branch") & pl.col("org_id").is_not_null())
+        .with_columns(
+            pl.col("org_id").n_unique().over("party_org_id").alias("_n_orgs"),
+            pl.col(ROW).cast(pl.String).str.join("、").over("party_org_id").alias("_rows"),
+        )
+        .filter(pl.col("_n_orgs") > 1)
+    )
+    return [
+        exists_in(
+            f,
+            pid,
+            parties["party_org_id"],
+            "party_org_exists",
+            "党组织编号「{}」在党组织表中不存在。请核对编号，或先在党组织表中补录该党组织。",
+            ctx.rejected.get("party_organizations"),
+            "党组织",
+        ),
+        _org_exists(f, s, ctx),
+        *_in_communities(f, comm, ctx),
+        fail(
+            f,
+            _blank(org) & _blank(comm),
+            org,
+            "org_or_community",
+            pl.lit(
+                "组织编号和社区代码请填写其中一项：覆盖一个社会组织的填组织编号，覆盖一个社区（村）的填社区代码。"
+            ),
+        ),
+        fail(
+            f,
+            ~_blank(org) & ~_blank(comm),
+            comm,
+            "org_or_community",
+            pl.lit(
+                "同一行既填了组织编号又填了社区代码。每行只填一项：覆盖社会组织的填组织编号，"
+                "覆盖社区（村）的另起一行只填社区代码。"
+            ),
+        ),
+        fail(
+            j,
+            outside & pl.col("org_id").is_not_null() & pl.col("community_code").is_null(),
+            org,
+            "in_party_area",
+            pl.format(
+                "组织「{}」在{}，不在党组织{}范围内。请核对组织编号或党组织编号。",
+                pl.col("_org_name"),
+                pl.col("_x_name"),
+                area,
+            ),
+        ),
+        fail(
+            j,
+            outside & pl.col("org_id").is_null() & pl.col("community_code").is_not_null(),
+            comm,
+            "in_party_area",
+            pl.format(
+                "社区「{}」不在党组织{}范围内。请核对社区代码或党组织编号。",
+                pl.col("_x_name"),
+                area,
+            ),
+        ),
+        fail(
+            singles,
+            pl.lit(True),
+            org,
+            "single_branch_one_org",
+            pl.format(
+                "「{}」是单独党支部，只覆盖本组织一家，但在第{}行覆盖了{}家组织。"
+                "若是联合党支部，请在党组织表中把组建方式改为「联合党支部」。",
+                pl.col("_party"),
+                pl.col("_rows"),
+                pl.col("_n_orgs"),
+            ),
+        ),
+        fail(
+            j,
+            pl.col("covered_from") < pl.col("_p_founded"),
+            cfrom,
+            "covered_after_founded",
+            pl.format(
+                "纳入日期{}早于党组织「{}」的成立日期{}。请核对纳入日期。",
+                _v(cfrom),
+                pl.col("_party"),
+                _cn_date("_p_founded"),
+            ),
+        ),
+        not_after_as_of(f, cfrom, ctx),
+        not_after_as_of(f, until, ctx),
+        _ordered(f, cfrom, until, "until_after_from"),
+    ]
+
+
+_FEDERATION_LEVEL_NAMES = {"county": "县", "township": "乡镇（街道）", "community": "社区（村）"}
+
+
+def _federation_rules(f: pl.DataFrame, s: Source, ctx: Context) -> list[pl.LazyFrame]:
+    div, level = s.column("division_code"), s.column("level")
+    joined = f.join(_places(ctx, "_d"), left_on="division_code", right_on="_d_code", how="left")
+    return [
+        exists_in(
+            f,
+            div,
+            _divisions(ctx)["division_code"],
+            "division_exists",
+            "所在区划代码「{}」在行政区划表中不存在。请核对代码。",
+        ),
+        fail(
+            joined,
+            pl.col("_d_level").is_not_null()
+            & pl.col("level").is_not_null()
+            & (pl.col("_d_level") != pl.col("level")),
+            level,
+            "level_division",
+            pl.format(
+                "层级「{}」与所在区划代码「{}」不一致：该代码是{}。县级联合会填县的代码，乡镇级填乡镇（街道）的。",
+                _v(level),
+                _v(div),
+                pl.col("_d_level").replace_strict(_FEDERATION_LEVEL_NAMES, default=""),
+            ),
+        ),
+        not_after_as_of(f, s.column("founded_on"), ctx),
+    ]
+
+
+def _federation_member_rules(f: pl.DataFrame, s: Source, ctx: Context) -> list[pl.LazyFrame]:
+    fid, org, joined_on = s.column("federation_id"), s.column("org_id"), s.column("joined_on")
+    feds = ctx.accepted["federations"].select(
+        "federation_id",
+        pl.col("name").alias("_f_name"),
+        pl.col("level").alias("_f_level"),
+        pl.col("division_code").alias("_f_div"),
+        pl.col("founded_on").alias("_f_founded"),
+    )
+    j = (
+        _with_org(f, ctx)
+        .join(feds, on="federation_id", how="left")
+        .join(_places(ctx, "_o"), left_on="_org_community", right_on="_o_code", how="left")
+        .join(
+            _places(ctx, "_t").select("_t_code", "_t_name"),
+            left_on="_f_div",
+            right_on="_t_code",
+            how="left",
+        )
+    )
+    return [
+        exists_in(
+            f,
+            fid,
+            feds["federation_id"],
+            "federation_exists",
+            "联合会编号「{}」在联合会表中不存在。请核对编号，或先在联合会表中补录该联合会（行业协会）。",
+            ctx.rejected.get("federations"),
+            "联合会",
+        ),
+        _org_exists(f, s, ctx),
+        fail(
+            j,
+            (pl.col("_f_level") == "township")
+            & pl.col("_o_town").is_not_null()
+            & (pl.col("_o_town") != pl.col("_f_div")),
+            org,
+            "member_in_area",
+            pl.format(
+                "组织「{}」在{}，不在乡镇级「{}」所在的{}。乡镇级联合会（行业协会）的成员是本乡镇（街道）的"
+                "社会组织，请核对组织编号或联合会编号。",
+                pl.col("_org_name"),
+                pl.col("_o_name"),
+                pl.col("_f_name"),
+                pl.col("_t_name"),
+            ),
+        ),
+        fail(
+            j,
+            pl.col("joined_on") < pl.col("_f_founded"),
+            joined_on,
+            "joined_after_founded",
+            pl.format(
+                "加入日期{}早于「{}」的成立日期{}。请核对加入日期或联合会编号。",
+                _v(joined_on),
+                pl.col("_f_name"),
+                _cn_date("_f_founded"),
+            ),
+        ),
+        _org_active_on(j, joined_on, "组织"),
+        not_after_as_of(f, joined_on, ctx),
+        not_after_as_of(f, s.column("left_on"), ctx),
+        _ordered(f, joined_on, s.column("left_on"), "left_after_joined"),
+    ]
+
+
+def _org_active_on(joined: pl.DataFrame, day: Column, who: str) -> pl.LazyFrame:
+    """The organisation (joined by _with_org) existed on the row's date: established by then
+    and not yet dissolved."""
+    return fail(
+        joined,
+        (pl.col(day.name) < pl.col("_org_established"))
+        | (pl.col(day.name) >= pl.col("_org_dissolved")),
+        day,
+        "org_active",
+        pl.when(pl.col(day.name) < pl.col("_org_established"))
+        .then(
+            pl.format(
+                f"{day.label}{{}}时{who}「{{}}」尚未成立（成立日期{{}}）。请核对{day.label}或组织编号。",
+                _v(day),
+                pl.col("_org_name"),
+                _cn_date("_org_established"),
+            )
+        )
+        .otherwise(
+            pl.format(
+                f"{day.label}{{}}时{who}「{{}}」已注销（注销日期{{}}）。请核对{day.label}或组织编号。",
+                _v(day),
+                pl.col("_org_name"),
+                _cn_date("_org_dissolved"),
+            )
+        ),
+    )
+
+
+def _major_matter_rules(f: pl.DataFrame, s: Source, ctx: Context) -> list[pl.LazyFrame]:
+    matter = s.column("matter_on")
+    return [
+        _org_exists(f, s, ctx),
+        # A matter still to come is on the ledger only when it was reported ahead (事前报告).
+        fail(
+            f,
+            (pl.col("matter_on") > ctx.as_of) & _blank(s.column("reported_on")),
+            matter,
+            "after_as_of",
+            pl.format(
+                f"事项日期{{}}晚于数据截止日期 {ctx.as_of:%Y年%-m月%-d日}，又没有报告日期。"
+                "尚未发生的事项只有事前已报告的才登记，请核对日期。",
+                _v(matter),
+            ),
+        ),
+        not_after_as_of(f, s.column("reported_on"), ctx),
+        _org_active_on(_with_org(f, ctx), matter, "组织"),
+    ]
+
+
+def _disclosure_rules(f: pl.DataFrame, s: Source, ctx: Context) -> list[pl.LazyFrame]:
+    year, on = s.column("year"), s.column("disclosed_on")
+    joined = _with_org(f, ctx)
+    return [
+        _org_exists(f, s, ctx),
+        _year_rule(f, year, ctx),
+        not_after_as_of(f, on, ctx),
+        fail(
+            f,
+            pl.col("disclosed_on").dt.year() < pl.col("year"),
+            on,
+            "disclosed_in_or_after_year",
+            pl.format("公开日期{}早于所公开信息的{}年度。请核对年度或公开日期。", _v(on), _v(year)),
+        ),
+        fail(
+            f,
+            (pl.col("item") == "annual_report")
+            & (pl.col("disclosed_on").dt.year() == pl.col("year")),
+            on,
+            "report_after_year",
+            pl.format(
+                "{}年度的年度工作报告在该年度结束后才能公开，公开日期{}还在年内。"
+                "请核对年度（公开的多是上一年度的报告）或公开日期。",
+                _v(year),
+                _v(on),
+            ),
+        ),
+        fail(
+            joined,
+            pl.col("_org_established").dt.year() > pl.col("year"),
+            year,
+            "org_active",
+            pl.format(
+                "{}年度时组织「{}」尚未成立（成立日期{}）。请核对年度或组织编号。",
+                _v(year),
+                pl.col("_org_name"),
+                _cn_date("_org_established"),
+            ),
+        ),
+    ]
+
+
+# ---- The leadership's yearly targets (queries/indicators.toml names what may be targeted) -------
+
+
+def _target_number(indicator: pl.Expr, text: pl.Expr) -> pl.Expr:
+    """目标值 as a number for its indicator: a rate as 0–1 (95%, 95 and 0.95 are 0.95), any other
+    value as written, a unit after it allowed (30家, 22.5家)."""
+    from queries.indicators import catalogue
+
+    rates = [i.key for i in catalogue().targetable() if i.is_rate]
+    plain = nz.compact(text).str.replace(r"(家|个|人|元|倍|项)$", "")
+    return (
+        pl.when(indicator.is_in(rates))
+        .then(nz.rate(text))
+        .otherwise(nz.decimal_number(plain))
+        .cast(pl.Float64)
+    )
+
+
+def _target_rules(f: pl.DataFrame, s: Source, ctx: Context) -> list[pl.LazyFrame]:
+    from queries.indicators import catalogue
+
+    chosen = catalogue().targetable()
+    rates = [i.key for i in chosen if i.is_rate]
+    whole = [i.key for i in chosen if not i.is_rate and i.digits == 0]
+    county_only = [i.key for i in chosen if not i.township_target]
+    labels = {i.key: i.label for i in chosen}
+    town, indicator, value = (
+        s.column("township_code"),
+        s.column("indicator"),
+        s.column("target_text"),
+    )
+    label = pl.col("indicator").replace_strict(labels, default=pl.col("indicator"))
+    has_value = nz.has_text(pl.col(raw("target_text"))) & pl.col("indicator").is_not_null()
+    number = pl.col("target_value")
+    # One target per year, place and indicator; a blank township is the county (a null key part,
+    # which duplicate_keys would skip).
+    place = pl.col("township_code").fill_null("")
+    key = [pl.col("year"), place, pl.col("indicator")]
+    valid = pl.col("year").is_not_null() & pl.col("indicator").is_not_null()
+    sheets = ctx.sheets.get(s.name, [])
+    multi = len(sheets) > 1  # rows named as duplicate_keys names them
+    row = row_label_expr(pl.col(ROW), sheets) if multi else pl.format("第{}行", pl.col(ROW))
+    counted = f.with_columns(
+        pl.len().over(key).alias("_n"), row.str.join("、").over(key).alias("_rows")
+    )
+    return [
+        *_in_townships(f, town, ctx),
+        fail(
+            f,
+            has_value & number.is_null(),
+            value,
+            "target_number",
+            pl.format(
+                "「目标值」「{}」不是{}的目标值。比例请写成 95%、0.95 或 95，个数写整数（如 30），"
+                "平均数写数字（如 10.5）。",
+                _v(value),
+                label,
+            ),
+        ),
+        fail(
+            f,
+            pl.col("indicator").is_in(rates) & ((number < 0) | (number > 1)),
+            value,
+            "target_range",
+            pl.format("{}的目标值「{}」不在0%到100%之间。请改为如 95% 的比例。", label, _v(value)),
+        ),
+        fail(
+            f,
+            ~pl.col("indicator").is_in(rates) & (number < 0),
+            value,
+            "target_range",
+            pl.format("{}的目标值「{}」是负数。请填写0或更大的数。", label, _v(value)),
+        ),
+        fail(
+            f,
+            pl.col("indicator").is_in(whole) & (number != number.round(0)),
+            value,
+            "target_whole",
+            pl.format("{}是个数，目标值「{}」应为整数。请改为整数。", label, _v(value)),
+        ),
+        fail(
+            f,
+            pl.col("indicator").is_in(county_only) & pl.col("township_code").is_not_null(),
+            town,
+            "target_county_only",
+            pl.format(
+                "{}只能为全县设定目标（按全县编列预算），不能为乡镇（街道）{}设定。"
+                "请清空「乡镇（街道）代码」，或删除这一行。",
+                label,
+                _v(town),
+            ),
+        ),
+        fail(
+            counted,
+            valid & (pl.col("_n") > 1),
+            indicator,
+            "duplicate",
+            pl.format(
+                "{}年{}的{}目标重复出现（{}）。同一年度、同一范围的一个指标只能有一个目标，"
+                "请删除或合并重复行。",
+                pl.col("year"),
+                pl.when(pl.col("township_code").is_null())
+                .then(pl.lit("全县"))
+                .otherwise(pl.format("乡镇（街道）{}", pl.col("township_code"))),
+                label,
+                pl.col("_rows"),
+            ),
+        ),
+    ]
+
+
 RULES: dict[str, Rule] = {
     "divisions": _division_rules,
     "division_boundaries": _boundary_rules,
@@ -1191,6 +1945,21 @@ RULES: dict[str, Rule] = {
     "trainings": _training_rules,
     "awards": _award_rules,
     "lounges": _lounge_rules,
+    "social_work_stations": _station_rules,
+    "social_workers": _worker_rules,
+    "party_organizations": _party_org_rules,
+    "party_org_coverage": _coverage_rules,
+    "federations": _federation_rules,
+    "federation_members": _federation_member_rules,
+    "major_matter_reports": _major_matter_rules,
+    "info_disclosures": _disclosure_rules,
+    "targets": _target_rules,
+}
+
+# Per source: references a clerk may write two ways, made one once the rows they name are known
+# (after the rules, on the typed rows): a social worker's organisations named by credit code.
+RESOLVE: dict[str, Callable[[pl.DataFrame, Context], pl.DataFrame]] = {
+    "social_workers": _resolve_org_list,
 }
 
 
@@ -1236,7 +2005,12 @@ class Checked:
 
 
 def derive(frame: pl.DataFrame, source: Source) -> pl.DataFrame:
-    """Columns the ETL computes: a division's township, a blank parent from the code itself."""
+    """Columns the ETL computes: a division's township, a blank parent from the code itself; a
+    target's number from its text and indicator."""
+    if source.name == "targets":
+        return frame.with_columns(
+            _target_number(pl.col("indicator"), pl.col("target_text")).alias("target_value")
+        )
     if source.name != "divisions":
         return frame
     code = pl.col("division_code")
@@ -1308,6 +2082,8 @@ def check(table: RawTable | Typed, ctx: Context) -> Checked:
         pl.col(ROOT).drop_nulls().first().alias("root"),
     )
     bad_rows = per_row["row"]
+    if source.name in RESOLVE:
+        typed = RESOLVE[source.name](typed, ctx)
     accepted = typed.filter(~pl.col(ROW).is_in(bad_rows.implode())).select(
         ROW, *[c.name for c in source.columns]
     )

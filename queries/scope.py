@@ -30,7 +30,13 @@ import duckdb
 from queries import SQL_DIR, build_id
 
 # Tables every scope keeps whole: code lists and facts about the load itself.
-SHARED_TABLES = ("warehouse_info", "etl_runs", "etl_sources")
+SHARED_TABLES = (
+    "warehouse_info",
+    "etl_runs",
+    "etl_sources",
+    "rule_settings",
+    "indicator_catalogue",
+)
 SHARED_PREFIXES = ("lookup_",)
 
 

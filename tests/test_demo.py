@@ -482,6 +482,15 @@ EXPECTED_FILES = [
     "培训.xlsx",
     "表彰奖励.csv",
     "睦邻客厅.xlsx",
+    "社工站.xlsx",
+    "社会工作者.xlsx",
+    "党组织.xlsx",
+    "党组织覆盖.csv",
+    "联合会.xlsx",
+    "联合会成员.csv",
+    "重大事项报告.xlsx",
+    "信息公开.csv",
+    "年度目标.xlsx",  # the leadership's targets (etl/demo_targets.py)
     "manifest.toml",
 ]
 

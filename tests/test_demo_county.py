@@ -298,7 +298,7 @@ def test_the_report_names_real_places(db):
         assert f"{town}{community}{n}家" in text
         assert community in {committee(v)[0] for v in _published().values()}
     active = sql(db, "select count(*) from organizations where dissolved_on is null")[0][0]
-    assert f"全县登记备案城乡社区社会组织{active}家" in text
+    assert f"全县登记备案城乡社区社会组织{active:,}家" in text
 
 
 # ---------------------------------------------------------------- the command

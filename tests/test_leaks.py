@@ -137,6 +137,8 @@ def stray_statistics(db: Path) -> list[str]:
             key = (s["table"], s["column"])
             if key not in values:
                 seen = [v for (v,) in q('select distinct "{}" from "{}"'.format(*key[::-1]))]
+                # A list column (social_workers.supported_org_ids) keeps its elements' statistics.
+                seen = [x for v in seen for x in (v if isinstance(v, list) else [v])]
                 seen = [v for v in seen if v is not None]
                 values[key] = (set(seen), sorted(str(v).encode() for v in seen))
             exact, encoded = values[key]

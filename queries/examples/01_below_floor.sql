@@ -1,5 +1,5 @@
 -- title: 未达到国家标准的社区
--- description: 数据截止日社会组织数低于民发〔2017〕191号标准（城市社区10家、行政村5家）的社区，差距大的在前；含区划代码，可画地图。
+-- description: 数据截止日社会组织数低于民发〔2017〕191号国家标准的社区（各类社区的标准见表 indicator_catalogue），差距大的在前；含区划代码，可画地图。
 -- grain: one row per community below its floor
 select
     township_name as 乡镇,

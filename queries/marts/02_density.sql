@@ -1,4 +1,4 @@
--- Active organisations per community against the national floor (10 urban / 5 rural, 民发〔2017〕191号).
+-- Active organisations per community against the national floor (community_floor: count_active's threshold in queries/indicators.toml).
 -- grain: one row per community (社区 or 行政村), communities without organisations included
 -- params: as_of (macro argument, date)
 create or replace macro community_density(as_of) as table
@@ -25,10 +25,10 @@ select
     coalesce(c.count_active, 0) as count_active,
     coalesce(c.count_registered, 0) as count_registered,
     coalesce(c.count_filed, 0) as count_filed,
-    case d.area_type when 'urban' then 10 else 5 end as floor,
+    community_floor(d.area_type) as floor,
     coalesce(c.count_active, 0) * 1000.0 / nullif(d.population, 0) as per_1000_residents,
-    coalesce(c.count_active, 0) / (case d.area_type when 'urban' then 10 else 5 end) as floor_ratio,
-    coalesce(c.count_active, 0) >= (case d.area_type when 'urban' then 10 else 5 end) as meets_floor
+    coalesce(c.count_active, 0) / community_floor(d.area_type) as floor_ratio,
+    coalesce(c.count_active, 0) >= community_floor(d.area_type) as meets_floor
 from divisions d
 left join counts c on c.community_code = d.division_code
 left join divisions t on t.division_code = d.township_code

@@ -1,4 +1,4 @@
--- Per-community density, floor ratio, funding per resident, report submission, 3A+ share (map, profile, report).
+-- Per-community density, floor ratio, funding per resident, report submission, 3A+ share, volunteers per 1,000 (map, profile, report).
 -- grain: one row per community (社区 or 行政村), communities without organisations included
 -- params: as_of (macro argument, date), fields (macro argument, varchar[] of field codes, null = all)
 --
@@ -8,7 +8,7 @@
 -- once due: submitted by as_of / due by as_of. Registered organisations only file them.
 create or replace macro community_indicators(as_of, fields) as table
 with orgs as (
-    select org_id, community_code, status
+    select org_id, community_code, status, volunteers
     from active_organizations(as_of)
     where fields is null or list_contains(fields, field)
 ),
@@ -17,7 +17,8 @@ counts as (
         community_code,
         count(*) as count_active,
         count(*) filter (where status = 'registered') as count_registered,
-        count(*) filter (where status = 'filed') as count_filed
+        count(*) filter (where status = 'filed') as count_filed,
+        sum(volunteers) as count_volunteers
     from orgs
     group by community_code
 ),
@@ -61,10 +62,10 @@ select
     coalesce(c.count_active, 0) as count_active,
     coalesce(c.count_registered, 0) as count_registered,
     coalesce(c.count_filed, 0) as count_filed,
-    case d.area_type when 'urban' then 10 else 5 end as floor,
+    community_floor(d.area_type) as floor,
     coalesce(c.count_active, 0) * 1000.0 / nullif(d.population, 0) as per_1000_residents,
-    coalesce(c.count_active, 0) / (case d.area_type when 'urban' then 10 else 5 end) as floor_ratio,
-    coalesce(c.count_active, 0) >= (case d.area_type when 'urban' then 10 else 5 end) as meets_floor,
+    coalesce(c.count_active, 0) / community_floor(d.area_type) as floor_ratio,
+    coalesce(c.count_active, 0) >= community_floor(d.area_type) as meets_floor,
     coalesce(f.approved_yuan, 0)::decimal(14, 2) as approved_yuan,
     coalesce(f.count_grants, 0) as count_grants,
     coalesce(f.approved_yuan, 0)::double / nullif(d.population, 0) as funding_per_resident,
@@ -72,7 +73,9 @@ select
     coalesce(r.count_reports_submitted, 0) as count_reports_submitted,
     r.count_reports_submitted / nullif(r.count_reports_due, 0) as report_submission_rate,
     coalesce(gr.count_3a_plus, 0) as count_3a_plus,
-    coalesce(gr.count_3a_plus, 0) / nullif(c.count_registered, 0) as share_3a_plus
+    coalesce(gr.count_3a_plus, 0) / nullif(c.count_registered, 0) as share_3a_plus,
+    coalesce(c.count_volunteers, 0) as count_volunteers,
+    coalesce(c.count_volunteers, 0) * 1000.0 / nullif(d.population, 0) as volunteers_per_1000
 from divisions d
 left join divisions t on t.division_code = d.township_code
 left join counts c on c.community_code = d.division_code

@@ -1,4 +1,4 @@
--- Communities below the national floor (fewer than 10 organisations in a 社区, 5 in a 行政村), furthest below first.
+-- Communities below the national floor (community_floor, from indicator_catalogue), furthest below first.
 -- grain: one row per community below its floor
 -- params: $as_of (date), $township, $area (null = all); every field counts towards the floor, so no $fields
 select

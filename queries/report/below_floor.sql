@@ -1,4 +1,4 @@
--- Communities below the national floor (fewer than 10 organisations in a 社区, 5 in a 行政村) on a date.
+-- Communities below the national floor (community_floor: indicator_catalogue's count_active threshold) on a date.
 -- grain: one row per community below its floor, urban first, then by township and community code (the township named with its county when the warehouse holds several)
 -- params: $as_of (date), $township (code or null for the county)
 with labels as (

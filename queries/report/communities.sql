@@ -1,4 +1,4 @@
--- The communities of one township: active organisations against the national floor (10 urban / 5 rural) and whether a village-level station is open.
+-- The communities of one township: active organisations against the national floor (community_floor) and whether a village-level station is open.
 -- grain: one row per community of $township, in code order
 -- params: $as_of (date), $township (code)
 select

@@ -33,6 +33,34 @@ delete from lounges where not coalesce(
 delete from awards where not coalesce(org_id in (select org_id from organizations), false);
 delete from trainings where not coalesce(
     division_code in (select division_code from divisions where level <> 'county'), false);
+-- 三社联动, party organisations, federations, major matters and disclosures: the township's
+-- stations, workers, party organisations (in its or its communities' 大党委) and organisations';
+-- county-level federations stay (their names are public), with only this township's members.
+delete from social_work_stations where not coalesce(township_code = $township, false);
+delete from social_workers where not coalesce(
+    station_id in (select station_id from social_work_stations)
+    or (station_id is null
+        and community_code in (select division_code from divisions where township_code = $township)),
+    false);
+delete from party_organizations where not coalesce(
+    division_code = $township
+    or division_code in (select division_code from divisions where township_code = $township),
+    false);
+delete from party_org_coverage where not coalesce(
+    party_org_id in (select party_org_id from party_organizations), false);
+delete from federations where not coalesce(
+    division_code = $township
+    or division_code in (select division_code from divisions where level = 'county'),
+    false);
+delete from federation_members where not coalesce(
+    org_id in (select org_id from organizations)
+    and federation_id in (select federation_id from federations),
+    false);
+delete from major_matter_reports where not coalesce(org_id in (select org_id from organizations), false);
+delete from info_disclosures where not coalesce(org_id in (select org_id from organizations), false);
+-- The year's targets: the county's (a township is held to them where it has none of its own) and
+-- this township's; other townships' targets are theirs.
+delete from targets where not coalesce(township_code is null or township_code = $township, false);
 -- County budgets and other townships' rejected rows are not this township's data.
 delete from fund_budgets;
 delete from etl_rejects;

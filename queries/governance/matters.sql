@@ -1,0 +1,32 @@
+-- Major matters (重大事项) of the year of a date, by how they were reported, per township (per community once a township is chosen), with the on-time rate.
+-- grain: one row per unit (township, or community within $township) with a matter that year, plus a total row (is_total, always present)
+-- params: $as_of, $township, $area, $fields
+--
+-- on_time_rate = on time ÷ (on time + late + overdue), as major_matter_by_year: matters still
+-- within the reporting days (pending) are not judged yet.
+with m as (
+    select
+        *,
+        case when $township is null then township_code else community_code end as unit_code,
+        case when $township is null then township_name else community_name end as unit_name
+    from major_matter_status($as_of::date)
+    where matter_year = year($as_of::date)
+      and ($township is null or township_code = $township)
+      and ($area is null or area_type = $area)
+      and ($fields is null or list_contains($fields, field))
+)
+select
+    unit_code,
+    case when grouping(unit_code) = 0 then any_value(unit_name) end as unit_name,
+    grouping(unit_code) = 1 as is_total,
+    count(*) as count_matters,
+    count(*) filter (where report_status = 'on_time') as count_on_time,
+    count(*) filter (where report_status = 'late') as count_late,
+    count(*) filter (where report_status = 'overdue') as count_overdue,
+    count(*) filter (where report_status = 'pending') as count_pending,
+    count(*) filter (where report_status = 'on_time')
+        / nullif(count(*) filter (where report_status <> 'pending'), 0)::double as on_time_rate,
+    any_value(report_days) as report_days
+from m
+group by grouping sets ((unit_code), ())
+order by unit_code nulls first;
