@@ -1,5 +1,6 @@
 """One entry point for every format: build_report(db, scope, as_of, fmt, out) for the CLI, and
-render(report, fmt) -> bytes for the 报告 page's download buttons."""
+render(report, fmt) -> bytes for the 报告 page's download buttons. PDF is the Word document
+converted by LibreOffice on the server (reports/pdf.py)."""
 
 from __future__ import annotations
 
@@ -8,12 +9,14 @@ from pathlib import Path
 
 from reports import charts, content
 
-FORMATS = ("docx", "pptx", "xlsx", "md")
+FORMATS = ("docx", "pdf", "pptx", "xlsx", "md")
+DRAWN = ("docx", "pdf", "pptx")  # formats with the charts in them
 MIME = {
     "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
     "pptx": "application/vnd.openxmlformats-officedocument.presentationml.presentation",
     "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
     "md": "text/markdown",
+    "pdf": "application/pdf",
 }
 
 
@@ -23,9 +26,19 @@ def warm_up() -> None:
 
 
 def render(report: content.Report, fmt: str, with_charts: bool = True) -> bytes:
-    """The report in one format as bytes (charts only in Word and PowerPoint)."""
+    """The report in one format as bytes (charts only in Word, PDF and PowerPoint).
+
+    PDF raises reports.pdf.PdfError (a Chinese message) when the server cannot make one.
+    """
+    if fmt == "pdf":
+        from reports import pdf
+
+        why = pdf.missing()  # before the charts are drawn for nothing
+        if why:
+            raise pdf.PdfError(why)
+        return pdf.convert(render(report, "docx", with_charts))
     # Asked of the browser now, waited for by the writer once its text and tables are done.
-    pictures = charts.later(report.charts()) if with_charts and fmt in ("docx", "pptx") else None
+    pictures = charts.later(report.charts()) if with_charts and fmt in DRAWN else None
     if fmt == "docx":
         from reports import docx_writer
 
@@ -60,13 +73,19 @@ def build_report(
 ) -> Path:
     """Write the report for scope ('county' or a township code) as of a date to out; return out.
 
-    with_charts=False leaves the charts out of Word and PowerPoint (no Chromium needed). Markdown
-    is text and tables only, as the page's download is: one file, no pictures beside it.
+    with_charts=False leaves the charts out of Word, PDF and PowerPoint (no Chromium needed).
+    Markdown is text and tables only, as the page's download is: one file, no pictures beside it.
     """
     if fmt not in FORMATS:
         raise ValueError(f"unknown format {fmt!r}; one of {', '.join(FORMATS)}")
     content.check(db, scope, as_of)  # a refused report must not leave Chromium half-started
-    drawn = with_charts and fmt in ("docx", "pptx")
+    if fmt == "pdf":
+        from reports import pdf
+
+        why = pdf.missing()
+        if why:
+            raise pdf.PdfError(why)
+    drawn = with_charts and fmt in DRAWN
     if drawn:
         warm_up()
     report = content.build(db, scope, as_of)

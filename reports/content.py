@@ -46,6 +46,9 @@ class Table:
     note: str | None = None
     gap: int | None = None  # rows were left out before this row: shown as a row of ……
     brief: Table | None = None  # what Word and PowerPoint show of a long table (see PRINT_ROWS)
+    # Not one of the report's key tables: printed in the 附件 after the signature (Word), on
+    # slides after the last section (PowerPoint), numbered after the key ones everywhere.
+    annex: bool = False
 
     def printed(self, number: int) -> Table:
         """The table as Word and PowerPoint show it as 表{number}: its brief, if it has one, with a
@@ -131,6 +134,33 @@ class Section:
         return "\n".join("".join(p) for p in self.paragraphs)
 
 
+# The 公文's outline. Level 1 (一、): 基本情况, the work under the speech's four themes, the year's
+# change, what falls short. Level 2 (（一）): the speech's themes, with its words. Level 3 (1.): the
+# sections of a theme, when it has more than one.
+PARTS: tuple[tuple[str, tuple[str, ...]], ...] = (
+    ("基本情况", ("basics",)),
+    ("主要工作", ("themes",)),
+    ("与上年相比", ("changes",)),
+    ("未达标社区", ("floor",)),
+)
+THEMES: tuple[tuple[str, str, tuple[str, ...]], ...] = (
+    ("夯实基础", "夯实基础，培育发展社区社会组织", ("party", "platforms")),
+    ("优化环境", "优化环境，激发社区社会组织活力", ("funding", "training")),
+    ("强化监管", "强化监管，确保社区社会组织健康发展", ("supervision",)),
+    ("创新模式", "创新模式，探索社区社会组织参与基层治理新路径", ("innovation",)),
+)
+
+
+@dataclass(frozen=True)
+class Heading:
+    """One heading of the outline, as written: 一、基本情况 / （一）夯实基础，… / 1.党建引领."""
+
+    level: int  # 1, 2 or 3
+    text: str
+    section: Section | None  # the section whose text follows it; None over other headings
+    short: str  # on a slide or in a list: 一、基本情况, （一）夯实基础：党建引领
+
+
 @dataclass
 class Report:
     title: str
@@ -141,22 +171,85 @@ class Report:
     as_of: dt.date
     sections: list[Section]
     note: str
+    opening: str = ""  # the 公文's lead paragraph: 现将…报告如下：
+    dated: dt.date | None = None  # the 成文日期 under the signature; None: the day it is written
+
+    def outline(self) -> list[Heading]:
+        """The headings in order, numbered over the sections that have text (absent ones are
+        left out and the rest renumbered)."""
+        by_key = {sec.key: sec for sec in self.sections}
+        out: list[Heading] = []
+        part_no = 0
+        for title, keys in PARTS:
+            if keys == ("themes",):
+                themes = [
+                    (short, long, [by_key[k] for k in ks if k in by_key])
+                    for short, long, ks in THEMES
+                ]
+                themes = [t for t in themes if t[2]]
+                if not themes:
+                    continue
+                part_no += 1
+                out.append(
+                    Heading(
+                        1, f"{w.ordinal(part_no)}、{title}", None, f"{w.ordinal(part_no)}、{title}"
+                    )
+                )
+                for i, (short, long, secs) in enumerate(themes, 1):
+                    num = f"（{w.ordinal(i)}）"
+                    if len(secs) == 1:
+                        sec = secs[0]
+                        tail = "" if sec.title == short else f"：{sec.title}"
+                        out.append(Heading(2, f"{num}{long}", sec, f"{num}{short}{tail}"))
+                        continue
+                    out.append(Heading(2, f"{num}{long}", None, f"{num}{short}"))
+                    for j, sec in enumerate(secs, 1):
+                        out.append(
+                            Heading(3, f"{j}.{sec.title}", sec, f"{num}{short}：{sec.title}")
+                        )
+                continue
+            alone = by_key.get(keys[0])
+            if alone is None:
+                continue
+            part_no += 1
+            text = f"{w.ordinal(part_no)}、{title}"
+            out.append(Heading(1, text, alone, text))
+        return out
 
     def numbered(self) -> list[tuple[str, Section]]:
-        """Sections with their headings as written: 一、基本情况."""
-        return [(f"{w.ordinal(i)}、{sec.title}", sec) for i, sec in enumerate(self.sections, 1)]
+        """Each section with its heading as a slide or a list names it (（一）夯实基础：党建引领),
+        in the outline's order."""
+        return [(h.short, h.section) for h in self.outline() if h.section is not None]
 
     def tables(self) -> list[Table]:
-        return [t for sec in self.sections for t in sec.tables]
+        """Every table in its numbering order: the key ones as their sections come, then the
+        附件's (table N is tables()[N - 1] in every format)."""
+        ordered = [sec for _, sec in self.numbered()]
+        return [t for sec in ordered for t in sec.tables if not t.annex] + [
+            t for sec in ordered for t in sec.tables if t.annex
+        ]
+
+    def table_number(self, table: Table) -> int:
+        return next(i for i, t in enumerate(self.tables(), 1) if t is table)
+
+    @property
+    def annex_title(self) -> str:
+        """The 附件's title: Xx县社区社会组织发展情况统计表."""
+        return self.title.removesuffix("报告") + "统计表"
+
+    def annex(self) -> list[Table]:
+        return [t for t in self.tables() if t.annex]
 
     def charts(self) -> list[Chart]:
-        return [c for sec in self.sections for c in sec.charts]
+        return [c for _, sec in self.numbered() for c in sec.charts]
 
     def text(self) -> str:
         """Every sentence, heading by heading (the preview and tests read this)."""
-        out = [self.title, self.subtitle]
-        for heading, sec in self.numbered():
-            out += [heading, sec.text()]
+        out = [self.title, self.subtitle, self.opening]
+        for heading in self.outline():
+            out.append(heading.text)
+            if heading.section is not None:
+                out.append(heading.section.text())
         return "\n".join(out)
 
 
@@ -240,6 +333,7 @@ def _shortened(table: Table, by: Ranking, top: int, bottom: int, note: str) -> T
         table.kinds,
         note=note.format(n=w.count(body.height)) + (table.note or ""),
         gap=gap,
+        annex=table.annex,
     )
     return replace(table, brief=brief)
 
@@ -320,6 +414,7 @@ def _build(con: duckdb.DuckDBPyConnection, scope: str | None, as_of: dt.date | N
         _changes(ctx),
         _floor(ctx),
     ]
+    _targets(ctx, sections)
     title_place = f"{county_name}{place}" if township else county_name
     return Report(
         title=f"{title_place}社区社会组织发展情况报告",
@@ -329,6 +424,10 @@ def _build(con: duckdb.DuckDBPyConnection, scope: str | None, as_of: dt.date | N
         township=township,
         as_of=as_of,
         sections=[sec for sec in sections if sec.paragraphs],
+        opening=(
+            f"根据社区社会组织数据库截至{w.date(as_of)}的数据，"
+            f"现将{place}社区社会组织发展情况报告如下："
+        ),
         note=(
             f"注：本报告由社区社会组织数据库自动生成，数据截至{w.date(as_of)}；"
             "“比上年”与上年同一日相比。缺少数据的内容不列出。"
@@ -523,6 +622,7 @@ def _basics(c: _Context) -> Section:
                     pl.col("share").alias("占比"),
                 ),
                 {"服务领域": TEXT, "组织数（家）": INT, "占比": RATE},
+                annex=True,
             )
         )
         sec.charts.insert(
@@ -545,12 +645,16 @@ def _party(c: _Context) -> Section:
     sec = Section("party", "党建引领")
     b = c.basics
     sec.add(s.party(c.place, b, None if c.is_county else c.county))
+    coverage = c.ask.row("party_coverage", c.as_of)
+    sec.add(s.party_coverage(c.place, coverage))
     if b.get("count_active"):
         sec.figures = [
             Figure("党建入章率", w.percent(b["party_in_charter_rate"]) or "—"),
             Figure("清廉入章率", w.percent(b["integrity_in_charter_rate"]) or "—"),
             Figure("建立党组织", f"{w.count(b['count_party_branch'])}家"),
         ]
+        if coverage and coverage["count_coverage_loaded"] and coverage["count_active"]:
+            sec.figures.append(Figure("党组织覆盖率", w.percent(coverage["covered_rate"]) or "—"))
     return sec
 
 
@@ -656,6 +760,7 @@ def _funding(c: _Context) -> Section:
                     "已拨付（万元）": WAN,
                     "占批复比例": RATE,
                 },
+                annex=True,
             )
         )
     years = c.ask.frame("funding_years", c.as_of)
@@ -704,9 +809,11 @@ def _training(c: _Context) -> Section:
 def _innovation(c: _Context) -> Section:
     """创新模式: 微项目, 积分制 and the 睦邻客厅 star ratings, with a table per place."""
     sec = Section("innovation", "创新模式")
+    linked = c.ask.row("linkage", c.as_of)
     projects = c.ask.row("micro_projects", c.as_of)
     pilot = c.ask.row("points", c.as_of)
     rooms = c.ask.rows("lounges", c.as_of)
+    sec.add(s.linkage(c.place, c.as_of, linked))  # the speech's 一是推行“三社联动”
     sec.add(
         s.micro_projects(c.place, c.as_of, projects),
         s.points(c.place, c.when, pilot),
@@ -717,6 +824,11 @@ def _innovation(c: _Context) -> Section:
     has_projects = bool(projects and projects["count_projects_loaded"])
     has_points = bool(pilot and pilot["count_entries_loaded"])
     has_rooms = bool(rooms and rooms[0]["count_lounges_loaded"])
+    has_linkage = bool(
+        linked and (linked["count_stations_loaded"] or linked["count_workers_loaded"])
+    )
+    if has_linkage and linked and linked["count_communities"]:
+        sec.figures.append(Figure("实现三社联动的社区", f"{w.count(linked['count_linked'])}个"))
     if has_projects and projects:
         sec.figures += [
             Figure("微项目", f"{w.count(projects['count_projects'])}个"),
@@ -766,6 +878,7 @@ def _innovation(c: _Context) -> Section:
                     pl.concat([table, total.cast(table.schema)]),
                     kinds,
                     note=f"微项目为{year}年开始实施的（不含已终止的）；积分参与居民为近12个月获得积分的居民。",
+                    annex=True,
                 ),
                 [(first, True)],
                 2 * PRINT_EACH,
@@ -798,6 +911,12 @@ def _supervision(c: _Context) -> Section:
         s.listings(c.place, c.when, listings),
         s.inspections(c.place, c.as_of, c.ask.rows("inspections", c.as_of)),
     )
+    # The speech's 重大事项报告制度、信息公开制度, and its 信用评价 as the 依据 of grants and awards.
+    sec.add(
+        s.major_matters(c.place, c.as_of, c.ask.row("major_matters", c.as_of)),
+        s.disclosure(c.place, c.ask.row("disclosure", c.as_of)),
+    )
+    sec.add(s.eligibility(c.place, c.as_of, c.ask.row("eligibility", c.as_of)))
     if total and total["count_due"]:
         sec.figures.append(
             Figure(
@@ -838,6 +957,7 @@ def _supervision(c: _Context) -> Section:
                         "逾期未报（家）": INT,
                         "报送率": RATE,
                     },
+                    annex=True,
                 ),
                 [("报送率", False), ("逾期未报（家）", True)],
                 2 * PRINT_EACH,
@@ -929,6 +1049,37 @@ def _changes(c: _Context) -> Section:
     return sec
 
 
+# Where the report writes a target's progress: beside the figure it is about. An indicator not
+# named here (a new targetable one) is written with the year's change.
+TARGET_SECTIONS = {
+    "count_active": "basics",
+    "party_in_charter_rate": "party",
+    "fund_execution_rate": "funding",
+    "report_submission_rate": "supervision",
+    "count_4a_plus": "supervision",
+    "share_meeting_floor": "floor",
+    "avg_per_urban_community": "floor",
+    "avg_per_rural_community": "floor",
+}
+
+
+def _targets(c: _Context, sections: list[Section]) -> None:
+    """The year's targets set for the place (on the 目标 page, or the county's a township
+    follows): 「年报报送率94.2%，距年度目标95%差0.8个百分点。」 as a paragraph of the section
+    whose figure it is. The national floor's default targets are the 未达标社区 section's own
+    subject and are not repeated; a target without data is left out."""
+    by_key = {sec.key: sec for sec in sections}
+    said: dict[str, list[str]] = {}
+    for row in c.ask.rows("targets", c.as_of):
+        if row["target_basis"] not in ("own", "county") or row["actual"] is None:
+            continue
+        key = TARGET_SECTIONS.get(row["indicator"], "changes")
+        if key in by_key:
+            said.setdefault(key, []).append(s.target(row))
+    for key, sentences in said.items():
+        by_key[key].add(*sentences)
+
+
 def _floor(c: _Context) -> Section:
     sec = Section("floor", "未达标社区")
     below = c.ask.rows("below_floor", c.as_of)
@@ -968,6 +1119,7 @@ def _floor(c: _Context) -> Section:
                         "国家标准（家）": INT,
                         "差额（家）": INT,
                     },
+                    annex=True,
                 ),
                 [("差额（家）", True)],
                 2 * PRINT_EACH,

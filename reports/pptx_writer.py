@@ -1,5 +1,7 @@
 """The report as a 16:9 PowerPoint deck: a title slide, one slide per section with its key figures
-and sentences, then a slide per chart (picture) and per table (real table, split over slides).
+and sentences, then a slide per chart (picture) and per key table (real table, split over slides);
+the 附件's tables after the last section. Every slide carries speaker notes: the paragraphs it
+summarises (the title slide: the report's opening), for the one who presents it.
 
 East-Asian fonts are declared in a:ea on every run (python-pptx's font.name sets only a:latin).
 """
@@ -100,8 +102,14 @@ def _header(slide, title: str) -> None:  # type: ignore[no-untyped-def]
     bar.line.fill.background()
 
 
+def notes(slide, text: str) -> None:  # type: ignore[no-untyped-def]
+    """The slide's speaker notes (备注): what the presenter reads out."""
+    slide.notes_slide.notes_text_frame.text = text
+
+
 def _title_slide(prs, report: Report) -> None:  # type: ignore[no-untyped-def]
     slide = prs.slides.add_slide(prs.slide_layouts[6])
+    notes(slide, report.opening or report.title)
     band = slide.shapes.add_shape(MSO_SHAPE.RECTANGLE, 0, Inches(2.2), SLIDE_W, Inches(1.9))
     band.fill.solid()
     band.fill.fore_color.rgb = RED
@@ -160,6 +168,7 @@ def _body_size(chars: int) -> Pt:
 
 def _section_slide(prs, heading: str, section: Section) -> None:  # type: ignore[no-untyped-def]
     slide = prs.slides.add_slide(prs.slide_layouts[6])
+    notes(slide, section.text())
     _header(slide, heading)
     top: int = Inches(1.35)
     figures = section.figures[:5]
@@ -228,9 +237,11 @@ def _note(slide, text: str) -> None:  # type: ignore[no-untyped-def]
     )
 
 
-def _picture_slide(prs, title: str, note: str | None = None):  # type: ignore[no-untyped-def]
-    """A chart's slide with its title (and note); returns what _picture() needs to complete it."""
+def _picture_slide(prs, title: str, said: str, note: str | None = None):  # type: ignore[no-untyped-def]
+    """A chart's slide with its title (and note); returns what _picture() needs to complete it.
+    said: the section's paragraphs, as the speaker notes."""
     slide = prs.slides.add_slide(prs.slide_layouts[6])
+    notes(slide, said)
     _header(slide, title)
     top: int = Inches(1.35)
     if note:
@@ -260,7 +271,7 @@ def _picture(slide, top: int, png: bytes | None) -> None:  # type: ignore[no-unt
     pic.left = int((SLIDE_W - pic.width) / 2)
 
 
-def _table_slides(prs, title: str, table: Table) -> None:  # type: ignore[no-untyped-def]
+def _table_slides(prs, title: str, table: Table, said: str) -> None:  # type: ignore[no-untyped-def]
     columns = table.frame.columns
     rows = table.rows()
     # Even slices, so a long table never leaves one orphan row on its last slide.
@@ -276,6 +287,7 @@ def _table_slides(prs, title: str, table: Table) -> None:  # type: ignore[no-unt
     top = Inches(1.4) + (NOTE_H if table.note else 0)
     for n, chunk in enumerate(chunks):
         slide = prs.slides.add_slide(prs.slide_layouts[6])
+        notes(slide, said)
         _header(slide, title if n == 0 else f"{title}（续）")
         if table.note:
             _note(slide, table.note)
@@ -348,6 +360,12 @@ def _format_cell(cell, text: str, header: bool, align, shaded: bool, bold: bool)
     )
 
 
+def _table(prs, report: Report, table: Table, said: str, prefix: str = "") -> None:  # type: ignore[no-untyped-def]
+    number = report.table_number(table)
+    shown = table.printed(number)  # a long table's brief; the whole one is in Excel
+    _table_slides(prs, f"{prefix}表{number}　{shown.title}", shown, said)
+
+
 def write(report: Report, pictures: Pictures | None) -> bytes:
     """The .pptx bytes; pictures are the charts' PNGs in report.charts() order, None for none,
     or a function that waits for them: it is called once every slide is made, so the deck is
@@ -365,16 +383,21 @@ def write(report: Report, pictures: Pictures | None) -> bytes:
     _title_slide(prs, report)
     with_charts = pictures is not None
     places = []
-    chart_no = table_no = 0
+    chart_no = 0
+    annex: list[tuple[Table, str]] = []
     for heading, section in report.numbered():
         _section_slide(prs, heading, section)
+        said = section.text()
         for chart in section.charts if with_charts else []:
             chart_no += 1
-            places.append(_picture_slide(prs, f"图{chart_no}　{chart.title}", chart.note))
+            places.append(_picture_slide(prs, f"图{chart_no}　{chart.title}", said, chart.note))
         for table in section.tables:
-            table_no += 1
-            shown = table.printed(table_no)  # a long table's brief; the whole one is in Excel
-            _table_slides(prs, f"表{table_no}　{shown.title}", shown)
+            if table.annex:
+                annex.append((table, said))
+            else:
+                _table(prs, report, table, said)
+    for table, said in sorted(annex, key=lambda pair: report.table_number(pair[0])):
+        _table(prs, report, table, said, "附件　")
     images = list((pictures() if callable(pictures) else pictures) or [])
     for i, (slide, top) in enumerate(places):
         _picture(slide, top, images[i] if i < len(images) else None)

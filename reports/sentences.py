@@ -10,6 +10,7 @@ import datetime as dt
 from collections.abc import Sequence
 from typing import Any
 
+from queries.indicators import catalogue, progress_phrase
 from reports import wording as w
 
 Row = dict[str, Any]
@@ -135,6 +136,30 @@ def party(place: str, row: Row, county: Row | None = None) -> str | None:
             text += f"（全县为{w.percent(county['party_branch_rate'])}）"
     elif branches == 0:
         text += "，尚无组织建立党组织"
+    return text + "。"
+
+
+def party_coverage(place: str, row: Row | None) -> str | None:
+    """The speech's 社区社会组织建立联合党支部: 「全县已建立联合党支部120个，覆盖社区社会组织871家，
+    另有43家由单独党支部覆盖；党组织覆盖率41.2%，122个城乡社区实现党组织覆盖。」
+
+    row: report/party_coverage. No 党组织 file, or no organisations (as party()): None; no
+    党组织覆盖 file: the branches only."""
+    if not row or not row.get("count_party_orgs_loaded") or not row["count_active"]:
+        return None
+    joint, single = row["count_joint_branches"], row["count_single_branches"]
+    text = f"{place}已建立联合党支部{w.count(joint)}个" if joint else f"{place}尚未建立联合党支部"
+    if not row.get("count_coverage_loaded"):
+        if single:
+            text += f"，单独党支部{w.count(single)}个"
+        return text + "。"
+    if joint:
+        text += f"，覆盖社区社会组织{w.count(row['count_in_joint_branch'])}家"
+    if row["count_own_branch_only"]:
+        text += f"，另有{w.count(row['count_own_branch_only'])}家由单独党支部覆盖"
+    text += f"；党组织覆盖率{w.percent(row['covered_rate'])}"
+    if row["count_communities_covered"]:
+        text += f"，{w.count(row['count_communities_covered'])}个城乡社区实现党组织覆盖"
     return text + "。"
 
 
@@ -380,7 +405,143 @@ def inspections(place: str, as_of: dt.date, rows: Sequence[Row]) -> str | None:
     return f"{period(as_of)}{subject}开展专项抽查{w.count(total)}家次，其中{split}。"
 
 
-# 创新模式 (speech: 实施“微项目”计划, 推广“积分制”管理; 睦邻客厅星级评定) --------------------------
+# The speech's 二是加强监督管理: 重大事项报告制度、信息公开制度; 四是开展信用评价: 资格核查.
+
+
+def major_matters(place: str, as_of: dt.date, row: Row | None) -> str | None:
+    """「落实重大事项报告制度，2025年全县社区社会组织发生重大事项50项，按时报告40项，按时报告率81.6%；
+    逾期报告5项、逾期未报告4项（另有1项尚在10天报告期限内）。」 (report/major_matters)"""
+    if not row or not row.get("count_matters_loaded"):
+        return None
+    head = f"落实重大事项报告制度，{period(as_of)}{place}社区社会组织"
+    if not row["count_matters"]:
+        return f"{head}未发生须报告的重大事项。"
+    text = f"{head}发生重大事项{w.count(row['count_matters'])}项，按时报告{w.count(row['count_on_time'])}项"
+    if row["on_time_rate"] is not None:
+        text += f"，按时报告率{w.percent(row['on_time_rate'])}"
+    behind = w.items(
+        [("逾期报告", row["count_late"]), ("逾期未报告", row["count_overdue"])], unit="项"
+    )
+    if behind:
+        text += f"；{behind}"
+    if row["count_pending"]:
+        text += f"（另有{w.count(row['count_pending'])}项尚在{row['report_days']}天报告期限内）"
+    return text + "。"
+
+
+def disclosure(place: str, row: Row | None) -> str | None:
+    """「落实信息公开制度，全县应公开2024年度工作报告的登记社会组织148家，已公开120家，信息公开率81.1%，
+    其中同时公开财务收支的100家。」 (report/disclosure; the rate is of registered organisations)"""
+    if not row or not row.get("count_disclosures_loaded") or not row["count_registered_expected"]:
+        return None
+    year = row["disclosure_year"]
+    text = (
+        f"落实信息公开制度，{place}应公开{year}年度工作报告的登记社会组织"
+        f"{w.count(row['count_registered_expected'])}家，已公开"
+        f"{w.count(row['count_registered_annual_report'])}家，"
+        f"信息公开率{w.percent(row['registered_annual_report_rate'])}"
+    )
+    if row["count_registered_finances"]:
+        text += f"，公开财务收支的{w.count(row['count_registered_finances'])}家"
+    filed = row["count_annual_report"] - row["count_registered_annual_report"]
+    if filed:
+        text += f"；另有{w.count(filed)}家备案的社区社会组织主动公开年度工作报告"
+    return text + "。"
+
+
+def eligibility(place: str, as_of: dt.date, row: Row | None) -> str | None:
+    """The speech's 信用评价结果作为政府购买服务、评先评优的重要依据: 「经核查，2025年全县资金安排105项、
+    表彰奖励23项中，有4项资助、1项表彰的对象在决定时处于活动异常名录或严重违法失信名单中、信用等级
+    低于B级或年报逾期未报（在名录中的5项、信用等级低于B级的1项、年报逾期未报的4项，一项可有几种情况），
+    涉及资金7.91万元。」 (report/eligibility)"""
+    if not row or not (row.get("count_grants_loaded") or row.get("count_awards_loaded")):
+        return None
+    checked = w.items(
+        [("资金安排", row["count_grants"]), ("表彰奖励", row["count_awards"])], unit="项"
+    )
+    if not checked:
+        return None
+    line = f"{row['min_rating']}级"
+    head = f"经核查，{period(as_of)}{place}{checked}"
+    if not (row["count_flagged_grants"] or row["count_flagged_awards"]):
+        return (
+            f"{head}的对象在决定时均不在活动异常名录或严重违法失信名单中，信用等级均不低于{line}，"
+            "也没有逾期未报的年报。"
+        )
+    flagged = "、".join(
+        f"{w.count(n)}项{noun}"
+        for noun, n in (
+            ("资助", row["count_flagged_grants"]),
+            ("表彰", row["count_flagged_awards"]),
+        )
+        if n
+    )
+    why = [
+        ("处于活动异常名录或严重违法失信名单中", "在名录中", row["count_listed"]),
+        (f"信用等级低于{line}", f"信用等级低于{line}", row["count_below_rating_line"]),
+        ("年报逾期未报", "年报逾期未报", row["count_overdue_report"]),
+    ]
+    shown = [(long, short, n) for long, short, n in why if n]
+    text = f"{head}中，有{flagged}的对象在决定时"
+    text += "、".join(long for long, _, _ in shown[:-1])
+    text += ("或" if len(shown) > 1 else "") + shown[-1][0]
+    if len(shown) > 1:
+        counts = "、".join(f"{short}的{w.count(n)}项" for _, short, n in shown)
+        text += f"（{counts}，一项可有几种情况）"
+    if row["count_flagged_grants"] and float(row["flagged_amount_yuan"]):
+        text += f"，涉及资金{w.money(row['flagged_amount_yuan'])}"
+    return text + "。"
+
+
+# 创新模式 (speech: 推行“三社联动”, 实施“微项目”计划, 推广“积分制”管理; 睦邻客厅星级评定) ----------
+
+
+def linkage(place: str, as_of: dt.date, row: Row | None) -> str | None:
+    """「全县以社区为平台、社会组织为载体、社会工作者为支撑推行“三社联动”，建成乡镇社工站12个、
+    村（社区）社工室33个，47个社区（村）配备社会工作者，在岗社会工作者94名（其中持证71名），
+    支持社区社会组织279家，2025年联合实施微项目22个；88个社区（村）实现“三社联动”，占71%。」
+
+    row: report/linkage. Without the 社工站 and 社会工作者 files: None; a clause whose file is
+    missing is left out (no micro-projects file: no joint micro-projects)."""
+    if not row or not (row.get("count_stations_loaded") or row.get("count_workers_loaded")):
+        return None
+    parts = []
+    if row["count_stations_loaded"]:
+        built = w.items(
+            [
+                ("乡镇社工站", row["count_township_stations"]),
+                ("村（社区）社工室", row["count_rooms"]),
+            ],
+            unit="个",
+        )
+        parts.append(f"建成{built}" if built else "尚未建成社工站（室）")
+    if row["count_workers_loaded"]:
+        if row["count_workers"]:
+            parts.append(
+                f"{w.count(row['count_communities_with_workers'])}个社区（村）配备社会工作者"
+                if row["count_communities_with_workers"]
+                else "社会工作者均在乡镇社工站"
+            )
+            parts.append(
+                f"在岗社会工作者{w.count(row['count_workers'])}名"
+                f"（其中持证{w.count(row['count_qualified_workers'])}名）"
+            )
+            parts.append(f"支持社区社会组织{w.count(row['count_supported'])}家")
+            if row["count_projects_loaded"]:
+                parts.append(
+                    f"{period(as_of)}联合实施微项目{w.count(row['count_joint_micro_projects'])}个"
+                )
+        else:
+            parts.append("尚无在岗社会工作者")
+    lead = f"{place}以社区为平台、社会组织为载体、社会工作者为支撑推行“三社联动”，"
+    text = lead + "，".join(parts)
+    if row["count_communities"]:
+        text += (
+            f"；{w.count(row['count_linked'])}个社区（村）实现“三社联动”，"
+            f"占{w.percent(row['count_linked'] / row['count_communities'])}"
+        )
+    return text + "。"
+
 
 STAR_NOUNS = "一二三四五"
 
@@ -540,9 +701,7 @@ def grades_change(rows: Sequence[Row], prev: Sequence[Row]) -> str | None:
 
 # 未达标社区 -------------------------------------------------------------------------------------
 
-FLOOR_RULE = (
-    "按照城市社区平均不少于10个、农村社区平均不少于5个社区社会组织的要求（民发〔2017〕191号）"
-)
+FLOOR_RULE = catalogue().floor_rule()  # the national floor (queries/indicators.toml)
 
 
 def floor(place: str, row: Row, below: Sequence[Row], county: Row | None = None) -> str | None:
@@ -576,4 +735,19 @@ def floor(place: str, row: Row, below: Sequence[Row], county: Row | None = None)
         groups.append(f"{noun}{w.count(len(rows))}个（{listed}）")
     if groups:
         text += "，其中" + "，".join(groups)
+    return text + "。"
+
+
+# 年度目标完成情况 ---------------------------------------------------------------------------------
+
+
+def target(row: Row) -> str:
+    """'年报报送率94.2%，距年度目标95%差0.8个百分点。' (and 按时间进度 for 资金执行率 before the
+    year's end): the words the 总览 and the 大屏 use too (queries.indicators.progress_phrase)."""
+    ind = catalogue()[row["indicator"]]
+    default = row["target_basis"] == "default"
+    goal = (ind.default_label or "默认目标") if default else "年度目标"
+    text = progress_phrase(ind, row["actual"], row["target"], row.get("expected_now"), goal)
+    if row["target_basis"] == "county":
+        text += "（沿用全县目标）"
     return text + "。"

@@ -1,9 +1,21 @@
-"""How the bureau writes numbers in prose: 近23 / 超过23 / 23, 万元, percentages, 、-lists, 比上年."""
+"""The house style of numbers, for pages, reports and downloads alike (issue 20):
+
+- counts with thousands separators: 2,216家, 12,864人次 (GB/T 15835-2011 4.1.3's 千分撇);
+- rates with one decimal, always: 94.2%, 100.0%, 42.0% (a rate just short of a whole 100 % reads
+  近100%, a tiny one 不足0.1%); changes of rates in 个百分点, one decimal;
+- money in 万元 from ten thousand yuan, in 元 below, at most two decimals with trailing zeros
+  dropped (250万元, 14.9万元, 302.98万元, 9,800元, 3.1元); tables keep two decimals in a column;
+- a change's sign as a real minus (−, U+2212) where a sign is written; in prose 增加/减少;
+- averages the way the speech rounds them in prose (近23 / 超过23 / 15).
+
+dashboard/formats.py writes page figures with these functions; the report's sentences too.
+"""
 
 from __future__ import annotations
 
 import datetime as dt
 import math
+import re
 from collections.abc import Iterable, Sequence
 from decimal import Decimal
 
@@ -13,8 +25,8 @@ NUMERALS = "一二三四五六七八九十"
 
 
 def count(n: int) -> str:
-    """A count as the speech writes it: digits, no thousands separator (2216家)."""
-    return str(int(n))
+    """A count with thousands separators (2,216家; 156家)."""
+    return f"{int(n):,}"
 
 
 def _nearest(v: float) -> int:
@@ -40,7 +52,8 @@ def average(value: Number | None) -> str | None:
 
 
 def percent(rate: Number | None) -> str | None:
-    """A 0–1 rate as a percentage with one decimal, .0 dropped (100%, 41.2%).
+    """A 0–1 rate as a percentage with one decimal, always (100.0%, 41.2%, 42.0%): side by side
+    in a table or a sentence, 100 beside 86.7 or 42% beside 41.2% read as different precisions.
 
     A rate just short of 100 % never rounds up to a full 100 % (nor a tiny one down to 0 %).
     """
@@ -52,25 +65,25 @@ def percent(rate: Number | None) -> str | None:
         return "近100%"
     if r > 0 and text == "0.0":
         return "不足0.1%"
-    return (text[:-2] if text.endswith(".0") else text) + "%"
+    return text + "%"
 
 
 def points(rate_a: Number, rate_b: Number) -> str:
-    """The difference of two 0–1 rates in percentage points, unsigned (1.2个百分点)."""
+    """The difference of two 0–1 rates in percentage points, unsigned, one decimal (1.0个百分点)."""
     diff = abs(float(rate_a) - float(rate_b)) * 100
-    text = f"{diff:.1f}"
-    return (text[:-2] if text.endswith(".0") else text) + "个百分点"
+    return f"{diff:.1f}个百分点"
 
 
 def _trim(x: float, digits: int) -> str:
-    text = f"{x:.{digits}f}"
+    text = f"{x:,.{digits}f}"
     if "." in text:
         text = text.rstrip("0").rstrip(".")
     return text
 
 
 def money(yuan: Number | None) -> str | None:
-    """An amount in 万元 from ten thousand yuan up (250万元, 302.98万元), in 元 below (9800元)."""
+    """An amount in 万元 from ten thousand yuan up, in 元 below, at most two decimals with
+    trailing zeros dropped: 250万元, 14.9万元, 302.98万元, 9,800元, 3.1元."""
     if yuan is None:
         return None
     y = float(yuan)
@@ -140,3 +153,13 @@ def items(pairs: Sequence[tuple[str, Number]], unit: str = "家", keep_zero: boo
             shown = money(n) if unit.endswith("元") else f"{count(int(n))}{unit}"
             parts.append(f"{label}{shown}")
     return join(parts)
+
+
+# Whole numbers that name something rather than count it are written plain, never 2,025年.
+_PLAIN_COLUMN = re.compile(r"年$|年度|年份|代码|编号|行号|序号|批次|year|code|_id$|^row$|port")
+
+
+def plain_column(name: str) -> bool:
+    """Whether a table column of whole numbers names things (years, codes, row numbers) and is
+    written without thousands separators; every other whole-number column gets them."""
+    return bool(_PLAIN_COLUMN.search(name))

@@ -110,9 +110,15 @@ def write(report: Report) -> bytes:
     ws.write_string(0, 0, report.title, formats["title"])
     ws.write_string(1, 0, report.subtitle, formats["body"])
     row = 3
-    for heading, section in report.numbered():
-        ws.write_string(row, 0, heading, formats["heading"])
+    if report.opening:
+        ws.write_string(row, 0, report.opening, formats["body"])
+        row += 2
+    for heading in report.outline():
+        ws.write_string(row, 0, heading.text, formats["heading"])
         row += 1
+        section = heading.section
+        if section is None:
+            continue
         for paragraph in section.paragraphs:
             text = "".join(paragraph)
             ws.write_string(row, 0, text, formats["body"])

@@ -12,8 +12,8 @@ from queries import READ_CONFIG
 
 PAGE = "views/report.py"
 BASICS = (
-    "截至2025年12月31日，全县登记备案城乡社区社会组织2216家，其中，登记156家、备案2060家；"
-    "城市社区社会组织有1030家，平均每个社区近23家；农村社区社会组织有1186家，平均每个行政村15家，"
+    "截至2025年12月31日，全县登记备案城乡社区社会组织2,216家，其中，登记156家、备案2,060家；"
+    "城市社区社会组织有1,030家，平均每个社区近23家；农村社区社会组织有1,186家，平均每个行政村15家，"
     "在为民服务、公益慈善、文体活动、矛盾调处、乡村振兴、邻里互助等领域发挥着重要作用。"
 )
 
@@ -47,35 +47,42 @@ def test_preview_shows_the_speech_sentence_and_every_section(app):
     at = app(PAGE)
     text = preview(at)
     assert BASICS in text
-    headings = [t for t in text if t.startswith("**") and "、" in t]
+    headings = [t for t in (m.value for m in at.main.markdown) if t.startswith("**")]
     assert headings == [
         "**一、基本情况**",
-        "**二、党建引领**",
-        "**三、平台建设**",
-        "**四、资金支持**",
-        "**五、培训表彰**",
-        "**六、监督管理**",
-        "**七、创新模式**",
-        "**八、与上年相比**",
-        "**九、未达标社区**",
+        "**二、主要工作**",
+        "**（一）夯实基础，培育发展社区社会组织**",
+        "**1\\.党建引领**",  # md() escapes what Markdown would take for a list
+        "**2\\.平台建设**",
+        "**（二）优化环境，激发社区社会组织活力**",
+        "**1\\.资金支持**",
+        "**2\\.培训表彰**",
+        "**（三）强化监管，确保社区社会组织健康发展**",
+        "**（四）创新模式，探索社区社会组织参与基层治理新路径**",
+        "**三、与上年相比**",
+        "**四、未达标社区**",
     ]
+    assert "现将全县社区社会组织发展情况报告如下：" in text[text.index(headings[0]) - 1]
+    assert "附件：Xx县社区社会组织发展情况统计表" in text
     assert any("Xx县社区社会组织发展情况报告" in t for t in text)
     assert at.selectbox(key="rp_scope").value == "county"
     assert at.date_input(key="rp_as_of").value == dt.date(2025, 12, 31)
 
 
-def test_four_download_buttons(app):
+def test_five_download_buttons(app):
     at = app(PAGE)
     buttons = at.get("download_button")
     assert [b.label for b in buttons] == [
         "下载 Word",
+        "导出PDF",
         "下载 PowerPoint",
         "下载 Excel",
         "下载 Markdown",
     ]
-    assert all(not b.disabled for b in buttons)
-    # Seven tables before the programmes; 创新模式 adds its table per township.
-    assert "4 幅图、8 张表" in " ".join(c.value for c in at.caption)
+    # The PDF's button is disabled only where LibreOffice is missing (tests/test_report_pdf.py).
+    assert all(not b.disabled for b in buttons if b.label != "导出PDF")
+    # Seven tables before the programmes; 创新模式 adds its table per township. Five are in the 附件.
+    assert "4 幅图、8 张表（5 张在附件）" in " ".join(c.value for c in at.caption)
 
 
 def test_scope_follows_the_sidebar_township(app, demo_db):
@@ -88,8 +95,8 @@ def test_scope_follows_the_sidebar_township(app, demo_db):
     total, registered, filed = active(demo_db, dt.date(2025, 12, 31), town)
     first = next(t for t in preview(at) if t.startswith("截至"))
     assert first.startswith(
-        f"截至2025年12月31日，{name}登记备案城乡社区社会组织{total}家，"
-        f"其中，登记{registered}家、备案{filed}家"
+        f"截至2025年12月31日，{name}登记备案城乡社区社会组织{total:,}家，"
+        f"其中，登记{registered:,}家、备案{filed:,}家"
     )
     assert any(t.startswith(f"{name}社区社会组织占全县总数的") for t in preview(at))
     # A pick on the page stays until the sidebar changes again.
@@ -105,7 +112,7 @@ def test_an_earlier_date_reports_that_date(app, demo_db):
     total, registered, filed = active(demo_db, dt.date(2024, 12, 31))
     first = next(t for t in preview(at) if t.startswith("截至"))
     assert first.startswith(
-        f"截至2024年12月31日，全县登记备案城乡社区社会组织{total}家，其中，登记{registered}家、备案{filed}家"
+        f"截至2024年12月31日，全县登记备案城乡社区社会组织{total:,}家，其中，登记{registered:,}家、备案{filed:,}家"
     )
     assert any("（数据截至2024年12月31日）" in t for t in preview(at))
 

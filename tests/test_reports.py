@@ -27,8 +27,8 @@ AS_OF = dt.date(2025, 12, 31)
 ROOT = Path(__file__).resolve().parent.parent
 # The issue's sentence, word for word: every number and the order of the fields come from the data.
 BASICS = (
-    "截至2025年12月31日，全县登记备案城乡社区社会组织2216家，其中，登记156家、备案2060家；"
-    "城市社区社会组织有1030家，平均每个社区近23家；农村社区社会组织有1186家，平均每个行政村15家，"
+    "截至2025年12月31日，全县登记备案城乡社区社会组织2,216家，其中，登记156家、备案2,060家；"
+    "城市社区社会组织有1,030家，平均每个社区近23家；农村社区社会组织有1,186家，平均每个行政村15家，"
     "在为民服务、公益慈善、文体活动、矛盾调处、乡村振兴、邻里互助等领域发挥着重要作用。"
 )
 W_NS = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
@@ -128,23 +128,23 @@ def test_average_wording(value, expected):
 @pytest.mark.parametrize(
     ("func", "args", "expected"),
     [
-        (w.percent, (1.0,), "100%"),
+        (w.percent, (1.0,), "100.0%"),
         (w.percent, (0.412455,), "41.2%"),
         (w.percent, (0.99996,), "近100%"),  # never a full 100 % that is not
         (w.percent, (0.0004,), "不足0.1%"),
-        (w.percent, (0.5,), "50%"),
+        (w.percent, (0.5,), "50.0%"),
         (w.money, (2_500_000,), "250万元"),
         (w.money, (3_029_800,), "302.98万元"),
         (w.money, (149_000,), "14.9万元"),
-        (w.money, (3_600,), "3600元"),
+        (w.money, (3_600,), "3,600元"),
         (w.change, (2216, 1962), "比上年增加254家"),
         (w.change, (156, 158), "比上年减少2家"),
         (w.change, (8, 8, "个"), "与上年持平"),
         (w.change, (3_490_000, 3_140_000, "万元"), "比上年增加35万元"),
         (w.rate_change, (0.942, 0.930), "比上年提高1.2个百分点"),
-        (w.rate_change, (0.90, 0.92), "比上年下降2个百分点"),
+        (w.rate_change, (0.90, 0.92), "比上年下降2.0个百分点"),
         (w.join, (["为民服务", "公益慈善"], True), "为民服务、公益慈善等"),
-        (w.items, ([("登记", 156), ("备案", 2060)],), "登记156家、备案2060家"),
+        (w.items, ([("登记", 156), ("备案", 2060)],), "登记156家、备案2,060家"),
         (w.items, ([("登记", 0), ("备案", 5)],), "备案5家"),
         (w.date, (AS_OF,), "2025年12月31日"),
         (w.ordinal, (7,), "七"),
@@ -418,16 +418,18 @@ def test_basics_paragraph_is_the_speech_sentence(county, demo_db):
 
 
 def test_sections_in_the_speech_order(county):
+    # Each section under its part and the speech's theme (tests/test_report_layout.py: the
+    # headings as the Word file writes them).
     assert [h for h, _ in county.numbered()] == [
         "一、基本情况",
-        "二、党建引领",
-        "三、平台建设",
-        "四、资金支持",
-        "五、培训表彰",
-        "六、监督管理",
-        "七、创新模式",
-        "八、与上年相比",
-        "九、未达标社区",
+        "（一）夯实基础：党建引领",
+        "（一）夯实基础：平台建设",
+        "（二）优化环境：资金支持",
+        "（二）优化环境：培训表彰",
+        "（三）强化监管：监督管理",
+        "（四）创新模式",
+        "三、与上年相比",
+        "四、未达标社区",
     ]
     assert county.title == "Xx县社区社会组织发展情况报告"
 
@@ -437,7 +439,7 @@ def test_party_and_platform_sentences_match_sql(county, demo_db):
     assert c["party"] == c["total"]
     branch = w.percent(c["branch"] / c["total"])
     assert (
-        f"全县社区社会组织党建入章率和清廉入章率均达100%，已建立党组织的有{c['branch']}家，占{branch}。"
+        f"全县社区社会组织党建入章率和清廉入章率均达100.0%，已建立党组织的有{w.count(c['branch'])}家，占{branch}。"
         in section(county, "party")
     )
     levels = dict(
@@ -525,9 +527,12 @@ def test_supervision_sentences_match_sql(county, demo_db):
 def test_changes_on_the_previous_year_match_sql(county, demo_db):
     now, before = counts(demo_db, AS_OF), counts(demo_db, dt.date(2024, 12, 31))
     text = section(county, "changes")
-    assert f"全县社区社会组织{now['total']}家，{w.change(now['total'], before['total'])}" in text
     assert (
-        f"其中登记{now['registered']}家，{w.change(now['registered'], before['registered'])}"
+        f"全县社区社会组织{w.count(now['total'])}家，{w.change(now['total'], before['total'])}"
+        in text
+    )
+    assert (
+        f"其中登记{w.count(now['registered'])}家，{w.change(now['registered'], before['registered'])}"
         in text
     )
     new, gone = query(
@@ -535,7 +540,7 @@ def test_changes_on_the_previous_year_match_sql(county, demo_db):
         """select count(*) filter (where year(established_on) = 2025),
                   count(*) filter (where year(dissolved_on) = 2025) from organizations""",
     )[0]
-    assert f"2025年新成立{new}家、注销{gone}家。" in text
+    assert f"2025年新成立{w.count(new)}家、注销{w.count(gone)}家。" in text
     budgets = dict(query(demo_db, "select year, sum(budget_yuan) from fund_budgets group by year"))
     assert (
         f"资金预算{w.money(budgets[2025])}，{w.change(budgets[2025], budgets[2024], '万元')}"
@@ -568,9 +573,9 @@ def test_township_scope_is_the_township_beside_the_county(township, town, demo_d
     assert township.title == f"Xx县{name}社区社会组织发展情况报告"
     first, second = (p[0] for p in township.sections[0].paragraphs[:2])
     assert first.startswith(
-        f"截至2025年12月31日，{name}登记备案城乡社区社会组织{c['total']}家，"
-        f"其中，登记{c['registered']}家、备案{c['filed']}家；"
-        f"城市社区社会组织有{c['urban']}家，平均每个社区{w.average(c['urban'] / c['n_urban'])}家"
+        f"截至2025年12月31日，{name}登记备案城乡社区社会组织{w.count(c['total'])}家，"
+        f"其中，登记{w.count(c['registered'])}家、备案{w.count(c['filed'])}家；"
+        f"城市社区社会组织有{w.count(c['urban'])}家，平均每个社区{w.average(c['urban'] / c['n_urban'])}家"
     )
     assert f"{name}社区社会组织占全县总数的{w.percent(c['total'] / whole['total'])}" in second
     mine, theirs = c["urban"] / c["n_urban"], whole["urban"] / whole["n_urban"]
@@ -614,7 +619,7 @@ def test_training_and_award_sentences_match_sql(county, demo_db):
     )
     text = section(county, "training")
     assert (
-        f"2025年，全县举办社区社会组织培训{classes}期，参训{people}人次（{orgs}家次社会组织参加），"
+        f"2025年，全县举办社区社会组织培训{classes}期，参训{w.count(people)}人次（{orgs}家次社会组织参加），"
         f"其中县级{levels['county']}期、乡镇级{levels['township']}期、社区级{levels['community']}期。"
     ) in text
     awards = dict(query(demo_db, "select level, count(*) from awards where year = 2025 group by 1"))
@@ -638,7 +643,7 @@ def test_innovation_sentences_match_sql(county, demo_db):
     text = section(county, "innovation")
     # The issue's sentence: "实施微项目X个，受益群众X人次…"
     assert (
-        f"2025年，全县社区社会组织围绕居民需求实施微项目{n}个，受益群众{people}人次，"
+        f"2025年，全县社区社会组织围绕居民需求实施微项目{n}个，受益群众{w.count(people)}人次，"
         f"投入资金{w.money(budget)}，其中已结项{done}个、实施中{running}个、已立项待实施{planned}个；"
         f"已结项项目群众满意度平均{w.percent(satisfied)}。"
     ) in text
@@ -646,7 +651,7 @@ def test_innovation_sentences_match_sql(county, demo_db):
         demo_db,
         "select count(*), sum(beneficiaries) from micro_projects where status <> 'cancelled'",
     )[0]
-    assert f"2021年以来累计实施微项目{total}个，受益群众{total_people}人次。" in text
+    assert f"2021年以来累计实施微项目{total}个，受益群众{w.count(total_people)}人次。" in text
     pilots, first, residents, points, population = query(
         demo_db,
         """with pilot as (
@@ -661,7 +666,7 @@ def test_innovation_sentences_match_sql(county, demo_db):
     )[0]
     assert (
         f"{first}年以来，全县在{pilots}个社区（村）试点推行“积分制”管理，"
-        f"近12个月有{residents}名居民获得积分{points}分，"
+        f"近12个月有{w.count(residents)}名居民获得积分{w.count(points)}分，"
         f"试点社区每千名常住人口中有{residents * 1000 / population:.1f}人参与。"
     ) in text
     stars = dict(query(demo_db, "select stars, count(*) from lounges group by 1"))
@@ -681,7 +686,7 @@ def test_township_innovation_is_its_own(township, town, demo_db):
     code, name = town
     n, people, *_ = query(demo_db, PROJECTS_2025, t=code)[0]
     assert (
-        f"2025年，{name}社区社会组织围绕居民需求实施微项目{n}个，受益群众{people}人次"
+        f"2025年，{name}社区社会组织围绕居民需求实施微项目{n}个，受益群众{w.count(people)}人次"
         in section(township, "innovation")
     )
     rooms = query(
@@ -709,7 +714,8 @@ def test_township_innovation_is_its_own(township, town, demo_db):
 def test_docx_carries_the_new_sections(files, county):
     d = docx.Document(io.BytesIO(files["docx"]))
     paragraphs = [p.text for p in d.paragraphs]
-    assert "五、培训表彰" in paragraphs and "七、创新模式" in paragraphs
+    assert "2.培训表彰" in paragraphs
+    assert "（四）创新模式，探索社区社会组织参与基层治理新路径" in paragraphs
     innovation = section(county, "innovation").split("\n")[0]
     assert innovation in paragraphs
     assert any("实施微项目" in p and "受益群众" in p for p in paragraphs)
@@ -725,7 +731,11 @@ def no_programmes_db(demo_db: Path, tmp_path_factory: pytest.TempPathFactory) ->
     shutil.copy(demo_db, db)
     con = duckdb.connect(str(db))
     try:
-        for t in ("micro_projects", "points_ledger", "trainings", "awards", "lounges"):
+        # 创新模式 also reports 三社联动 (social workers): a county without it keeps none either.
+        for t in (
+            "micro_projects", "points_ledger", "trainings", "awards", "lounges",
+            "social_work_stations", "social_workers",
+        ):  # fmt: skip
             con.execute(f"delete from {t}")
     finally:
         con.close()
@@ -736,7 +746,8 @@ def test_missing_programme_sources_leave_their_sections_out(no_programmes_db):
     report = content.build(no_programmes_db, "county", AS_OF)
     titles = [s.title for s in report.sections]
     assert "培训表彰" not in titles and "创新模式" not in titles
-    assert [h for h, _ in report.numbered()][-1] == "七、未达标社区"
+    assert [h for h, _ in report.numbered()][-1] == "四、未达标社区"
+    assert not any(h.text.startswith("（四）") for h in report.outline())
     assert "微项目" not in report.text() and "睦邻客厅" not in report.text()
 
 
@@ -786,7 +797,7 @@ def test_unknown_township_and_future_date_are_refused(demo_db):
 # The files -------------------------------------------------------------------------------------
 
 
-def test_charts_are_pngs_in_a_cjk_font(county):
+def test_charts_are_pngs_in_a_cjk_font(chart_images, county):
     assert len(county.charts()) == 4
     fig = charts.figure(county.charts()[0])
     assert "Noto Sans CJK SC" in fig.layout.font.family
@@ -794,12 +805,12 @@ def test_charts_are_pngs_in_a_cjk_font(county):
     assert png.startswith(b"\x89PNG\r\n\x1a\n")
 
 
-def test_docx_reads_back(files, county):
+def test_docx_reads_back(chart_images, files, county):
     d = docx.Document(io.BytesIO(files["docx"]))
     paragraphs = [p.text for p in d.paragraphs]
     assert paragraphs[0] == county.title
     assert BASICS in paragraphs
-    assert "一、基本情况" in paragraphs and "九、未达标社区" in paragraphs
+    assert "一、基本情况" in paragraphs and "四、未达标社区" in paragraphs
     heading = next(p for p in d.paragraphs if p.text == "一、基本情况")
     assert heading.style is not None and heading.style.name == "Heading 1"
     # Real tables, one per report table, with the Chinese headers and the figures.
@@ -829,7 +840,7 @@ def test_docx_declares_east_asian_fonts(files):
 
     assert rfonts("Normal")["eastAsia"] == "仿宋_GB2312"
     assert rfonts("Heading1")["eastAsia"] == "黑体"
-    assert rfonts("Title")["eastAsia"] == "宋体"
+    assert rfonts("Title")["eastAsia"] == "方正小标宋简体"
     # Theme fonts would override the declared ones: none left on the styles used.
     for style_id in ("Normal", "Heading1", "Title"):
         assert not any(k.endswith("Theme") or k == "cstheme" for k in rfonts(style_id))
@@ -840,7 +851,7 @@ def test_docx_declares_east_asian_fonts(files):
     assert {"仿宋_GB2312", "黑体", "宋体"} <= declared
 
 
-def test_pptx_reads_back(files, county):
+def test_pptx_reads_back(chart_images, files, county):
     deck = pptx.Presentation(io.BytesIO(files["pptx"]))
     slides = list(deck.slides)
     texts = ["\n".join(sh.text_frame.text for sh in s.shapes if sh.has_text_frame) for s in slides]
@@ -855,7 +866,7 @@ def test_pptx_reads_back(files, county):
     assert [tables[0].cell(0, j).text for j in range(len(tables[0].columns))] == county.tables()[
         0
     ].frame.columns
-    assert any("2216家" in t and "近23家" in t for t in texts)  # key figures
+    assert any("2,216家" in t and "近23家" in t for t in texts)  # key figures
     # Every run names its East-Asian face (a:ea), after the Latin one.
     with zipfile.ZipFile(io.BytesIO(files["pptx"])) as z:
         slide = etree.fromstring(z.read("ppt/slides/slide2.xml"))
@@ -898,7 +909,7 @@ def test_markdown_has_the_sentences_and_tables(files, county):
     assert "| 合计 | 124 | 2216 |" in text
 
 
-def test_cli_writes_every_format(demo_db, tmp_path):
+def test_cli_writes_every_format(chart_images, demo_db, tmp_path):
     # Side by side; the charts (a Chromium per process) only in Word: PowerPoint comes without
     # (--no-charts) to keep the test quick; its pictures are checked in-process above.
     runs = {"docx": [], "md": [], "pptx": ["--no-charts"], "xlsx": []}
@@ -1134,7 +1145,7 @@ def test_long_tables_of_attention_print_the_worst(province, province_db):
     assert "表中列出报送率最低的10个" in (reports.note or "")
 
 
-def test_long_chart_draws_the_largest_and_smallest(province, province_db):
+def test_long_chart_draws_the_largest_and_smallest(chart_images, province, province_db):
     towns = township_counts(province_db)
     chart = next(c for c in province.charts() if c.kind == "stacked")
     order = ranked(towns, 1)

@@ -1,5 +1,7 @@
 """报告: the meeting report for the county or a township, previewed as sentences, downloaded as
-Word, PowerPoint, Excel or Markdown (each made only when its button is clicked)."""
+Word, PDF, PowerPoint, Excel or Markdown (each made only when its button is clicked). The PDF is
+the Word document converted on the server by LibreOffice (reports/pdf.py); without LibreOffice
+(or its fonts) the button is drawn disabled and says why."""
 
 from __future__ import annotations
 
@@ -15,11 +17,13 @@ from dashboard import formats as fmt
 from dashboard.safe import md
 from reports import build as report_build
 from reports import content
+from reports import pdf as report_pdf
 
 K = "rp"  # widget key prefix
 COUNTY = "county"
 BUTTONS = (
     ("docx", "下载 Word"),
+    ("pdf", "导出PDF"),
     ("pptx", "下载 PowerPoint"),
     ("xlsx", "下载 Excel"),
     ("md", "下载 Markdown"),
@@ -54,7 +58,7 @@ if not builder:  # leaders get the report as of the latest data; planners pick t
 
 st.title("会议报告")
 st.caption(
-    "按县民政局交流发言的体例，把数据写成文字、表格和图表，一键下载 Word、PowerPoint、Excel 或 Markdown。"
+    "按县民政局交流发言的体例，把数据写成文字、表格和图表，一键下载 Word、PDF、PowerPoint、Excel 或 Markdown。"
     "缺少数据的句子不写出；“比上年”与上年同一天相比。报告按全部城乡社区和服务领域统计，"
     "侧栏的城乡、服务领域筛选不用于报告。"
 )
@@ -88,31 +92,45 @@ def _maker(kind: str) -> Callable[[], bytes]:
     return lambda: report_build.render(report, kind)
 
 
-cols = st.columns(len(BUTTONS) + 2)
+no_pdf = report_pdf.missing()  # LibreOffice or the PDF's fonts not on this server
+cols = st.columns(len(BUTTONS) + 1)
 for col, (kind, label) in zip(cols, BUTTONS, strict=False):
+    disabled = kind == "pdf" and no_pdf is not None
     downloads.button(
         label,
         _maker(kind),
         report_build.file_name(report, kind),
         report_build.MIME[kind],
         f"{K}_dl_{kind}",
-        kind="report",
+        kind="report_pdf" if kind == "pdf" else "report",
         rows=0,
         where=col,
         width="stretch",
+        disabled=disabled,
+        help=no_pdf if disabled else None,
     )
 n_tables, n_charts = len(report.tables()), len(report.charts())
+n_annex = len(report.annex())
 st.caption(
-    f"数据截止{fmt.cn_date(info['as_of_date'])}。Word 和 PowerPoint 含 {n_charts} 幅图、{n_tables} 张表，"
-    f"Excel 每张表一个工作表；生成 Word、PowerPoint 需要几秒钟。"
+    f"数据截止{fmt.cn_date(info['as_of_date'])}。Word、PDF 和 PowerPoint 含 {n_charts} 幅图、{n_tables} 张表"
+    f"（{n_annex} 张在附件），Excel 每张表一个工作表；生成 Word、PowerPoint 需要几秒钟，PDF 再多几秒。"
+    if n_annex
+    else f"数据截止{fmt.cn_date(info['as_of_date'])}。Word、PDF 和 PowerPoint 含 {n_charts} 幅图、{n_tables} 张表，"
+    f"Excel 每张表一个工作表；生成 Word、PowerPoint 需要几秒钟，PDF 再多几秒。"
 )
+if no_pdf and downloads.offered("report_pdf"):
+    st.warning(no_pdf)
 
 with st.container(border=True):
     # Names from the data (county, township) are in every line: md() escapes Markdown and HTML.
     st.markdown(f"<h3 style='text-align:center'>{md(report.title)}</h3>", unsafe_allow_html=True)
     st.markdown(f"<p style='text-align:center'>{md(report.subtitle)}</p>", unsafe_allow_html=True)
-    for heading, section in report.numbered():
-        st.markdown(f"**{md(heading)}**")
-        for paragraph in section.paragraphs:
+    if report.opening:
+        st.markdown(md(report.opening))
+    for heading in report.outline():
+        st.markdown(f"**{md(heading.text)}**")
+        for paragraph in heading.section.paragraphs if heading.section else []:
             st.markdown(md("".join(paragraph)))
+    if report.annex():
+        st.markdown(md(f"附件：{report.annex_title}"))
     st.caption(md(report.note))

@@ -1,4 +1,5 @@
-"""orgdash report: the meeting report in Word, PowerPoint, Excel or Markdown, from the warehouse."""
+"""orgdash report: the meeting report in Word, PDF, PowerPoint, Excel or Markdown, from the
+warehouse (PDF: the Word document converted by LibreOffice, reports/pdf.py)."""
 
 from __future__ import annotations
 
@@ -10,7 +11,10 @@ from rich.markup import escape
 
 from orgdash.cli import _as_of, app, db_option, err, out
 
-FORMAT_HELP = "docx（Word）、pptx（PowerPoint）、xlsx（Excel）或 md（Markdown） / output format"
+FORMAT_HELP = (
+    "docx（Word）、pdf（由 Word 版经 LibreOffice 转换）、pptx（PowerPoint）、xlsx（Excel）"
+    "或 md（Markdown） / output format"
+)
 
 
 @app.command()
@@ -46,6 +50,7 @@ def report(
     from queries import live_file
     from reports.build import FORMATS, build_report
     from reports.content import ReportError
+    from reports.pdf import PdfError
 
     fmt = fmt.lower().lstrip(".")
     if fmt not in FORMATS:
@@ -63,7 +68,7 @@ def report(
     try:
         # One build for the whole report, even if a load swaps the live one meanwhile.
         written = build_report(live_file(db), scope, day, fmt, out_path, with_charts)
-    except ReportError as exc:
+    except (ReportError, PdfError) as exc:
         err.print(f"[bold red]不能生成报告[/bold red]：{escape(str(exc))}", soft_wrap=True)
         raise SystemExit(1) from None
     out.print(
