@@ -26,6 +26,7 @@ EVENTS: dict[str, str] = {
     "session_expired": "会话过期",
     "denied": "拒绝访问",
     "upload_checked": "上传校验",
+    "targets_set": "设定目标",
     "load": "导入成功",
     "load_failed": "导入失败",
     "rollback": "回退版本",

@@ -13,7 +13,7 @@ ROLES: dict[str, str] = {
 _LEADER = frozenset({"overview", "map", "community", "report", "screen"})
 _PLANNER = _LEADER | {"organizations", "funding", "governance", "projects"}
 _ANALYST = _PLANNER | {"sql", "data"}
-_ADMIN = _ANALYST | {"import", "accounts", "audit", "rounds"}
+_ADMIN = _ANALYST | {"import", "targets", "accounts", "audit", "rounds"}
 # Pages for an account scoped to one township (whatever its role but leader): its quarterly
 # submission. Not in PAGES: a county-wide account has no township to submit for.
 TOWNSHIP_PAGES = frozenset({"submit"})
@@ -36,7 +36,7 @@ CAPABILITY_LABELS: dict[str, str] = {
     "detail_downloads": "下载明细数据",
     "sql": "自助查询",
     "personal_data": "查看负责人姓名和电话",
-    "manage": "导入、回退、账户和审计",
+    "manage": "导入、回退、年度目标、账户和审计",
 }
 
 
@@ -47,6 +47,8 @@ CAPABILITY_LABELS: dict[str, str] = {
 EXPORTS: dict[str, frozenset[str]] = {
     "summary": frozenset({"leader", "planner", "analyst", "admin"}),  # counts, rates, per area
     "report": frozenset({"leader", "planner", "analyst", "admin"}),  # the meeting report files
+    # The report as PDF (LibreOffice on the server): whoever may take the Word file.
+    "report_pdf": frozenset({"leader", "planner", "analyst", "admin"}),
     "detail": frozenset({"analyst", "admin"}),  # one row per organisation, grant, report …
     "query": frozenset({"analyst", "admin"}),  # results of the SQL workbench
     "rejects": frozenset({"planner", "analyst", "admin"}),  # reject reports of one's uploads
@@ -55,6 +57,7 @@ EXPORTS: dict[str, frozenset[str]] = {
 EXPORT_LABELS: dict[str, str] = {
     "summary": "汇总表",
     "report": "会议材料",
+    "report_pdf": "会议材料PDF",
     "detail": "明细数据",
     "query": "查询结果",
     "rejects": "拒收报告",

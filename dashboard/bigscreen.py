@@ -27,12 +27,14 @@ POLL_SECONDS = float(os.environ.get("ORGDASH_SCREEN_POLL", "30"))
 LEAGUE_ROWS = 12  # townships in the league table; more would not fit 1080 pixels
 ATTENTION_ROWS = 5  # entries per attention list; the count says how many there are in all
 MAP_SIZE = (600, 700)  # the map's width and height on a 1920 x 1080 screen, for its zoom
+MAP_SIZE_WITH_TARGETS = (600, 470)  # with the 年度目标 box under it (TARGET_ROWS lines)
+PHONE_MAP_SIZE = (360, 420)  # as mobile.MAP_WIDTH and MAP_HEIGHT: the map on a phone
 
 BG, PANEL, LINE = "#0b1726", "#11233a", "#1f3a5c"
 TEXT, MUTED, ACCENT = "#e8eef6", "#8fa6bf", "#ff6b5a"
 
-# Sizes are for 1920 px wide and shrink with the window (clamp and vw), so a 1366 or 1440 px
-# projector still shows whole figures rather than "2,2…"; the layout itself is for 1920 x 1080.
+# Sizes are for the 1920 x 1080 screen the layout is drawn for; css() zooms the whole of it down to
+# a smaller window (WALL_CSS) or sets a phone's sizes (PHONE_CSS).
 CSS = f"""
 <style>
 /* No sidebar, header, toolbar or status widget: a screen nobody touches. */
@@ -43,26 +45,25 @@ CSS = f"""
 .stApp, [data-testid="stAppViewContainer"], [data-testid="stMain"] {{
   background: {BG} !important; color: {TEXT};
 }}
-[data-testid="stMain"] {{ overflow: hidden !important; }}
 [data-testid="stMainBlockContainer"] {{
   padding: 14px 28px 0 28px !important; max-width: none !important;
 }}
 .st-key-{KEY} {{ gap: 12px !important; color: {TEXT}; }}
 .st-key-{KEY} [data-testid="stVerticalBlock"] {{ gap: 10px; }}
 .st-key-{KEY} h1 {{
-  color: {TEXT}; font-size: clamp(24px, 2vw, 38px); font-weight: 700; padding: 0;
+  color: {TEXT}; font-size: 38px; font-weight: 700; padding: 0;
   letter-spacing: 2px;
 }}
 .st-key-{KEY} p, .st-key-{KEY} li {{ color: {TEXT}; }}
 .st-key-{KEY} [data-testid="stCaptionContainer"], .st-key-{KEY} [data-testid="stCaptionContainer"] p
-  {{ color: {MUTED}; font-size: clamp(12px, 0.94vw, 18px); }}
+  {{ color: {MUTED}; font-size: 18px; }}
 .st-key-screen_stamp p {{ text-align: right; }}
 .st-key-{KEY} [data-testid="stMetric"] {{
   background: {PANEL}; border-color: {LINE} !important; padding: 10px 18px !important;
 }}
-.st-key-{KEY} [data-testid="stMetricLabel"] p {{ color: {MUTED}; font-size: clamp(12px, 1vw, 19px); }}
+.st-key-{KEY} [data-testid="stMetricLabel"] p {{ color: {MUTED}; font-size: 19px; }}
 .st-key-{KEY} [data-testid="stMetricValue"] > div {{
-  color: #ffffff; font-size: clamp(22px, 2.4vw, 46px); font-weight: 700; line-height: 1.15;
+  color: #ffffff; font-size: 46px; font-weight: 700; line-height: 1.15;
 }}
 /* Figures are never cut to "2,21…": the value takes the tile's width and overflows rather than
    ending in an ellipsis. */
@@ -70,43 +71,112 @@ CSS = f"""
 .st-key-{KEY} [data-testid="stMetric"] .stMarkdownEllipsis {{
   overflow: visible !important; text-overflow: clip !important;
 }}
-.st-key-{KEY} [data-testid="stMetricDelta"] {{ font-size: clamp(10px, 0.78vw, 15px); padding: 2px 8px; }}
+.st-key-{KEY} [data-testid="stMetricDelta"] {{ font-size: 15px; padding: 2px 8px; }}
 .st-key-{KEY} [data-testid="stMetricDelta"] > div {{ overflow: visible; text-overflow: clip; }}
 /* The delta pill keeps Streamlit's own green or red on its light ground. */
 .st-key-{KEY} [data-testid="stMetricDelta"] p {{ color: inherit; }}
 .st-key-{KEY} [data-testid="stMetricLabel"] [data-testid="stTooltipHoverTarget"] {{ display: none; }}
-.st-key-{KEY} h3 {{ color: {TEXT}; font-size: clamp(16px, 1.25vw, 24px); padding: 2px 0 4px 0; }}
+.st-key-{KEY} h3 {{ color: {TEXT}; font-size: 24px; padding: 2px 0 4px 0; }}
 /* The league table (st.table is HTML, so unlike st.dataframe's canvas it takes CSS). */
 .st-key-{KEY} [data-testid="stTable"] table {{
-  background: {PANEL}; color: {TEXT}; font-size: clamp(12px, 1vw, 19px);
+  background: {PANEL}; color: {TEXT}; font-size: 19px;
 }}
 .st-key-{KEY} [data-testid="stTable"] th {{
-  background: #16304f; color: {MUTED}; font-size: clamp(11px, 0.9vw, 17px); font-weight: 600;
+  background: #16304f; color: {MUTED}; font-size: 17px; font-weight: 600;
 }}
 .st-key-{KEY} [data-testid="stTable"] th, .st-key-{KEY} [data-testid="stTable"] td {{
-  border-color: {LINE} !important; padding: 5px 10px; white-space: nowrap;
+  border-color: {LINE} !important; padding: 5px 7px; white-space: nowrap;
 }}
 .st-key-{KEY} [data-testid="stTable"] > div {{ border-color: {LINE} !important; }}
+/* A header's words stay on one line (Streamlit 1.67 puts each th's text in a markdown paragraph, which
+   wraps though the th is nowrap), so the league
+   keeps its height with a 目标 column added. */
+.st-key-{KEY} [data-testid="stTable"] th p {{ white-space: nowrap; }}
 .scr-box {{
   background: {PANEL}; border: 1px solid {LINE}; border-radius: 8px; padding: 10px 16px 8px;
   margin-bottom: 10px;
 }}
-.scr-box h4 {{ color: {TEXT}; font-size: clamp(14px, 1.05vw, 20px); margin: 0 0 6px 0; padding: 0; }}
+.scr-box h4 {{ color: {TEXT}; font-size: 20px; margin: 0 0 6px 0; padding: 0; }}
 .scr-box h4 b {{ color: {ACCENT}; font-size: 1.2em; margin: 0 2px; }}
 .scr-item {{
-  color: {TEXT}; font-size: clamp(12px, 0.9vw, 17px); line-height: 1.75; white-space: nowrap;
+  color: {TEXT}; font-size: 17px; line-height: 1.75; white-space: nowrap;
   overflow: hidden;
   text-overflow: ellipsis;
 }}
 .scr-item span {{ color: {MUTED}; }}
-.scr-more, .scr-none {{ color: {MUTED}; font-size: clamp(11px, 0.78vw, 15px); }}
+.scr-more, .scr-none {{ color: {MUTED}; font-size: 15px; }}
+/* A panel's last line about something else (attention_box footer: the 资格核查 line). */
+.scr-foot {{ border-top: 1px solid {LINE}; margin-top: 2px; white-space: normal; font-size: 15px;
+  line-height: 1.45; }}
+.scr-foot b {{ color: {ACCENT}; margin: 0 2px; }}
 .scr-legend {{ display: flex; flex-wrap: wrap; gap: 6px 16px; color: {MUTED};
-  font-size: clamp(11px, 0.78vw, 15px); }}
+  font-size: 15px; }}
 .scr-legend i {{
   display: inline-block; width: 18px; height: 12px; margin-right: 5px; border: 1px solid {LINE};
 }}
 </style>
 """
+
+# A wall smaller than 1920 x 1080 (a 1440 x 900 or 1366 x 768 projector, a browser window with its
+# bars) sees the same screen zoomed down, the largest ZOOMS step at which 1920 x 1080 fits: CSS
+# `zoom` (Chromium 128+ standard) lays the page out at 1920 wide and draws it smaller, so nothing
+# wraps, is cut or needs scrolling, and the deck (drawn at its own size, MAP_SIZE) still fits the
+# county. Not Plotly: under zoom its width and text measures come out zoomed twice (Streamlit 1.67
+# sizes it from getBoundingClientRect), so the chart is zoomed back to 1 and drawn at its own size.
+DESIGN = (1920, 1080)
+NARROW = 640  # px, as mobile.NARROW: no zoom for a window as narrow as a phone
+ZOOMS = (0.95, 0.9, 0.85, 0.8, 0.75, 0.7, 0.65, 0.6, 0.55, 0.5)  # largest first
+
+
+def _wall_css() -> str:
+    rules = [
+        f"@media (min-width: {NARROW + 1}px) {{ [data-testid='stMain'] {{ overflow: hidden !important; }} }}"
+    ]
+    for above, zoom in zip((1.0, *ZOOMS), ZOOMS, strict=False):
+        # Wider than a phone, and narrower or lower than the design at the step above.
+        w, h = DESIGN[0] * above - 0.02, DESIGN[1] * above - 0.02
+        rules.append(
+            f"@media (min-width: {NARROW + 1}px) and (max-width: {w:.2f}px), "
+            f"(min-width: {NARROW + 1}px) and (max-height: {h:.2f}px) {{ "
+            f".st-key-{KEY} {{ zoom: {zoom}; }} "
+            f".st-key-{KEY} [data-testid='stPlotlyChart'] {{ zoom: {1 / zoom:.5f}; }} }}"
+        )
+    return "<style>\n" + "\n".join(rules) + "\n</style>\n"
+
+
+WALL_CSS = _wall_css()
+# A phone (mobile.is_phone) reads the screen as a page: it scrolls, its columns stack, the type is
+# a phone's, long lines wrap instead of ending in "…".
+PHONE_CSS = f"""
+<style>
+.st-key-{KEY} h1 {{ font-size: 24px; letter-spacing: 1px; }}
+.st-key-{KEY} [data-testid="stCaptionContainer"], .st-key-{KEY} [data-testid="stCaptionContainer"] p
+  {{ font-size: 12px; }}
+.st-key-screen_stamp p {{ text-align: left; }}
+.st-key-{KEY} [data-testid="stMetricLabel"] p {{ font-size: 12px; }}
+.st-key-{KEY} [data-testid="stMetricValue"] > div {{ font-size: 22px; }}
+.st-key-{KEY} [data-testid="stMetricDelta"] {{ font-size: 11px; }}
+.st-key-{KEY} h3 {{ font-size: 16px; }}
+.st-key-{KEY} [data-testid="stTable"] table {{ font-size: 12px; }}
+.st-key-{KEY} [data-testid="stTable"] th {{ font-size: 11px; }}
+.st-key-{KEY} [data-testid="stTable"] th, .st-key-{KEY} [data-testid="stTable"] td {{
+  padding: 4px 4px;
+}}
+.st-key-{KEY} [data-testid="stTable"] th p {{ white-space: normal; }}
+/* 社区数 and 平均每社区 give way, so that eight columns do not squeeze the names onto two lines. */
+.st-key-{KEY} [data-testid="stTable"] tr > :nth-child(3),
+.st-key-{KEY} [data-testid="stTable"] tr > :nth-child(5) {{ display: none; }}
+.scr-box h4 {{ font-size: 14px; }}
+.scr-item {{ font-size: 12px; white-space: normal; line-height: 1.5; margin-bottom: 4px; }}
+.scr-more, .scr-none, .scr-legend {{ font-size: 11px; }}
+</style>
+"""
+
+
+def css(phone: bool) -> str:
+    """The screen's look: CSS, and WALL_CSS (one screen, zoomed to the window) or PHONE_CSS."""
+    return CSS + (PHONE_CSS if phone else WALL_CSS)
+
 
 # Display header -> how the value is written; the league is ranked by organisations.
 LEAGUE_HEADERS = (
@@ -120,9 +190,12 @@ LEAGUE_HEADERS = (
 )
 
 
-def league(frame: pl.DataFrame, rows: int = LEAGUE_ROWS) -> tuple[pl.DataFrame, int]:
+def league(
+    frame: pl.DataFrame, rows: int = LEAGUE_ROWS, goals: pl.DataFrame | None = None
+) -> tuple[pl.DataFrame, int]:
     """The township league (frame: queries/overview/townships) ranked by active organisations, as
-    text for st.table, and how many townships were left out below the cut."""
+    text for st.table, and how many townships were left out below the cut. With goals
+    (dashboard.targets.league) a last column 目标 says how many of its targets each met (3/5)."""
     ranked = frame.sort(["count_active", "township_code"], descending=[True, False])
     shown = ranked.head(rows)
     table = pl.DataFrame(
@@ -139,16 +212,22 @@ def league(frame: pl.DataFrame, rows: int = LEAGUE_ROWS) -> tuple[pl.DataFrame, 
         },
         schema=dict.fromkeys(LEAGUE_HEADERS, pl.String),
     )
+    if goals is not None and goals["goals_met"].ne("—").any():
+        met = dict(zip(goals["township_code"].to_list(), goals["goals_met"].to_list(), strict=True))
+        codes = shown["township_code"].to_list()
+        table = table.with_columns(pl.Series("目标", [met.get(c, "—") for c in codes]))
     return table, ranked.height - shown.height
 
 
-def attention_box(title: str, unit: str, items: list[tuple[str, str]]) -> str:
+def attention_box(title: str, unit: str, items: list[tuple[str, str]], footer: str = "") -> str:
     """One attention panel as HTML: its title with the count, the first entries, and how many more.
 
-    items: (main text, grey detail) pairs, already in the order the overview lists them."""
+    items: (main text, grey detail) pairs, already in the order the overview lists them.
+    footer: a last line of HTML under a rule (footer_line), for a related figure that has no room
+    for a panel of its own (1080 pixels hold three panels)."""
     head = f"<h4>{escape(title)}<b>{len(items)}</b>{escape(unit)}</h4>"
     if not items:
-        return f"<div class='scr-box'>{head}<div class='scr-none'>无</div></div>"
+        return f"<div class='scr-box'>{head}<div class='scr-none'>无</div>{footer}</div>"
     lines = "".join(
         f"<div class='scr-item'>{escape(main)} <span>{escape(detail)}</span></div>"
         for main, detail in items[:ATTENTION_ROWS]
@@ -156,6 +235,30 @@ def attention_box(title: str, unit: str, items: list[tuple[str, str]]) -> str:
     more = len(items) - ATTENTION_ROWS
     if more > 0:
         lines += f"<div class='scr-more'>另有{more}{escape(unit)}，详见总览页</div>"
+    return f"<div class='scr-box'>{head}{lines}{footer}</div>"
+
+
+def footer_line(title: str, n: int, unit: str, detail: str) -> str:
+    """A panel's footer (attention_box): title, the count in the accent colour, a grey detail —
+    the 资格核查 line under the credit lists (信用评价结果作为评先评优的重要依据)."""
+    tail = f" <span>{escape(detail)}</span>" if detail else ""
+    return f"<div class='scr-item scr-foot'>{escape(title)}<b>{n}</b>{escape(unit)}{tail}</div>"
+
+
+TARGET_ROWS = 5  # targets in the 年度目标 box (the height of the chart it replaces): unmet first
+
+
+def targets_box(title: str, items: list[tuple[str, str]], met: int) -> str:
+    """The year's targets as a panel like attention_box: its title with how many are met, one
+    line per target (dashboard.targets.screen_items), the rest counted."""
+    head = f"<h4>{escape(title)}<b>{met}/{len(items)}</b>项达成</h4>"
+    lines = "".join(
+        f"<div class='scr-item'>{escape(main)} <span>{escape(detail)}</span></div>"
+        for main, detail in items[:TARGET_ROWS]
+    )
+    more = len(items) - TARGET_ROWS
+    if more > 0:
+        lines += f"<div class='scr-more'>另有{more}项，详见总览页</div>"
     return f"<div class='scr-box'>{head}{lines}</div>"
 
 
@@ -182,10 +285,15 @@ def legend_html(title: str, legend: pl.DataFrame) -> str:
     return f"<div class='scr-legend'><span><b>{escape(title)}</b></span>{keys}</div>"
 
 
-def deck(communities: pl.DataFrame, townships: pl.DataFrame, indicator: str) -> pdk.Deck:
+def deck(
+    communities: pl.DataFrame,
+    townships: pl.DataFrame,
+    indicator: str,
+    size: tuple[int, int] = MAP_SIZE,
+) -> pdk.Deck:
     """The county's choropleth for the dark screen: light names and outlines, and no gestures."""
     return maps.choropleth(
-        communities, townships, indicator, view_size=MAP_SIZE, controller=False, dark=True
+        communities, townships, indicator, view_size=size, controller=False, dark=True
     )
 
 

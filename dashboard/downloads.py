@@ -12,6 +12,7 @@ import streamlit as st
 from access import audit, roles
 from dashboard import auth
 from etl.cells import neutralised
+from reports import wording as w
 
 
 def csv_bytes(frame: pl.DataFrame) -> bytes:
@@ -21,9 +22,19 @@ def csv_bytes(frame: pl.DataFrame) -> bytes:
 
 
 def xlsx_bytes(frame: pl.DataFrame, sheet: str = "数据") -> bytes:
-    # Polars 2.1 writes strings as strings (=HYPERLINK(...) stays text; tested).
+    # Polars 2.1 writes strings as strings (=HYPERLINK(...) stays text; tested). It gives every
+    # integer column the format #,##0: right for counts, wrong for years and codes (2,025年), which
+    # the house style writes plain (reports/wording.py plain_column).
     buf = io.BytesIO()
-    frame.write_excel(buf, worksheet=sheet[:31], autofit=True, autofilter=True, float_precision=2)
+    plain = {c: "0" for c, t in frame.schema.items() if t.is_integer() and w.plain_column(c)}
+    frame.write_excel(
+        buf,
+        worksheet=sheet[:31],
+        autofit=True,
+        autofilter=True,
+        float_precision=2,
+        column_formats=plain or None,  # type: ignore[arg-type]
+    )
     return buf.getvalue()
 
 

@@ -1,27 +1,26 @@
-"""Number formats in Chinese conventions: 家, 万元, %, and the date as the bureau writes it."""
+"""Number formats of the pages: the house style of reports/wording.py (one rule for pages,
+reports and downloads), with the unit and an em dash for a missing value."""
 
 from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal
 
+from reports import wording as w
+
 
 def count(n: int | None, unit: str = "家") -> str:
-    return "—" if n is None else f"{n:,}{unit}"
+    return "—" if n is None else f"{w.count(n)}{unit}"
 
 
 def yuan(amount: float | Decimal | None) -> str:
-    """Amounts of 10,000 yuan and more in 万元, smaller ones in 元."""
-    if amount is None:
-        return "—"
-    a = float(amount)
-    if abs(a) >= 10_000:
-        return f"{a / 10_000:,.2f}万元"
-    return f"{a:,.0f}元"
+    """Amounts of 10,000 yuan and more in 万元, smaller ones in 元 (wording.money)."""
+    return w.money(amount) or "—"
 
 
-def rate(r: float | None, digits: int = 1) -> str:
-    return "—" if r is None else f"{r * 100:.{digits}f}%"
+def rate(r: float | None) -> str:
+    """A 0–1 rate, one decimal (wording.percent)."""
+    return w.percent(r) or "—"
 
 
 def cn_date(d: dt.date | None) -> str:
@@ -35,8 +34,18 @@ def delta(
     if current is None or previous is None:
         return None
     diff = round(current - previous, digits)
-    sign = "+" if diff >= 0 else "−"
-    return f"比上年 {sign}{abs(diff):,.{digits}f}{unit}"
+    return since(diff, f"{abs(diff):,.{digits}f}{unit}")
+
+
+def since(diff: float, size: str) -> str:
+    """'比上年 +35.00万元' / '比上年 −2家': the change's sign (a real minus, U+2212, as every page
+    writes it) before its size, already formatted without a sign."""
+    return f"比上年 {'+' if diff >= 0 else '−'}{size}"
+
+
+def points(diff: float | None) -> str | None:
+    """A change of a rate in percentage points, signed: '比上年 −24.2个百分点'."""
+    return None if diff is None else since(round(diff, 3), f"{abs(diff) * 100:.1f}个百分点")
 
 
 def unique_labels(codes: list[str], names: list[str]) -> dict[str, str]:

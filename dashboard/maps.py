@@ -20,6 +20,8 @@ import shapely
 from pydeck.bindings.json_tools import default_serialize
 
 from dashboard import formats, style
+from queries.indicators import Indicator as CatalogueEntry
+from queries.indicators import catalogue
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -52,34 +54,6 @@ PLATFORM_STYLE: dict[str, tuple[int, tuple[int, int, int]]] = {
 }
 
 
-def _times(x: float) -> str:
-    return f"{x:.1f}倍"
-
-
-def _per_1000(x: float) -> str:
-    return f"{x:.2f}家"
-
-
-def _per_resident(x: float) -> str:
-    return f"{x:.2f}元"
-
-
-def _count(x: float) -> str:
-    return formats.count(round(x))
-
-
-def _pct(x: float) -> str:
-    return formats.rate(x, 0)
-
-
-def _projects(x: float) -> str:
-    return formats.count(round(x), "个")
-
-
-def _people_per_1000(x: float) -> str:
-    return f"{x:.1f}人"
-
-
 @dataclass(frozen=True)
 class Indicator:
     key: str
@@ -92,85 +66,16 @@ class Indicator:
     scale: float = 1.0
 
 
-INDICATORS: dict[str, Indicator] = {
-    i.key: i
-    for i in (
-        Indicator(
-            "count_active",
-            "社会组织数",
-            "count_active",
-            _count,
-            "截至当日登记、备案的社区社会组织",
-            "家",
-            "%d",
-        ),
-        Indicator(
-            "per_1000_residents",
-            "每千名常住人口组织数",
-            "per_1000_residents",
-            _per_1000,
-            "社会组织数 ÷ 常住人口 × 1000",
-            "家",
-            "%.2f",
-        ),
-        Indicator(
-            "floor_ratio",
-            "达到国家标准的倍数",
-            "floor_ratio",
-            _times,
-            "社会组织数 ÷ 国家标准（城市社区10家、农村社区5家），1倍即达标",
-            "倍",
-            "%.1f",
-        ),
-        Indicator(
-            "funding_per_resident",
-            "人均获得资金",
-            "funding_per_resident",
-            _per_resident,
-            "当年批复给本社区及其组织的资金 ÷ 常住人口",
-            "元",
-            "%.2f",
-        ),
-        Indicator(
-            "report_submission_rate",
-            "年报报送率",
-            "report_submission_rate",
-            _pct,
-            "上一年度年报（当年5月31日前报送）已报送数 ÷ 应报数，仅登记的组织须报",
-            "%",
-            "%.0f",
-            100.0,
-        ),
-        Indicator(
-            "share_3a_plus",
-            "3A及以上等级占比",
-            "share_3a_plus",
-            _pct,
-            "评估等级在有效期内且为3A及以上的登记组织 ÷ 登记组织数",
-            "%",
-            "%.0f",
-            100.0,
-        ),
-        Indicator(
-            "count_micro_projects",
-            "微项目数",
-            "count_micro_projects",
-            _projects,
-            "当年开始实施的微项目（不含已终止的）；选了服务领域时只计该领域的项目",
-            "个",
-            "%d",
-        ),
-        Indicator(
-            "points_residents_per_1000",
-            "积分制参与（每千人）",
-            "points_residents_per_1000",
-            _people_per_1000,
-            "近12个月获得积分的居民 ÷ 常住人口 × 1000；未试点积分制的社区为无数据",
-            "",  # the label already says 每千人: no （人） after it in table headers
-            "%.1f",
-        ),
-    )
-}
+def _from_catalogue(i: CatalogueEntry) -> Indicator:
+    """A map indicator from its catalogue entry (queries/indicators.toml): page queries name the
+    value by the entry's key."""
+    unit = i.unit if i.header_unit is None else i.header_unit
+    return Indicator(i.key, i.label, i.key, i.shown, i.note, unit, i.number_format, i.scale)
+
+
+# The indicators a map can be coloured by: the catalogue's `map = true` entries, in its order.
+INDICATORS: dict[str, Indicator] = {i.key: _from_catalogue(i) for i in catalogue().on_map()}
+
 # 睦邻客厅 stars on the map: one colour per star level (unrated grey), warm for the best.
 LOUNGE_STARS: dict[int, tuple[int, int, int]] = {
     0: (149, 165, 166),
@@ -259,7 +164,7 @@ def legend(values: Sequence[float | None], breaks: Sequence[float], ind: Indicat
     for i in range(n):
         if n == 1:
             xs = _present(values)
-            text = f"{ind.fmt(xs[0])} – {ind.fmt(xs[-1])}" if xs else "—"
+            text = _range(ind.fmt(xs[0]), ind.fmt(xs[-1])) if xs else "—"
         elif i == 0:
             text = f"低于 {ind.fmt(breaks[0])}"
         elif i == n - 1:
@@ -267,13 +172,23 @@ def legend(values: Sequence[float | None], breaks: Sequence[float], ind: Indicat
             top = max(_present(values))
             text = ind.fmt(top) if top == breaks[-1] else f"{ind.fmt(breaks[-1])} 及以上"
         else:
-            text = f"{ind.fmt(breaks[i - 1])} – {ind.fmt(breaks[i])}"
+            text = _range(ind.fmt(breaks[i - 1]), ind.fmt(breaks[i]))
         rows.append({"color": rgb_hex(colors[i]), "range": text, "count": counts[i]})
     if missing:
         rows.append({"color": rgb_hex(NO_DATA_RGB), "range": "无数据", "count": missing})
     return pl.DataFrame(
         rows, schema={"color": pl.String, "range": pl.String, "count": pl.Int64}, orient="row"
     )
+
+
+def _range(low: str, high: str) -> str:
+    """'10–20家', '80%–100%': the unit once when both ends share it (never 「1个–2个」)."""
+    unit = ""
+    for u in ("家", "个", "人", "万元", "元", "分"):
+        if low.endswith(u) and high.endswith(u):
+            unit = u
+            break
+    return f"{low.removesuffix(unit)}–{high}" if unit else f"{low}–{high}"
 
 
 def rgb_hex(rgb: tuple[int, int, int]) -> str:
@@ -883,8 +798,12 @@ def _deck(
     if lounges is not None and lounges.height:
         layers.append(lounge_layer(lounges))
     if dark:
+        # Names read across the room on a wall's map; a phone's map is too small for 20 px names.
+        size = 20 if view_size[0] >= 500 else label_px
         layers.append(
-            label_layer(labels, label_id, 20, color=(255, 255, 255, 255), outline=(8, 20, 38, 235))
+            label_layer(
+                labels, label_id, size, color=(255, 255, 255, 255), outline=(8, 20, 38, 235)
+            )
         )
     else:
         layers.append(label_layer(labels, label_id, size=label_px))

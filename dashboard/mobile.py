@@ -3,13 +3,19 @@
 Streamlit 1.67 tells the server nothing about the viewport (st.context has headers, cookies,
 theme, locale, timezone, url, ip_address, is_embedded: no width). So there are two mechanisms:
 
-- Layout (tiles two to a row, smaller headings, no Plotly toolbar) is CSS under a width media
-  query: it follows the real screen, whatever the device claims.
+- Layout (tiles two to a row, smaller headings, no Plotly toolbar) is CSS under a width query: it
+  follows the real screen, whatever the device claims.
 - What the server must decide (which table columns to send, the map's zoom and its touch
   gestures, chart legends) follows is_phone(): `?m=1` / `?m=0` in the URL when given (kept for the
   session, since page switches drop unknown parameters), else a User-Agent containing "Mobile"
   (iPhone, Android phones, WeCom and DingTalk on phones; iPads and Android tablets do not say
   "Mobile" and get the desktop tables, which fit them).
+- A page as narrow as a phone's whose browser does not say "Mobile" (a desktop browser made narrow,
+  a phone browser asking for the desktop site, a tablet held upright with the sidebar open) would
+  get the desktop charts and map at phone width: the comparison's titles on top of each other, the
+  county cut at both sides (issue 20). follow_width() has the browser reload it once with ?m=1.
+  The narrow-screen CSS, likewise, follows the width of the main area (a container query), not the
+  window's.
 """
 
 from __future__ import annotations
@@ -24,15 +30,23 @@ _STATE = "_phone"
 NARROW = 640  # px; Streamlit itself stacks columns below this width
 MAP_HEIGHT = 420  # px: leaves a third of an 844 px phone screen to scroll the page by
 MAP_WIDTH = 360  # px: the map's width on a 390 px phone, for the initial zoom
+MAP_ROW = 600  # px: 地图's map and legend side by side from this width of their row, else stacked
 
 # Every rule is scoped to narrow screens, except the map's touch rule (phones only, see apply()).
 CSS = f"""
 <style>
-@media (max-width: {NARROW}px) {{
+/* The narrow rules follow the width of the main area, not the window's: a tablet held upright with
+   the sidebar open leaves the page a phone's width. */
+[data-testid="stMain"] {{ container: orgdash-main / inline-size; }}
+@container orgdash-main (max-width: {NARROW}px) {{
   [data-testid="stMainBlockContainer"] {{ padding: 3.5rem 0.75rem 4rem 0.75rem; }}
   [data-testid="stMain"] h1 {{ font-size: 1.55rem; line-height: 1.3; padding-top: 0.25rem; }}
   [data-testid="stMain"] h2 {{ font-size: 1.3rem; }}
   [data-testid="stMain"] h3 {{ font-size: 1.12rem; }}
+  /* Columns one under another, as Streamlit stacks them in a window below 640 px: here in a main
+     area below it too (a tablet with the sidebar open), where three lists side by side end in "…".
+     The tiles and download buttons below keep their own rows (their rules are more specific). */
+  [data-testid="stHorizontalBlock"] > [data-testid="stColumn"] {{ min-width: 100% !important; }}
   /* Metric tiles two to a row instead of one per screen width: a leader compares them. */
   [data-testid="stHorizontalBlock"]:has(> [data-testid="stColumn"] [data-testid="stMetric"])
     > [data-testid="stColumn"] {{
@@ -55,10 +69,23 @@ CSS = f"""
     min-width: 0 !important; flex: 0 0 auto !important; width: auto !important;
   }}
   [data-testid="stMain"] [data-testid="stBaseButton-tertiary"] {{ min-height: 2rem; }}
+  /* A table's toolbar (search, full screen) is always shown on a touch screen, 44 px above the
+     table and so over the end of what comes before it (a chart's last year): room for it. */
+  [data-testid="stElementContainer"]:has([data-testid="stElementToolbar"]) {{ margin-top: 1.75rem; }}
   /* Plotly's toolbar lies over chart titles on a narrow chart; touch users pinch instead. */
   [data-testid="stPlotlyChart"] .modebar-container {{ display: none !important; }}
   /* Long Chinese captions and links wrap instead of widening the page. */
   [data-testid="stMain"] p, [data-testid="stMain"] li {{ overflow-wrap: anywhere; }}
+}}
+/* 地图's legend goes under the map when their row is narrower than MAP_ROW px (a tablet upright
+   with the sidebar open): the map keeps the width its zoom was chosen for (views/map.py). */
+[data-testid="stHorizontalBlock"]:has(> [data-testid="stColumn"] :is(.st-key-map_deck, .st-key-map_deck_province)) {{
+  container: orgdash-map-row / inline-size; flex-wrap: wrap;
+}}
+@container orgdash-map-row (max-width: {MAP_ROW - 1}px) {{
+  [data-testid="stHorizontalBlock"] > [data-testid="stColumn"] {{
+    min-width: 100% !important; flex: 1 1 100% !important;
+  }}
 }}
 </style>
 """
@@ -90,6 +117,32 @@ def is_phone() -> bool:
 def apply() -> None:
     """Narrow-screen CSS on every page (a style-only st.html takes no space in the page)."""
     st.html(CSS + (PHONE_CSS if is_phone() else ""))
+
+
+# Run by the browser (Streamlit 1.67 runs an st.html script in the page itself, as the sign-in
+# cookie's): no ?m= yet and the page's main area (the window less an open sidebar) no wider than
+# NARROW, so reload once as a phone. The delay lets the sign-in cookie's script, drawn before it in
+# the sidebar, run first.
+SWITCH = f"""<script>
+(() => {{
+  const url = new URL(window.location.href);
+  const main = document.querySelector('[data-testid="stMain"]');
+  const width = Math.min(window.innerWidth, main ? main.clientWidth : window.innerWidth);
+  if (width <= {NARROW} && !url.searchParams.has("{PARAM}")) {{
+    url.searchParams.set("{PARAM}", "1");
+    setTimeout(() => window.location.replace(url.href), 300);
+  }}
+}})();
+</script>"""
+
+
+def follow_width() -> None:
+    """A desktop session (no "Mobile", no ?m= chosen) whose page is as narrow as a phone's turns into
+    a phone session. Only the browser knows the width, so it reloads the page with ?m=1. The script
+    goes to the sidebar: an st.html with a script is an element, and in the main block it would
+    push the page down by a gap."""
+    if not is_phone() and _STATE not in st.session_state:
+        st.sidebar.html(SWITCH, unsafe_allow_javascript=True, width="content")
 
 
 def keep(columns: Sequence[str], key: Sequence[str]) -> list[str] | None:

@@ -8,6 +8,7 @@ from pathlib import Path
 import streamlit as st
 
 from access.accounts import Account
+from dashboard import public_link
 
 VIEWS = Path(__file__).resolve().parent / "views"
 
@@ -39,6 +40,7 @@ PAGES: tuple[PageSpec, ...] = (
     PageSpec("sql", "查询", "views/sql.py", filters=False),
     PageSpec("data", "数据", "views/data_status.py", filters=False),
     PageSpec("import", "导入", "views/import_data.py", filters=False),
+    PageSpec("targets", "目标", "views/targets.py", filters=False),
     PageSpec("submit", "上报", "views/submit.py", filters=False),
     PageSpec("rounds", "上报进度", "views/rounds.py", filters=False),
     PageSpec("accounts", "账户", "views/accounts.py", filters=False),
@@ -48,8 +50,8 @@ PAGES: tuple[PageSpec, ...] = (
 BY_KEY = {p.key: p for p in PAGES}
 # The public register (信息公开查询): the one page open without signing in (dashboard/public.py,
 # docs/ACCESS.md "The public register"). Not in PAGES: no role table, no filters, no share link.
-PUBLIC = PageSpec("public", "信息公开查询", "views/public.py", filters=False)
-PUBLIC_LINK = "信息公开查询（无需登录）"  # the sign-in page's link to it
+PUBLIC = PageSpec("public", "信息公开查询", public_link.PAGE_FILE, filters=False)
+PUBLIC_LINK = public_link.LINK  # the sign-in page's link to it
 
 
 def st_pages(account: Account | None) -> list:

@@ -28,13 +28,27 @@ def tile(
     The delta text starts with 比上年, so Streamlit cannot read its sign: set arrow and colour here.
     """
     text = fmt.delta(cur, prev, unit, digits)
+    diff = None if cur is None or prev is None else round(cur - prev, digits)
+    changed(col, label, value, text, diff, higher_is_better=higher_is_better, help=help)
+
+
+def changed(
+    col: Any,
+    label: str,
+    value: str,
+    text: str | None,
+    diff: float | None,
+    *,
+    higher_is_better: bool = True,
+    help: str | None = None,
+) -> None:
+    """A bordered metric with its change written out ('比上年 −51.89万元', formats.since): Streamlit
+    cannot read the sign behind 比上年, so the arrow and colour follow `diff` here."""
     arrow, colour = "off", "gray"
-    if text is not None and cur is not None and prev is not None:
-        diff = round(cur - prev, digits)
-        if diff != 0:
-            up = diff > 0
-            arrow = "up" if up else "down"
-            colour = "green" if up == higher_is_better else "red"
+    if text is not None and diff:
+        up = diff > 0
+        arrow = "up" if up else "down"
+        colour = "green" if up == higher_is_better else "red"
     col.metric(label, value, text, delta_color=colour, delta_arrow=arrow, help=help, border=True)
 
 

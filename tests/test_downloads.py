@@ -69,3 +69,19 @@ def test_xlsx_keeps_formula_like_text_as_text():
     assert sheet is not None
     cell = sheet["A2"]
     assert cell.value == '=HYPERLINK("http://x","y")' and cell.data_type == "s"
+
+
+def test_excel_download_writes_counts_with_separators_and_years_plain():
+    """House style (reports/wording.py): 18,578 but 2025, never 2,025."""
+    import io
+
+    import openpyxl
+    import polars as pl
+
+    from dashboard.downloads import xlsx_bytes
+
+    frame = pl.DataFrame({"年度": [2025], "区划代码": [340129105000], "读取行数": [18578]})
+    sheet = openpyxl.load_workbook(io.BytesIO(xlsx_bytes(frame))).active
+    formats = {sheet.cell(1, i + 1).value: sheet.cell(2, i + 1).number_format for i in range(3)}
+    assert formats["年度"] == formats["区划代码"] == "0"
+    assert formats["读取行数"].startswith("#,##0")

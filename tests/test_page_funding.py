@@ -77,10 +77,17 @@ def test_tiles_2025_match_sql_with_change_on_2024(county_page, demo_db):
     assert shown["已拨付"] == fmt.yuan(cur["paid"])
     rate, prev_rate = float(cur["paid"] / cur["budget"]), float(prev["paid"] / prev["budget"])
     assert shown["预算执行率"] == fmt.rate(rate)
-    delta = {m.label: m.proto.delta for m in county_page.metric}["预算执行率"]
-    assert delta == f"{(rate - prev_rate) * 100:+.1f}个百分点"
-    # The demo's current year is still being paid out: execution well below last year's.
+    tile = next(m for m in county_page.metric if m.label == "预算执行率")
+    # The demo's current year is still being paid out: execution well below last year's, written
+    # as every page writes a change (a real minus, 比上年 first) with a red arrow down.
     assert rate < prev_rate
+    assert tile.proto.delta == f"比上年 −{(prev_rate - rate) * 100:.1f}个百分点"
+    assert tile.proto.direction == tile.proto.MetricDirection.DOWN
+    assert tile.proto.color == tile.proto.MetricColor.RED
+    approved = next(m for m in county_page.metric if m.label == "批复金额").proto.delta
+    diff = float(cur["approved"] - prev["approved"])
+    sign = "+" if diff >= 0 else "−"
+    assert approved == f"比上年 {sign}{fmt.yuan(abs(diff))}"
 
 
 def test_county_special_fund_at_least_two_million_every_year(county_page, demo_db):

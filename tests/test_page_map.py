@@ -243,13 +243,13 @@ def test_legend_rows_in_chinese():
     ind = maps.INDICATORS["report_submission_rate"]
     values = [0.5, 0.8, 1.0, 1.0, None]
     key = maps.legend(values, [0.8, 1.0], ind)
-    assert key["range"].to_list() == ["低于 80%", "80% – 100%", "100%", "无数据"]
+    assert key["range"].to_list() == ["低于 80%", "80%–100%", "100%", "无数据"]
     assert key["count"].to_list() == [1, 1, 2, 1]
     assert key["color"].to_list()[-1] == "#d2d2d2"  # missing data in grey
     counts = maps.INDICATORS["count_active"]
     assert maps.legend([3, 12, 30], [10, 20], counts)["range"].to_list() == [
         "低于 10家",
-        "10家 – 20家",
+        "10–20家",
         "20家 及以上",
     ]
 

@@ -22,10 +22,13 @@ def page_text(at) -> str:  # type: ignore[no-untyped-def]
 
 
 def test_funding_says_bi_shang_nian_not_tong_bi(app):
-    """Regression: 资金's tiles wrote their change as 同比 where every other page says 比上年."""
+    """Regression: 资金's tiles wrote their change as 同比 where every other page says 比上年
+    (and then a hyphen-minus where the others write −)."""
     at = app("views/funding.py")
-    described = {m.proto.delta_description for m in at.metric if m.proto.delta}
-    assert described == {"比上年"}
+    changes = [m.proto.delta for m in at.metric if m.proto.delta]
+    assert changes and all(
+        re.fullmatch(r"比上年 [+−][\d,.]+(万元|元|个百分点)", d) for d in changes
+    )
     assert "同比" not in page_text(at)
 
 

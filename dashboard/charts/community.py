@@ -53,8 +53,9 @@ def fields_mix(frame: pl.DataFrame) -> go.Figure:
     return fig.update_layout(legend=TOP_LEGEND)
 
 
-def funding_by_year(frame: pl.DataFrame) -> go.Figure:
-    """Approved and paid per year in 万元; frame: year, approved_yuan, paid_yuan, count_grants."""
+def funding_by_year(frame: pl.DataFrame, phone: bool = False) -> go.Figure:
+    """Approved and paid per year in 万元; frame: year, approved_yuan, paid_yuan, count_grants.
+    On a phone the unit goes into the title: an axis title there is turned on its side."""
     years = [str(y) for y in frame["year"].to_list()]
     approved = [float(v) / 10_000 for v in frame["approved_yuan"].to_list()]
     paid = [float(v) / 10_000 for v in frame["paid_yuan"].to_list()]
@@ -77,8 +78,8 @@ def funding_by_year(frame: pl.DataFrame) -> go.Figure:
     )
     fig.update_layout(barmode="group", bargap=0.3)
     fig.update_xaxes(title_text=None, type="category")
-    fig.update_yaxes(title_text="金额（万元）", rangemode="tozero")
-    fig = finish(fig, "历年获得资金", height=320)
+    fig.update_yaxes(title_text=None if phone else "金额（万元）", rangemode="tozero")
+    fig = finish(fig, "历年获得资金（万元）" if phone else "历年获得资金", height=320)
     return fig.update_layout(legend=TOP_LEGEND)
 
 
@@ -114,6 +115,12 @@ def comparison(
         values = frame[col].to_list()
         top = max((v for v in values if v is not None), default=0) or 1
         texts = ["无数据" if v is None else fmt(v) for v in values]
+        # A long title in two lines, so that five of them fit side by side in a narrow chart.
+        shown = (
+            title
+            if len(title) <= 6
+            else f"{title[: len(title) // 2]}<br>{title[len(title) // 2 :]}"
+        )
         suffix = "" if i == 0 else str(i + 1)
         x0 = i * (width + gap)
         data.append(
@@ -131,6 +138,8 @@ def comparison(
                     "outside" if v is None or v < 0.4 * top else "inside" for v in values
                 ],
                 "insidetextanchor": "end",
+                # Never turned on its side to fit a short bar (Plotly's default): smaller instead.
+                "textangle": 0,
                 "cliponaxis": False,
                 "hovertemplate": [
                     f"{nm}·{title}：{t}<extra></extra>" for nm, t in zip(names, texts, strict=True)
@@ -152,7 +161,7 @@ def comparison(
         }
         layout["annotations"].append(
             {
-                "text": title,
+                "text": shown,
                 "x": x0 + width / 2,
                 "y": 1.0,
                 "xref": "paper",

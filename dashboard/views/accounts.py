@@ -9,7 +9,7 @@ import polars as pl
 import streamlit as st
 
 from access import accounts, audit, roles
-from dashboard import auth
+from dashboard import auth, tables
 from dashboard import filters as flt
 from dashboard.safe import md
 
@@ -42,7 +42,7 @@ table = pl.DataFrame(
         for c in ("账户", "显示名称", "角色", "范围", "单位统一登录邮箱", "演示账户", "创建时间")
     },
 ).sort("账户")
-st.dataframe(table, hide_index=True, width="stretch", key=f"{K}_table")
+tables.show(table, hide_index=True, width="stretch", key=f"{K}_table")
 if any(a.demo for a in known.values()):
     st.warning("还有演示账户（密码公开）。正式使用前请删除它们，并为每位使用者建立自己的账户。")
     if not auth.is_local():
@@ -135,7 +135,7 @@ records = accounts.throttled(now=now)
 if not records:
     st.info("目前没有密码输错记录。")
 else:
-    st.dataframe(
+    tables.show(
         pl.DataFrame(
             {
                 "账户名": [r.name for r in records],

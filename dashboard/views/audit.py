@@ -9,7 +9,7 @@ import polars as pl
 import streamlit as st
 
 from access import audit
-from dashboard import downloads, nav
+from dashboard import downloads, nav, tables
 from dashboard.safe import md
 
 K = "au"
@@ -72,7 +72,7 @@ m1, m2, m3 = st.columns(3)
 m1.metric("记录", f"{shown.height:,}", border=True)
 m2.metric("登录失败", f"{shown.filter(pl.col('事件') == '登录失败').height:,}", border=True)
 m3.metric("下载", f"{shown.filter(pl.col('事件') == '下载').height:,}", border=True)
-st.dataframe(
+tables.show(
     shown.head(SHOWN).drop("原始记录"),
     hide_index=True,
     width="stretch",

@@ -6,10 +6,11 @@ from __future__ import annotations
 import polars as pl
 import streamlit as st
 
-from dashboard import data, downloads, figures, filters, maps, mobile, nav, style
+from dashboard import data, downloads, figures, filters, maps, mobile, nav, style, tables, targets
 from dashboard import formats as fmt
 from dashboard.charts import community as charts
 from dashboard.safe import md
+from queries.indicators import catalogue
 
 PICK = "community_pick"
 TOWN_PICK = "community_township"  # only at province scale, see MAX_OPTIONS
@@ -179,7 +180,7 @@ metrics = [
     ("count_active", "社会组织数", lambda v: f"{v:.1f}".removesuffix(".0") + "家"),
     ("per_1000_residents", "每千名常住人口", lambda v: f"{v:.2f}家"),
     ("floor_ratio", "达到国家标准的倍数", lambda v: f"{v:.1f}倍"),
-    ("report_submission_rate", "年报报送率", lambda v: fmt.rate(v, 0)),
+    ("report_submission_rate", "年报报送率", fmt.rate),
     ("funding_per_resident", "人均获得资金", lambda v: f"{v:.2f}元"),
 ]
 phone = mobile.is_phone()
@@ -188,7 +189,7 @@ if phone:
     # beside the township and the county (the download below keeps every comparison).
     short = {"community": "本社区", "township": "乡镇平均", "county": "全县平均"}
     rows = {r["scope"]: r for r in comp.iter_rows(named=True)}
-    st.dataframe(
+    tables.show(
         pl.DataFrame(
             [
                 {"指标": title}
@@ -221,7 +222,7 @@ comp_table = comp.select(
 # st.dataframe writes a missing value as "None": show the figures as text with "—" instead.
 # The community's own count is whole (20), the averages beside it are not (22.9): no "20.0".
 if not phone:
-    st.dataframe(
+    tables.show(
         comp_table.with_columns(
             pl.exclude("比较对象").cast(pl.String).str.replace(r"\.0$", "").fill_null("—")
         ),
@@ -233,6 +234,38 @@ st.caption(
     "所选服务领域同样作用于比较对象。"
 )
 downloads.buttons(comp_table, f"{profile['community_name']}_对比", key="community_dl_comparison")
+
+# ---------------------------------------------------------------- every indicator of the catalogue
+
+# Each per-community indicator of queries/indicators.toml, from the mart that defines it: one
+# added there (and to its mart) shows here without a change to this page.
+linkage = data.run("community/linkage", community=code, as_of=f.as_of).row(0, named=True)
+marts = {
+    "community_indicators": me,
+    "community_programmes": data.run("community/programmes", community=code, **params).row(
+        0, named=True
+    ),
+    "linkage_by_community": linkage,
+    "party_coverage_by_community": linkage,
+}
+values = {
+    i.column: marts.get(i.mart, {}).get(i.column) for i in catalogue().on_map() if i.mart in marts
+}
+st.subheader("各项指标")
+tables.show(
+    targets.community_table(values, profile["area_type"]),
+    hide_index=True,
+    width="stretch",
+    height="content",  # every indicator in view (eleven since 三社联动 and 党组织覆盖率)
+    key="community_indicators",
+    column_order=mobile.keep(["指标", "本社区", "标准", "口径"], ["指标", "本社区"]),
+    column_config={
+        "指标": st.column_config.TextColumn(width=170),
+        "本社区": st.column_config.TextColumn(width=80),
+        "标准": st.column_config.TextColumn(width=150),
+        "口径": st.column_config.TextColumn(width="large"),
+    },
+)
 
 # ---------------------------------------------------------------- organisations
 
@@ -301,7 +334,7 @@ else:
     profiles = nav.may_open("organizations")  # a leader has no 组织 page to be sent to
     if profiles:
         st.caption("选中一行可打开该组织的档案。")
-    org_event = st.dataframe(
+    org_event = tables.show(
         org_table,
         hide_index=True,
         width="stretch",
@@ -328,7 +361,7 @@ if by_year.is_empty():
     why = f"（仅计“{chosen}”领域组织获得的项目）" if f.fields else ""
     st.info(f"截至{fmt.cn_date(f.as_of)}，本社区及其组织没有获批的资金项目{why}。")
 else:
-    figures.show("community_funding", lambda: charts.funding_by_year(by_year), on=code)
+    figures.show("community_funding", lambda: charts.funding_by_year(by_year, phone=phone), on=code)
     grants = data.run("community/grants", community=code, **params)
     grant_table = grants.select(
         pl.col("year").alias("年度"),
@@ -341,7 +374,7 @@ else:
         pl.col("approved_yuan").cast(pl.Float64).alias("批复金额（元）"),
         pl.col("paid_yuan").cast(pl.Float64).alias("已拨付（元）"),
     )
-    st.dataframe(
+    tables.show(
         grant_table,
         hide_index=True,
         width="stretch",
@@ -358,6 +391,58 @@ else:
         grant_table, f"{profile['community_name']}_资金项目", key="community_dl_grants", detail=True
     )
     st.caption("含批复给社区本身和社区内组织的资金；选择服务领域时只计该领域组织承接的项目。")
+
+# ---------------------------------------------------------------- 三社联动 and party coverage
+
+st.subheader("三社联动与党组织覆盖")
+lk = linkage
+if lk["is_linked"] is None:
+    link_line = "暂无数据（未导入「社工站」「社会工作者」台账）"
+else:
+    parts = ["已实现三社联动" if lk["is_linked"] else "尚未实现三社联动"]
+    if lk["count_rooms"] is not None:
+        parts.append(
+            f"村（社区）社工室：{md(lk['room_names'])}" if lk["room_names"] else "本社区尚无社工室"
+        )
+        if lk["township_station_names"]:
+            parts.append(f"所属乡镇社工站：{md(lk['township_station_names'])}")
+    if lk["count_workers"] is not None:
+        parts.append(
+            f"配备社会工作者{lk['count_workers']}名（持证{lk['count_qualified_workers']}名）"
+            if lk["count_workers"]
+            else "本社区尚未配备社会工作者"
+        )
+        parts.append(
+            f"{lk['count_active']}家现有组织中{lk['count_supported']}家得到社会工作者支持"
+            + (f"（{fmt.rate(lk['supported_rate'])}）" if lk["supported_rate"] is not None else "")
+        )
+    if lk["count_joint_micro_projects"] is not None:
+        parts.append(
+            f"{f.year}年联合实施微项目{lk['count_joint_micro_projects']}个"
+            f"（当年微项目{lk['count_micro_projects']}个）"
+        )
+    link_line = "；".join(parts)
+if lk["count_party_orgs"] is None and lk["covered_rate"] is None and lk["is_named"] is None:
+    party_line = "暂无数据（未导入「党组织」「党组织覆盖」台账）"
+else:
+    parts = []
+    if lk["count_party_orgs"] is not None:
+        parts.append(
+            f"本社区“大党委”有党组织{lk['count_party_orgs']}个"
+            f"（其中联合党支部{lk['count_joint_branches']}个）：{md(lk['party_org_names'])}"
+            if lk["count_party_orgs"]
+            else "本社区“大党委”尚无党组织"
+        )
+    if lk["is_named"] is None:
+        parts.append("覆盖情况暂无数据（未导入「党组织覆盖」台账）")
+    else:
+        parts.append(
+            f"{lk['count_active']}家现有组织中{lk['count_covered']}家被党组织覆盖"
+            + (f"，覆盖率{fmt.rate(lk['covered_rate'])}" if lk["covered_rate"] is not None else "")
+        )
+    party_line = "；".join(parts)
+st.markdown(f"**三社联动**：{link_line}。  \n**党组织覆盖**：{party_line}。")
+st.caption("三社联动、党组织覆盖不分服务领域；社会工作者为截至当日在岗的。")
 
 # ---------------------------------------------------------------- programmes
 
@@ -425,7 +510,7 @@ if projects.height:
         (pl.col("satisfaction_rate") * 100).round(1).alias("满意度（%）"),
     )
     st.caption(f"截至{fmt.cn_date(f.as_of)}，本社区历年开始实施的微项目{projects.height}个。")
-    st.dataframe(
+    tables.show(
         project_table,
         hide_index=True,
         width="stretch",
@@ -469,7 +554,7 @@ else:
         .replace_strict(style.labels("report_result"), default="未报")
         .alias("结果"),
     )
-    st.dataframe(
+    tables.show(
         report_table,
         hide_index=True,
         width="stretch",

@@ -7,7 +7,7 @@ import datetime as dt
 import polars as pl
 import streamlit as st
 
-from dashboard import data, downloads, nav
+from dashboard import data, downloads, nav, tables
 from dashboard import formats as fmt
 from dashboard.safe import md
 
@@ -100,7 +100,7 @@ source_table = sources.select(
     pl.col("rows_rejected").alias("拒收行数"),
     pl.col("sha256").alias("SHA-256"),
 )
-st.dataframe(
+tables.show(
     # The full hash is in the download; twelve characters are enough to tell two files apart.
     source_table.with_columns(pl.col("SHA-256").str.slice(0, 12)),
     key=f"{K}_sources",

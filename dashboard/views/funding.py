@@ -10,7 +10,7 @@ import plotly.graph_objects as go
 import polars as pl
 import streamlit as st
 
-from dashboard import data, downloads, figures, filters, style
+from dashboard import data, downloads, figures, filters, style, tables, widgets
 from dashboard import formats as fmt
 from dashboard.charts import funding as charts
 from dashboard.safe import md
@@ -43,7 +43,7 @@ def table(
 ) -> None:
     """A Chinese-headed table: 万元 and % columns formatted, then the download buttons."""
     config = {
-        c: st.column_config.NumberColumn(c, format="%.2f")
+        c: st.column_config.NumberColumn(c, format="%,.2f")
         for c in frame.columns
         if "万元" in c or "元/人" in c
     }
@@ -57,7 +57,7 @@ def table(
         for c in frame.columns
         if c.endswith("日期")
     }
-    st.dataframe(
+    tables.show(
         frame,
         hide_index=True,
         column_config=config,
@@ -69,22 +69,15 @@ def table(
     downloads.buttons(frame, name, key=f"funding_dl_{key}", detail=detail)
 
 
-# Streamlit draws the arrow from a leading "-": a delta written "比上年 −3个百分点" would show a
-# green up-arrow for a fall, so the sign leads and the comparison goes in delta_description.
-SINCE = "比上年"  # the words every other page uses (formats.delta, reports/wording.py)
-
-
-def pp_delta(cur: float | None, prev: float | None) -> str | None:
+def change(cur: object, prev: object, kind: str) -> tuple[str | None, float | None]:
+    """The tile's change as every page writes it ('比上年 −51.89万元', '比上年 +0.7个百分点'),
+    and its signed size for the arrow (widgets.changed)."""
     if cur is None or prev is None:
-        return None
-    return f"{(cur - prev) * 100:+.1f}个百分点"
-
-
-def yuan_delta(cur: object, prev: object) -> str | None:
-    if cur is None or prev is None:
-        return None
+        return None, None
     d = float(cur) - float(prev)  # type: ignore[arg-type]
-    return f"{'+' if d >= 0 else '-'}{fmt.yuan(abs(d))}"
+    if kind == "yuan":
+        return fmt.since(d, fmt.yuan(abs(d))), round(d, 2)
+    return fmt.points(d), round(d, 3)
 
 
 def plot(make: Callable[[], go.Figure], key: str) -> None:
@@ -128,18 +121,8 @@ n_grants: int = cur["scoped_count_grants"]
 def tile(col: object, label: str, key: str, kind: str, help: str | None = None) -> None:
     """One metric: the current value of summary column `key` and its change on a year before."""
     value, before = cur[key], prev.get(key)
-    if kind == "yuan":
-        shown, delta = fmt.yuan(value), yuan_delta(value, before)
-    else:
-        shown, delta = fmt.rate(value), pp_delta(value, before)
-    col.metric(  # type: ignore[attr-defined]
-        label,
-        shown,
-        delta,
-        delta_description=SINCE if delta else None,
-        help=help,
-        border=True,
-    )
+    shown = fmt.yuan(value) if kind == "yuan" else fmt.rate(value)
+    widgets.changed(col, label, shown, *change(value, before, kind), help=help)
 
 
 cols = st.columns(4)
@@ -172,14 +155,12 @@ for col, (code, label) in zip(st.columns(len(sources)), sources.items(), strict=
     if r is None:
         col.metric(label, "—", border=True)
         continue
-    delta = pp_delta(r["execution_rate"], p.get("execution_rate"))
-    col.metric(
+    widgets.changed(
+        col,
         label,
         fmt.rate(r["execution_rate"]),
-        delta,
+        *change(r["execution_rate"], p.get("execution_rate"), "rate"),
         help=f"预算 {fmt.yuan(r['budget_yuan'])}，已拨付 {fmt.yuan(r['county_disbursed_yuan'])}",
-        delta_description=SINCE if delta else None,
-        border=True,
     )
 
 # ---- by year and fund source -----------------------------------------------------------------
@@ -384,6 +365,46 @@ else:
         ),
         f"{f.year}年最大额资助项目",
         "top",
+        detail=True,
+    )
+
+# ---- 资格核查 of the year's approvals -------------------------------------------------------------
+# The speech: 信用评价结果作为政府购买服务…的重要依据. The same check as the 监管 page's 资格核查.
+st.subheader(f"{f.year}年资格核查存疑的资助项目")
+checked = next(
+    r
+    for r in data.run("governance/eligibility", **params).iter_rows(named=True)
+    if r["decision_type"] == "grant"
+)
+if not checked["count_decisions"]:
+    st.info(f"当前筛选条件下，{f.year}年没有批复给社会组织的资助项目，无须资格核查。")
+elif not checked["count_flagged"]:
+    st.success(
+        f"{f.year}年批复给社会组织的{checked['count_decisions']}个资助项目，受助组织在批复时"
+        "均不在异常名录或失信名单中、信用等级均不低于标准，也没有逾期未报的年报。"
+    )
+else:
+    share = float(checked["flagged_amount_yuan"]) / float(checked["amount_yuan"])
+    st.caption(
+        f"{f.year}年批复给社会组织的{checked['count_decisions']}个资助项目中，"
+        f"{checked['count_flagged']}个的受助组织在批复时存疑，涉及批复资金"
+        f"{fmt.yuan(checked['flagged_amount_yuan'])}（占{fmt.rate(share)}）。"
+        "核查规则见「监管」页的「资格核查」。"
+    )
+    flagged = data.run("governance/eligibility_flags", **params, kind="grant")
+    table(
+        flagged.select(
+            pl.col("decision_id").alias("项目编号"),
+            pl.col("decided_on").alias("批复日期"),
+            pl.col("title").alias("项目名称"),
+            wan("amount_yuan").alias("批复（万元）"),
+            pl.col("name").alias("受助组织"),
+            pl.col("reasons").alias("存疑原因"),
+            pl.col("township_name").alias("乡镇（街道）"),
+            pl.col("community_name").alias("所在社区"),
+        ),
+        f"{f.year}年资格核查存疑的资助项目",
+        "flagged",
         detail=True,
     )
 

@@ -1,4 +1,5 @@
-"""监管: annual reports, evaluation grades, credit ratings and lists, inspections, party building.
+"""监管: annual reports, major-matter reports, disclosure, evaluation grades, credit ratings and
+lists, 资格核查 of grants and awards, inspections, party building.
 
 Every figure can be opened as the list of organisations behind it (a 查看名单 picker per section),
 drawn from the same rows the figure counts, so the list always has the figure's length.
@@ -13,10 +14,11 @@ import plotly.graph_objects as go
 import polars as pl
 import streamlit as st
 
-from dashboard import data, downloads, figures, style
+from dashboard import data, downloads, figures, nav, style, tables
 from dashboard import filters as flt
 from dashboard import formats as fmt
 from dashboard.charts import governance as charts
+from dashboard.charts import supervision as sup_charts
 from dashboard.safe import md
 
 CAP = 500  # rows of a list drawn in the browser; the download carries all of them
@@ -28,6 +30,15 @@ P = f.params()
 UNIT = "社区（村）" if f.township else "乡镇（街道）"
 labels_field = style.labels("field")
 labels_status = style.labels("org_status")
+# Which optional sources (重大事项报告, 信息公开, …) this build has: a source never imported says
+# so (暂无数据), where one imported but empty in the filters says there is nothing.
+optional = data.run("info/optional_sources").row(0, named=True)
+
+
+def _not_loaded(what: str, files: str) -> None:
+    st.info(
+        f"{what}暂无数据（未导入{files}）。开展此项工作后，把{files}放进数据文件夹重新导入即可。"
+    )
 
 
 def _chart(make: Callable[[], go.Figure], key: str) -> None:
@@ -96,7 +107,7 @@ def org_list(
     whole = "，完整名单请下载" if downloads.allowed(detail=True) else ""  # else: DETAIL_NOTE below
     more = f"，下表显示前 {CAP:,} 条{whole}" if table.height > CAP else ""
     st.caption(f"{md(title)} · {md(label)}：共 {fmt.count(table.height, unit)}{more}。")
-    st.dataframe(
+    tables.show(
         table.head(CAP), hide_index=True, width="stretch", height=_table_height(table.height)
     )
     downloads.buttons(
@@ -157,7 +168,7 @@ else:
         pl.col("count_fail").alias("不合格"),
         pl.col("count_overdue").alias("未报"),
     )
-    st.dataframe(
+    tables.show(
         town_table, hide_index=True, width="stretch", height=_table_height(town_table.height)
     )
     downloads.buttons(town_table, f"{f.year}年各{UNIT}年报报送情况", key="gov_dl_reports_town")
@@ -197,6 +208,172 @@ else:
         ],
     )
 
+# --- major matters (重大事项报告制度) -----------------------------------------------------------
+st.header("重大事项报告", divider="gray")
+matters = data.run("governance/matters", **P)
+mm = matters.filter(pl.col("is_total")).row(0, named=True)
+if not optional["count_matters"]:
+    _not_loaded("重大事项报告", "「重大事项报告」台账")
+elif not mm["count_matters"]:
+    st.info(f"当前筛选条件下，{f.year}年没有发生须报告的重大事项。")
+else:
+    st.markdown(
+        f"**{f.year}年重大事项**：事项发生后{mm['report_days']}天内（或事前）报告的为按时报告，"
+        f"报告情况截至{fmt.cn_date(f.as_of)}。"
+    )
+    matter_tiles = st.columns(5)
+    matter_tiles[0].metric("重大事项", fmt.count(mm["count_matters"], "项"), border=True)
+    matter_tiles[1].metric(
+        "按时报告率",
+        fmt.rate(mm["on_time_rate"]),
+        help="按时报告 ÷（按时报告 + 逾期报告 + 逾期未报告）；未到报告期限的事项不计。",
+        border=True,
+    )
+    matter_tiles[2].metric("按时报告", fmt.count(mm["count_on_time"], "项"), border=True)
+    matter_tiles[3].metric("逾期报告", fmt.count(mm["count_late"], "项"), border=True)
+    matter_tiles[4].metric("逾期未报告", fmt.count(mm["count_overdue"], "项"), border=True)
+    if mm["count_pending"]:
+        st.caption(f"另有{mm['count_pending']}项尚未报告、仍在{mm['report_days']}天报告期限内。")
+    matter_units = matters.filter(~pl.col("is_total"))
+    _chart(lambda: sup_charts.matters_by_unit(matter_units, UNIT, f.year), "gov_chart_matters_unit")
+    matter_table = pl.concat([matter_units, matters.filter(pl.col("is_total"))]).select(
+        pl.col("unit_name").fill_null("合计").alias(UNIT),
+        pl.col("count_matters").alias("重大事项（项）"),
+        pl.col("count_on_time").alias("按时报告"),
+        pl.col("count_late").alias("逾期报告"),
+        pl.col("count_overdue").alias("逾期未报告"),
+        pl.col("count_pending").alias("未到期限"),
+        _pct("on_time_rate").alias("按时报告率（%）"),
+    )
+    tables.show(
+        matter_table,
+        hide_index=True,
+        width="stretch",
+        height=_table_height(matter_table.height),
+        placeholder="—",
+    )
+    downloads.buttons(matter_table, f"{f.year}年各{UNIT}重大事项报告情况", key="gov_dl_matters")
+    late = data.run("governance/matter_list", **P)
+    if late.height:
+        st.markdown(f"**未按时报告的重大事项**（{fmt.count(late.height, '项')}）")
+        late_table = late.select(
+            pl.col("org_id").alias("组织编号"),
+            pl.col("name").alias("组织名称"),
+            pl.col("township_name").alias("乡镇（街道）"),
+            pl.col("community_name").alias("社区（村）"),
+            pl.col("matter_label").fill_null("").alias("事项类型"),
+            _iso("matter_on").alias("事项日期"),
+            _iso("reported_on").alias("报告日期"),
+            pl.col("days_to_report").alias("报告用时（天）"),
+            pl.col("days_since_matter").alias("距事项发生（天）"),
+            pl.col("report_status")
+            .replace_strict(sup_charts.MATTER_LABELS, default="")
+            .alias("报告情况"),
+            pl.col("description").fill_null("").alias("事项说明"),
+        )
+        tables.show(
+            late_table,
+            hide_index=True,
+            width="stretch",
+            height=_table_height(late_table.height),
+            placeholder="—",
+        )
+        downloads.buttons(
+            late_table, f"未按时报告的重大事项_{f.year}年", key="gov_dl_matter_list", detail=True
+        )
+
+# --- information disclosure (信息公开制度) ------------------------------------------------------
+st.header("信息公开", divider="gray")
+disclosure = data.run("governance/disclosure", **P)
+dd = disclosure.filter(pl.col("is_total")).row(0, named=True)
+if not optional["count_disclosures"]:
+    _not_loaded("信息公开", "「信息公开」台账")
+elif not dd["count_expected"]:
+    st.info(f"当前筛选条件下没有{f.year - 1}年底前成立的现有社会组织，没有应公开的信息。")
+else:
+    dy = dd["disclosure_year"]
+    st.markdown(
+        f"**{dy}年度信息公开**：{dy}年底前成立的现有组织截至{fmt.cn_date(f.as_of)}公开"
+        f"{dy}年度工作报告和财务收支的情况；信息公开率按登记的社会组织计算。"
+    )
+    disc_tiles = st.columns(5)
+    disc_tiles[0].metric(
+        "应公开的登记组织", fmt.count(dd["count_registered_expected"]), border=True
+    )
+    disc_tiles[1].metric(
+        "已公开年度工作报告", fmt.count(dd["count_registered_annual_report"]), border=True
+    )
+    disc_tiles[2].metric(
+        "信息公开率",
+        fmt.rate(dd["registered_annual_report_rate"]),
+        help=f"已公开{dy}年度工作报告的登记组织 ÷ {dy}年底前成立的现有登记组织。",
+        border=True,
+    )
+    disc_tiles[3].metric(
+        "财务收支公开率",
+        fmt.rate(dd["registered_finances_rate"]),
+        fmt.count(dd["count_registered_finances"]),
+        delta_color="off",
+        delta_arrow="off",
+        border=True,
+    )
+    disc_tiles[4].metric(
+        "近12个月有公开",
+        fmt.rate(dd["disclosed_12m_rate"]),
+        f"{dd['count_disclosed_12m']}/{dd['count_expected']}家（含备案组织）",
+        delta_color="off",
+        delta_arrow="off",
+        border=True,
+    )
+    disc_units = disclosure.filter(~pl.col("is_total"))
+    if dd["count_registered_expected"]:
+        _chart(
+            lambda: sup_charts.disclosure_by_unit(
+                disc_units, UNIT, dy, dd["registered_annual_report_rate"]
+            ),
+            "gov_chart_disclosure_unit",
+        )
+    disc_table = pl.concat([disc_units, disclosure.filter(pl.col("is_total"))]).select(
+        pl.col("unit_name").fill_null("合计").alias(UNIT),
+        pl.col("count_registered_expected").alias("登记组织（家）"),
+        pl.col("count_registered_annual_report").alias("公开年度工作报告（家）"),
+        _pct("registered_annual_report_rate").alias("信息公开率（%）"),
+        pl.col("count_registered_finances").alias("公开财务收支（家）"),
+        _pct("registered_finances_rate").alias("财务收支公开率（%）"),
+        pl.col("count_expected").alias("全部组织（家）"),
+        pl.col("count_disclosed_12m").alias("近12个月有公开（家）"),
+        _pct("disclosed_12m_rate").alias("近12个月公开率（%）"),
+    )
+    tables.show(
+        disc_table,
+        hide_index=True,
+        width="stretch",
+        height=_table_height(disc_table.height),
+        placeholder="—",
+    )
+    downloads.buttons(disc_table, f"{dy}年度各{UNIT}信息公开情况", key="gov_dl_disclosure")
+    silent = data.run("governance/disclosure_orgs", **P)
+    if silent.height:
+        with st.expander(f"未公开{dy}年度工作报告的登记组织（{fmt.count(silent.height)}）"):
+            silent_table = silent.select(
+                *_org_columns(silent),
+                _yes_no("disclosed_finances").alias("公开财务收支"),
+                pl.col("count_disclosures_12m").alias("近12个月公开（次）"),
+                _iso("last_disclosed_on").alias("最近公开日期"),
+            )
+            tables.show(
+                silent_table,
+                hide_index=True,
+                width="stretch",
+                height=_table_height(silent_table.height),
+            )
+            downloads.buttons(
+                silent_table,
+                f"未公开{dy}年度工作报告的登记组织",
+                key="gov_dl_disclosure_orgs",
+                detail=True,
+            )
+
 # --- evaluation grades --------------------------------------------------------------------------
 st.header("等级评估", divider="gray")
 grades = data.run("governance/grades", **P)
@@ -232,7 +409,7 @@ else:
             (pl.col("evaluated_year").cast(pl.Utf8) + "年").alias("评估年度"),
             _iso("valid_until").alias("有效期至"),
         )
-        st.dataframe(
+        tables.show(
             exp_table, hide_index=True, width="stretch", height=_table_height(exp_table.height)
         )
         downloads.buttons(
@@ -333,6 +510,116 @@ org_list(
     ],
 )
 
+# --- 资格核查: 信用评价结果作为政府购买服务、评先评优的重要依据 -----------------------------------------
+st.header("资格核查", divider="gray")
+rule_rows = data.run("governance/eligibility_rule")
+if rule_rows.height:
+    line = rule_rows.row(0, named=True)
+    below = f"，即{line['ratings_below']}级" if line["ratings_below"] else ""
+    st.caption(
+        "核查规则：资金安排以批复日、表彰奖励以当年12月31日为决定日；组织在决定日处于活动异常名录或"
+        f"严重违法失信名单中，或决定前最近一个年度的信用等级低于{md(line['min_rating'])}级"
+        f"（{md(line['min_rating_label'])}{md(below)}），或有到期未报的年报，即标为存疑。"
+        "信用评价结果作为政府购买服务、评先评优的重要依据。"
+    )
+checks = {
+    r["decision_type"]: r for r in data.run("governance/eligibility", **P).iter_rows(named=True)
+}
+grant_check, award_check = checks["grant"], checks["award"]
+if not optional["count_org_grants"] and not optional["count_awards"]:
+    _not_loaded("资格核查", "「资金安排」和「表彰奖励」")
+elif not grant_check["count_decisions"] and not award_check["count_decisions"]:
+    st.info(f"当前筛选条件下，{f.year}年没有向社会组织批复的资金，也没有表彰奖励。")
+else:
+    n_flagged = grant_check["count_flagged"] + award_check["count_flagged"]
+    approved = float(grant_check["amount_yuan"])
+    check_tiles = st.columns(3)
+    check_tiles[0].metric(
+        "存疑的资金安排",
+        fmt.count(grant_check["count_flagged"], "项"),
+        f"共核查{grant_check['count_decisions']}项",
+        delta_color="off",
+        delta_arrow="off",
+        border=True,
+    )
+    check_tiles[1].metric(
+        "存疑资金金额",
+        fmt.yuan(grant_check["flagged_amount_yuan"]),
+        f"占批复{fmt.rate(float(grant_check['flagged_amount_yuan']) / approved)}"
+        if approved
+        else None,
+        delta_color="off",
+        delta_arrow="off",
+        border=True,
+    )
+    check_tiles[2].metric(
+        "存疑的表彰奖励",
+        fmt.count(award_check["count_flagged"], "项"),
+        f"共核查{award_check['count_decisions']}项",
+        delta_color="off",
+        delta_arrow="off",
+        border=True,
+    )
+    why = [
+        ("决定时在异常名录或失信名单中", "count_listed"),
+        ("信用等级低于标准", "count_below_rating_line"),
+        ("年报逾期未报", "count_overdue_report"),
+    ]
+    reasons = "，".join(
+        f"{label}{grant_check[c] + award_check[c]}项"
+        for label, c in why
+        if grant_check[c] + award_check[c]
+    )
+    if reasons:
+        st.caption(f"存疑原因（一项决定可有几条）：{reasons}。")
+    if not n_flagged:
+        st.success(
+            f"{f.year}年当前筛选范围内的资金安排和表彰奖励，对象在决定时均不在名录中、"
+            "信用等级均不低于标准，也没有逾期未报的年报。"
+        )
+    else:
+        flags = data.run("governance/eligibility_flags", **P, kind=None)
+        flag_table = flags.select(
+            pl.col("decision_label").alias("类别"),
+            _iso("decided_on").alias("决定日期"),
+            pl.col("name").alias("组织名称"),
+            pl.col("reasons").alias("存疑原因"),
+            pl.col("title").alias("项目或荣誉名称"),
+            pl.col("amount_yuan").cast(pl.Float64).alias("批复金额（元）"),
+            pl.col("award_level_label").fill_null("").alias("表彰级别"),
+            pl.col("township_name").alias("乡镇（街道）"),
+            pl.col("community_name").alias("社区（村）"),
+            pl.col("org_id").alias("组织编号"),
+        )
+        profiles = nav.may_open("organizations")
+        st.markdown(
+            f"**{f.year}年存疑的资金安排和表彰奖励**（{fmt.count(flag_table.height, '项')}）"
+            + ("：选中一行可打开该组织的档案" if profiles else "")
+        )
+        event = tables.show(
+            flag_table,
+            hide_index=True,
+            width="stretch",
+            height=_table_height(flag_table.height),
+            column_config={
+                "批复金额（元）": st.column_config.NumberColumn(format="localized"),
+                "存疑原因": st.column_config.TextColumn(width="large"),
+            },
+            placeholder="—",
+            on_select="rerun" if profiles else "ignore",
+            selection_mode="single-row",
+            key="gov_flags",
+        )
+        downloads.buttons(
+            flag_table,
+            f"资格核查存疑的资金安排和表彰奖励_{f.year}年",
+            key="gov_dl_flags",
+            detail=True,
+        )
+        picked = event.selection.rows if profiles else []
+        if picked:
+            nav.go("organizations", org=flag_table["组织编号"][picked[0]])
+
 # --- inspections --------------------------------------------------------------------------------
 st.header("专项抽查", divider="gray")
 insp = data.run("governance/inspections_by_year", **P)
@@ -404,7 +691,7 @@ else:
         pl.col("count_party_branch").alias("建立党组织"),
         _pct("party_branch_rate").alias("建立党组织占比（%）"),
     )
-    st.dataframe(
+    tables.show(
         charter_table, hide_index=True, width="stretch", height=_table_height(charter_table.height)
     )
     downloads.buttons(charter_table, f"{f.year}年各{UNIT}党建清廉入章情况", key="gov_dl_charter")

@@ -7,7 +7,7 @@ import polars as pl
 import streamlit as st
 
 import queries
-from dashboard import auth, downloads, errors, widgets
+from dashboard import auth, downloads, errors, tables, widgets
 from dashboard import formats as fmt
 from dashboard.safe import md
 from etl import builds, staging
@@ -98,7 +98,7 @@ if pending is not None:
     m1.metric("读取", fmt.count(read_total, "行"), border=True)
     m2.metric("接收", fmt.count(read_total - result.rows_rejected, "行"), border=True)
     m3.metric("拒收", fmt.count(result.rows_rejected, "行"), border=True)
-    st.dataframe(_check_table(pending), hide_index=True, width="stretch", key=f"{K}_check")
+    tables.show(_check_table(pending), hide_index=True, width="stretch", key=f"{K}_check")
     for failure in result.failures:
         st.error(md(f"{failure.file}：{failure.message}"))
     if result.ignored_sheets:
@@ -107,7 +107,7 @@ if pending is not None:
             "以下工作表没有读入（表头对不上任何一种数据，或是隐藏的工作表）。如其中有数据，"
             "请改用标准表头或取消隐藏后重新上传。"
         )
-        st.dataframe(
+        tables.show(
             pl.DataFrame(
                 {
                     "文件": [s.file for s in result.ignored_sheets],
@@ -129,7 +129,7 @@ if pending is not None:
     if result.rows_rejected:
         st.markdown("**拒收的行**（改正后可重新上传；确认导入时这些行不进入数据仓库）")
         rejects = _reject_table(pending)
-        st.dataframe(rejects.head(500), hide_index=True, width="stretch", key=f"{K}_rejects")
+        tables.show(rejects.head(500), hide_index=True, width="stretch", key=f"{K}_rejects")
         report = pending.report
         if report is not None:
             downloads.button(
@@ -186,7 +186,7 @@ versions = pl.DataFrame(
         "行数": pl.Int64,
     },
 )
-st.dataframe(versions, hide_index=True, width="stretch", key=f"{K}_builds")
+tables.show(versions, hide_index=True, width="stretch", key=f"{K}_builds")
 older = [b for b in kept if not b.is_live]
 if older:
     with st.form(f"{K}_rollback"):

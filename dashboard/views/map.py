@@ -12,7 +12,7 @@ import polars as pl
 import pydeck as pdk
 import streamlit as st
 
-from dashboard import data, downloads, filters, maps, mobile, nav
+from dashboard import data, downloads, filters, maps, mobile, nav, tables
 from dashboard.safe import md
 
 
@@ -43,9 +43,13 @@ if schematic:
     st.markdown(f":orange-badge[{maps.SCHEMATIC_LABEL}] {maps.SCHEMATIC_NOTE}")
 
 c1, c2, c3 = st.columns([2, 1, 2], vertical_alignment="bottom")
+offered = list(maps.INDICATORS)
+if province:  # townships carry the indicators queries/map/township_areas.sql sums up
+    summed = data.run("map/township_areas", **params).columns
+    offered = [k for k in offered if maps.INDICATORS[k].column in summed]
 indicator = c1.selectbox(
     "着色指标",
-    list(maps.INDICATORS),
+    offered,
     format_func=lambda k: maps.INDICATORS[k].label,
     key="map_indicator",
 )
@@ -66,7 +70,10 @@ if show_platforms:
 ind = maps.INDICATORS[indicator]
 
 
-MAP_HEIGHT, MAP_WIDTH = 620, 760  # the map column's size on a desktop screen
+# The map's height on a desktop screen, and the narrowest it is drawn there (a tablet upright or a
+# 770 px window with the sidebar open, the legend then under the map: mobile.MAP_ROW). The initial
+# zoom fits the county in MAP_WIDTH x MAP_HEIGHT, so any wider map shows it whole too.
+MAP_HEIGHT, MAP_WIDTH = 620, 460
 
 
 @st.cache_resource(max_entries=32, show_spinner=False)
@@ -205,19 +212,19 @@ with legend_col:
 value_label = f"{ind.label}（{ind.unit}）" if ind.unit else ind.label
 
 
-# Every indicator, as the community and the township downloads both carry them.
-_DOWNLOAD_INDICATORS = [
-    pl.col("count_active").alias("社会组织数"),
-    pl.col("per_1000_residents").round(3).alias("每千名常住人口组织数"),
-    pl.col("floor_ratio").round(2).alias("达到国家标准的倍数"),
-    pl.col("approved_yuan").alias("当年批复资金（元）"),
-    pl.col("funding_per_resident").round(3).alias("人均获得资金（元）"),
-    pl.col("report_submission_rate").round(4).alias("年报报送率"),
-    pl.col("share_3a_plus").round(4).alias("3A及以上等级占比"),
-    pl.col("count_micro_projects").alias("当年微项目数"),
-    pl.col("points_residents_per_1000").round(2).alias("积分制参与（每千人）"),
-    pl.col("count_lounges").alias("睦邻客厅数"),
-]
+def _download_indicators(frame: pl.DataFrame) -> list[pl.Expr]:
+    """Every map indicator the frame holds (the catalogue's, in its order, rates in %), and the
+    money and 睦邻客厅 behind them: the community and the township downloads both carry them."""
+    cols = []
+    for i in maps.INDICATORS.values():
+        if i.column not in frame.columns:
+            continue
+        value = (
+            pl.col(i.column) if i.number_format == "%d" else (pl.col(i.column) * i.scale).round(3)
+        )
+        cols.append(value.alias(f"{i.label}（{i.unit}）" if i.unit else i.label))
+    cols.insert(min(3, len(cols)), pl.col("approved_yuan").alias("当年批复资金（元）"))
+    return [*cols, pl.col("count_lounges").alias("睦邻客厅数")]
 
 
 def _pick_table(
@@ -225,7 +232,7 @@ def _pick_table(
 ) -> None:
     """The ranked places as a table (the code column hidden); picking a row opens that place."""
     shown = table.drop("区划代码")
-    rows_event = st.dataframe(
+    rows_event = tables.show(
         shown,
         column_config={
             value_label: st.column_config.NumberColumn(format=ind.number_format),
@@ -266,7 +273,7 @@ def _community_table(communities: pl.DataFrame) -> None:
             pl.col("community_name").alias("社区"),
             pl.col("area_type").replace_strict(maps.AREA_LABELS, default="").alias("类型"),
             pl.col("population").alias("常住人口"),
-            *_DOWNLOAD_INDICATORS,
+            *_download_indicators(communities),
         ),
         f"社区指标_{f.year}年",
         key="map_dl_communities",
@@ -299,7 +306,7 @@ def _township_table(towns: pl.DataFrame) -> None:
             pl.col("count_communities").alias("社区数"),
             pl.col("count_below_floor").alias("未达到国家标准的社区数"),
             pl.col("population").alias("常住人口"),
-            *_DOWNLOAD_INDICATORS,
+            *_download_indicators(towns),
         ),
         f"乡镇指标_{f.year}年",
         key="map_dl_townships",

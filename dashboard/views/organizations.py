@@ -8,7 +8,7 @@ import hashlib
 import polars as pl
 import streamlit as st
 
-from dashboard import data, downloads, figures, style
+from dashboard import data, downloads, figures, style, tables
 from dashboard import filters as flt
 from dashboard import formats as fmt
 from dashboard.charts import organizations as charts
@@ -177,7 +177,7 @@ else:
     key = f"org_table_{st.session_state.get('org_nonce', 0)}_{digest}"
     head = table.head(CAP)
     hint = st.empty()
-    event = st.dataframe(
+    event = tables.show(
         head,
         key=key,
         on_select="rerun",
@@ -250,6 +250,20 @@ def _profile(org_id: str, as_of: dt.date) -> None:
     listings = data.run("organizations/profile_listings", **p)
     inspections = data.run("organizations/profile_inspections", **p)
     grants = data.run("organizations/profile_grants", **p)
+    optional = data.run("info/optional_sources").row(0, named=True)
+    party = data.run("organizations/profile_party", **p)
+    federations = data.run("organizations/profile_federations", **p)
+    matters = data.run("organizations/profile_matters", **p)
+    disclosures = data.run("organizations/profile_disclosures", **p)
+    flags = data.run("organizations/profile_eligibility", **p)
+    if flags.height:
+        kinds = dict(flags.group_by("decision_label").len().iter_rows())
+        st.warning(
+            f"资格核查：该组织有{'、'.join(f'{k}{n}项' for k, n in sorted(kinds.items()))}"
+            "在决定时存疑（处于异常名录或失信名单中、信用等级低于标准或年报逾期未报），"
+            "详见「资格核查」。",
+            icon="⚠️",
+        )
     tabs = st.tabs(
         [
             f"年报（{reports.height}）",
@@ -258,6 +272,11 @@ def _profile(org_id: str, as_of: dt.date) -> None:
             f"信用名录（{listings.height}）",
             f"专项抽查（{inspections.height}）",
             f"资金资助（{grants.height}）",
+            f"资格核查（{flags.height}）",
+            f"党组织（{party.height}）",
+            f"联合会（{federations.height}）",
+            f"重大事项（{matters.height}）",
+            f"信息公开（{disclosures.height}）",
         ]
     )
     name = r["name"]
@@ -273,6 +292,138 @@ def _profile(org_id: str, as_of: dt.date) -> None:
         _inspections(inspections, name)
     with tabs[5]:
         _grants(grants, name)
+    with tabs[6]:
+        _flags(flags, name, optional)
+    with tabs[7]:
+        _party(party, name, r["has_party_branch"], optional)
+    with tabs[8]:
+        _federations(federations, name, optional)
+    with tabs[9]:
+        _matters(matters, name, optional)
+    with tabs[10]:
+        _disclosures(disclosures, name, optional)
+
+
+def _not_loaded(what: str) -> None:
+    st.info(f"暂无数据（未导入{what}）。")
+
+
+def _flags(frame: pl.DataFrame, name: str, optional: dict) -> None:
+    """资格核查: the organisation's grants and awards decided while it was listed, rated below the
+    line or behind with an annual report (信用评价结果作为政府购买服务、评先评优的重要依据)."""
+    if not optional["count_org_grants"] and not optional["count_awards"]:
+        _not_loaded("「资金安排」和「表彰奖励」")
+        return
+    if frame.is_empty():
+        st.success("该组织获得的资金安排和表彰奖励，在决定时均未发现存疑情况。")
+        return
+    table = frame.select(
+        pl.col("decision_label").alias("类别"),
+        _iso("decided_on").alias("决定日期"),
+        pl.col("reasons").alias("存疑原因"),
+        pl.col("title").alias("项目或荣誉名称"),
+        pl.col("amount_yuan").cast(pl.Float64).alias("批复金额（元）"),
+        pl.col("award_level_label").fill_null("").alias("表彰级别"),
+    )
+    tables.show(
+        table,
+        hide_index=True,
+        width="stretch",
+        column_config={
+            "批复金额（元）": st.column_config.NumberColumn(format="localized"),
+            "存疑原因": st.column_config.TextColumn(width="large"),
+        },
+        placeholder="—",
+    )
+    downloads.buttons(table, f"{name}_资格核查", key="org_dl_flags", detail=True)
+
+
+def _party(frame: pl.DataFrame, name: str, own_branch: bool | None, optional: dict) -> None:
+    if not optional["count_party_coverage"]:
+        _not_loaded("「党组织覆盖」台账")
+        return
+    if frame.is_empty():
+        registry = "（名录登记为已建立党组织，但党组织覆盖台账中没有）" if own_branch else ""
+        st.info(f"截至当日，该组织未被联合党支部或单独党支部覆盖{registry}。")
+        return
+    table = frame.select(
+        pl.col("party_org_name").alias("党组织"),
+        pl.col("kind_label").fill_null("").alias("类型"),
+        pl.col("division_name").alias("所属“大党委”"),
+        _iso("founded_on").alias("成立日期"),
+        _iso("covered_from").alias("覆盖起始日期"),
+        pl.col("count_orgs_covered").alias("覆盖组织（家）"),
+    )
+    tables.show(table, hide_index=True, width="stretch")
+    downloads.buttons(table, f"{name}_党组织", key="org_dl_party", detail=True)
+
+
+def _federations(frame: pl.DataFrame, name: str, optional: dict) -> None:
+    if not optional["count_federation_members"]:
+        _not_loaded("「联合会成员」台账")
+        return
+    if frame.is_empty():
+        st.info("该组织没有加入联合会或行业协会。")
+        return
+    table = frame.select(
+        pl.col("federation_name").alias("联合会或行业协会"),
+        pl.col("kind_label").fill_null("").alias("类型"),
+        pl.col("level_label").fill_null("").alias("层级"),
+        _iso("joined_on").alias("加入日期"),
+        _iso("left_on").alias("退出日期"),
+        pl.when(pl.col("is_current"))
+        .then(pl.lit("在会"))
+        .otherwise(pl.lit("已退出"))
+        .alias("状态"),
+    )
+    tables.show(table, hide_index=True, width="stretch")
+    downloads.buttons(table, f"{name}_联合会", key="org_dl_federations", detail=True)
+
+
+MATTER_STATUS = {
+    "on_time": "按时报告",
+    "late": "逾期报告",
+    "overdue": "逾期未报告",
+    "pending": "未到报告期限",
+}
+
+
+def _matters(frame: pl.DataFrame, name: str, optional: dict) -> None:
+    if not optional["count_matters"]:
+        _not_loaded("「重大事项报告」台账")
+        return
+    if frame.is_empty():
+        st.info("该组织没有须报告的重大事项记录。")
+        return
+    days = frame["report_days"][0]
+    st.caption(f"事项发生后{days}天内（或事前）报告的为按时报告；报告用时为负数即事前报告。")
+    table = frame.select(
+        pl.col("matter_label").fill_null("").alias("事项类型"),
+        _iso("matter_on").alias("事项日期"),
+        _iso("reported_on").alias("报告日期"),
+        pl.col("days_to_report").alias("报告用时（天）"),
+        pl.col("report_status").replace_strict(MATTER_STATUS, default="").alias("报告情况"),
+        pl.col("description").fill_null("").alias("事项说明"),
+    )
+    tables.show(table, hide_index=True, width="stretch", placeholder="—")
+    downloads.buttons(table, f"{name}_重大事项", key="org_dl_matters", detail=True)
+
+
+def _disclosures(frame: pl.DataFrame, name: str, optional: dict) -> None:
+    if not optional["count_disclosures"]:
+        _not_loaded("「信息公开」台账")
+        return
+    if frame.is_empty():
+        st.info("该组织没有信息公开记录。")
+        return
+    table = frame.select(
+        pl.col("item_label").fill_null("").alias("公开事项"),
+        (pl.col("year").cast(pl.Utf8) + "年度").alias("所属年度"),
+        _iso("disclosed_on").alias("公开日期"),
+        pl.col("channel_label").fill_null("").alias("公开渠道"),
+    )
+    tables.show(table, hide_index=True, width="stretch")
+    downloads.buttons(table, f"{name}_信息公开", key="org_dl_disclosures", detail=True)
 
 
 def _reports(frame: pl.DataFrame, name: str, p: dict) -> None:
@@ -296,7 +447,7 @@ def _reports(frame: pl.DataFrame, name: str, p: dict) -> None:
         }
     )
     figures.show("org_chart_reports", lambda: charts.report_record(frame), on=tuple(p.items()))
-    st.dataframe(table, hide_index=True, width="stretch")
+    tables.show(table, hide_index=True, width="stretch")
     downloads.buttons(table, f"{name}_年报", key="org_dl_reports", detail=True)
 
 
@@ -320,7 +471,7 @@ def _grades(frame: pl.DataFrame, name: str, as_of: dt.date) -> None:
             "状态": [state(x) for x in rows],
         }
     )
-    st.dataframe(table, hide_index=True, width="stretch")
+    tables.show(table, hide_index=True, width="stretch")
     downloads.buttons(table, f"{name}_等级评估", key="org_dl_grades", detail=True)
 
 
@@ -335,7 +486,7 @@ def _ratings(frame: pl.DataFrame, name: str) -> None:
             pl.col("rating") + "（" + pl.col("rating").replace_strict(levels, default="") + "）"
         ).alias("信用等级"),
     )
-    st.dataframe(table, hide_index=True, width="stretch")
+    tables.show(table, hide_index=True, width="stretch")
     downloads.buttons(table, f"{name}_信用评价", key="org_dl_ratings", detail=True)
 
 
@@ -353,7 +504,7 @@ def _listings(frame: pl.DataFrame, name: str) -> None:
         .otherwise(pl.lit("已移出"))
         .alias("状态"),
     )
-    st.dataframe(table, hide_index=True, width="stretch")
+    tables.show(table, hide_index=True, width="stretch")
     downloads.buttons(table, f"{name}_信用名录", key="org_dl_listings", detail=True)
 
 
@@ -367,7 +518,7 @@ def _inspections(frame: pl.DataFrame, name: str) -> None:
         _iso("inspected_on").alias("抽查日期"),
         pl.col("result").replace_strict(results, default=pl.col("result")).alias("抽查结果"),
     )
-    st.dataframe(table, hide_index=True, width="stretch")
+    tables.show(table, hide_index=True, width="stretch")
     downloads.buttons(table, f"{name}_专项抽查", key="org_dl_inspections", detail=True)
 
 
@@ -404,7 +555,7 @@ def _grants(frame: pl.DataFrame, name: str) -> None:
         (pl.col("paid_rate") * 100).round(1).alias("拨付率（%）"),
         _iso("last_paid_on").alias("最近拨付日期"),
     )
-    st.dataframe(
+    tables.show(
         table,
         hide_index=True,
         width="stretch",

@@ -18,11 +18,14 @@ from dashboard import (
     mobile,
     nav,
     style,
+    tables,
+    targets,
     widgets,
 )
 from dashboard import formats as fmt
 from dashboard.charts import overview as charts
 from dashboard.safe import md
+from queries.indicators import catalogue
 
 K = "ov"  # widget key prefix
 SHOW_FIRST = 8  # entries per attention list before the rest fold into an expander
@@ -94,7 +97,8 @@ def scale_tiles(f: filters.Filters, cur: dict, prev: dict, flows: pl.DataFrame) 
         cur["count_communities_meeting_floor"],
         prev["count_communities_meeting_floor"],
         unit="个",
-        help=f"{cur['count_communities']}个社区（居委会、村委会）中达到民发〔2017〕191号标准的：城市社区不少于10家、农村社区（行政村）不少于5家。"
+        help=f"{cur['count_communities']}个社区（居委会、村委会）中达到{catalogue().floor_basis}标准的："
+        f"城市社区不少于{catalogue().floor['urban']}家、农村社区（行政村）不少于{catalogue().floor['rural']}家。"
         "按社区内全部服务领域的组织计数，不受服务领域筛选影响。",
     )
     by_year = {r["year"]: r for r in flows.iter_rows(named=True)}
@@ -185,6 +189,25 @@ def target_tiles(f: filters.Filters, cur: dict, prev: dict) -> None:
         else f"当前范围内截至{fmt.cn_date(f.as_of)}没有到期应报的{report_year}年度年报"
     )
     st.caption(f"{money}。{reports}。")
+    year_targets(f)
+
+
+def year_targets(f: filters.Filters) -> None:
+    """Progress against the year's targets of the county or the chosen township (the 目标 page
+    sets them; the national floor is the default of the averages per community)."""
+    rows = targets.place_rows(data.run("overview/targets", **f.params()), f.township)
+    if not rows:
+        st.caption(f"{f.year}年尚未设定年度目标（管理员在「目标」页设定）。")
+        return
+    place = filters.township_names().get(f.township or "", "全县")
+    st.markdown(f"**{md(place)}{f.year}年度目标**：{targets.summary(rows)}")
+    if f.area or f.fields:
+        st.caption(
+            "目标按全县或乡镇（街道）设定：完成情况按其全部社区和服务领域计算，不受城乡、领域筛选影响。"
+        )
+    # st.table, not st.dataframe: a short list read whole, and the league stays the page's
+    # first data frame (its downloads and tests find it there).
+    st.table(targets.table(rows), hide_index=True)
 
 
 def programme_tiles(f: filters.Filters) -> None:
@@ -258,20 +281,22 @@ def charts_row(f: filters.Filters, flows: pl.DataFrame) -> None:
         if shown.select(pl.col("count_new").sum() + pl.col("count_dissolved").sum()).item() == 0:
             st.info("当前筛选条件下近十年没有新成立或注销的社区社会组织。")
         else:
-            figures.show(f"{K}_flows", lambda: charts.flows(shown))
+            figures.show(f"{K}_flows", lambda: charts.flows(shown, phone=mobile.is_phone()))
 
 
 # Display header, header in the downloaded file (with units), number format in the table.
 LEAGUE_COLUMNS: dict[str, tuple[str, str, str | None]] = {
     "township_name": ("乡镇（街道）", "乡镇（街道）", None),
-    "count_communities": ("社区数", "社区数（个）", "%d"),
-    "count_active": ("组织数", "组织数（家）", "%d"),
+    "count_communities": ("社区数", "社区数（个）", "%,d"),
+    "count_active": ("组织数", "组织数（家）", "%,d"),
     "avg_per_community": ("平均每社区", "平均每社区（家）", "%.1f"),
-    "count_below_floor": ("未达标社区", "未达标社区（个）", "%d"),
+    "count_below_floor": ("未达标社区", "未达标社区（个）", "%,d"),
     "report_submission_rate": ("年报报送率", "年报报送率（%）", "%.1f%%"),
-    "disbursed_wan": ("已拨付（万元）", "已拨付（万元）", "%.2f"),
+    "disbursed_wan": ("已拨付（万元）", "已拨付（万元）", "%,.2f"),
     "paid_rate": ("拨付率", "拨付率（%）", "%.1f%%"),
-    "disbursed_per_resident_yuan": ("人均（元）", "人均资金（元）", "%.2f"),
+    "disbursed_per_resident_yuan": ("人均（元）", "人均资金（元）", "%,.2f"),
+    "goals_met": ("年度目标达成", "年度目标达成（项）", None),
+    "goals_missed": ("未达成的目标", "未达成的目标", None),
 }
 # What a phone shows of the league (the download keeps every column).
 LEAGUE_ON_PHONE = ("乡镇（街道）", "组织数", "未达标社区", "年报报送率")
@@ -280,6 +305,8 @@ LEAGUE_ON_PHONE = ("乡镇（街道）", "组织数", "未达标社区", "年报
 def league(f: filters.Filters) -> None:
     st.subheader("各乡镇（街道）情况")
     frame = data.run("overview/townships", **f.params())
+    goals = targets.league(data.run("overview/targets", **f.params()), frame)
+    frame = frame.join(goals, on="township_code", how="left")
     scope = [f"{f.year}年"]
     if f.area:
         scope.append(filters.AREA_OPTIONS[f.area])
@@ -290,7 +317,8 @@ def league(f: filters.Filters) -> None:
         f"{md(' · '.join(scope))}；列出全部乡镇以便比较（不受乡镇筛选影响），点击表头可排序。"
         f"年报为{f.year - 1}年度；资金为{f.year}年批复、落在乡镇和社区的项目截至"
         f"{fmt.cn_date(f.as_of)}的拨付（县级项目不计入），拨付率 = 已拨付 ÷ 已批复，"
-        "人均 = 已拨付 ÷ 常住人口。"
+        "人均 = 已拨付 ÷ 常住人口。年度目标达成为达到的目标数 / 该乡镇的目标数（含沿用的全县目标和"
+        "国家标准），完成情况按该乡镇全部社区和服务领域计算。"
     )
     # Numbers stay numbers so the table sorts; the column formats draw the units.
     table = frame.select(
@@ -303,8 +331,10 @@ def league(f: filters.Filters) -> None:
         (pl.col("disbursed_yuan").cast(pl.Float64) / 10_000).round(2).alias("disbursed_wan"),
         (pl.col("paid_rate") * 100).round(1),
         pl.col("disbursed_per_resident_yuan").round(2),
+        pl.col("goals_met"),
+        pl.col("goals_missed"),
     )
-    st.dataframe(
+    tables.show(
         table.rename({k: v[0] for k, v in LEAGUE_COLUMNS.items()}),
         key=f"{K}_league",
         hide_index=True,
@@ -380,7 +410,7 @@ def attention(f: filters.Filters) -> None:
     with c1:
         st.markdown(f"**未达到国家标准的社区（{len(below)}个）**")
         if not below:
-            st.info("当前范围内的社区都达到了国家标准（城市社区≥10家、行政村≥5家）。")
+            st.info(f"当前范围内的社区都达到了国家标准（{catalogue().floor_text('行政村')}）。")
 
         def community_label(r: dict) -> str:
             return (
@@ -469,6 +499,23 @@ def attention(f: filters.Filters) -> None:
             listing_label,
             open_organisation if nav.may_open("organizations") else None,
         )
+        # 资格核查 (信用评价结果作为政府购买服务、评先评优的重要依据): one line, one small query.
+        checked = data.run("overview/eligibility", **f.params()).row(0, named=True)
+        if checked["count_grants"] or checked["count_awards"]:
+            nav.link("governance", md(eligibility_line(f.year, checked)))
+
+
+def eligibility_line(year: int, row: dict) -> str:
+    """「资格核查：2025年存疑资助4项、表彰1项」 (overview/eligibility): short enough for a third of
+    the page, where a link is one line; the 监管 page has the amounts and the reasons."""
+    if not row["count_flagged"]:
+        return f"资格核查：{year}年资助和表彰均未发现存疑"
+    parts = []
+    if row["count_flagged_grants"]:
+        parts.append(f"资助{row['count_flagged_grants']}项")
+    if row["count_flagged_awards"]:
+        parts.append(f"表彰{row['count_flagged_awards']}项")
+    return f"资格核查：{year}年存疑{'、'.join(parts)}"
 
 
 def scope_text(f: filters.Filters) -> str:

@@ -1,4 +1,4 @@
-"""项目: the county's programmes — 微项目, 积分制, trainings, awards and 睦邻客厅 (speech: 优化环境, 创新模式).
+"""项目: the county's programmes — 三社联动, 微项目, 积分制, trainings, awards and 睦邻客厅 (speech: 优化环境, 创新模式).
 
 Micro-projects count in the year they started; points over the 12 months to the date; trainings
 and awards by year; lounges as rated by the date. The field filter applies to micro-projects and
@@ -14,9 +14,10 @@ import polars as pl
 import pydeck as pdk
 import streamlit as st
 
-from dashboard import data, downloads, figures, filters, maps, nav, style, widgets
+from dashboard import data, downloads, figures, filters, maps, nav, style, tables, widgets
 from dashboard import formats as fmt
 from dashboard.charts import projects as charts
+from dashboard.charts import supervision as sup_charts
 from dashboard.safe import md
 
 K = "pj"  # widget key prefix
@@ -195,14 +196,14 @@ else:
         pl.col("count_lounges").alias("睦邻客厅（个）"),
         pl.col("residents_per_1000").round(1).alias("积分参与（每千人）"),
     )
-    st.dataframe(
+    tables.show(
         comm_table,
         key=f"{K}_communities",
         hide_index=True,
         width="stretch",
         height=_height(comm_table.height),
         column_config={
-            "预算（万元）": st.column_config.NumberColumn(format="%.2f"),
+            "预算（万元）": st.column_config.NumberColumn(format="%,.2f"),
             "常住人口": st.column_config.NumberColumn(format="localized"),
         },
         placeholder="—",
@@ -228,7 +229,7 @@ else:
             pl.col("status_on_date").replace_strict(status_names, default="").alias("状态"),
             _pct("satisfaction_rate").alias("满意度（%）"),
         )
-        st.dataframe(
+        tables.show(
             project_table,
             key=f"{K}_projects",
             hide_index=True,
@@ -238,6 +239,138 @@ else:
             placeholder="—",
         )
         downloads.buttons(project_table, f"微项目清单_{f.year}年", key=f"{K}_dl_projects")
+
+# ---------------------------------------------------------------- 三社联动
+
+st.header("三社联动", divider="gray")
+optional = data.run("info/optional_sources").row(0, named=True)
+if not optional["count_stations"] and not optional["count_workers"]:
+    st.info(
+        "三社联动暂无数据（未导入「社工站」「社会工作者」台账）。开展此项工作后，把文件名包含"
+        "「社工站」「社会工作者」的表格放进数据文件夹重新导入即可。"
+    )
+else:
+    lk = data.run("projects/linkage", **P).row(0, named=True)
+    where = md(filters.township_names().get(f.township, "")) if f.township else "全县"
+    st.markdown(
+        f"以社区为平台、社会组织为载体、社会工作者为支撑：截至{fmt.cn_date(f.as_of)}，{where}"
+        f"{lk['count_communities']}个社区（村）中，{lk['count_linked']}个实现三社联动"
+        f"（设有社工室、配有社会工作者或有社区社会组织得到社会工作者支持），占{fmt.rate(lk['linked_rate'])}。"
+        + (
+            f"建成乡镇社工站{lk['count_township_stations']}个、村（社区）社工室{lk['count_rooms']}个。"
+            if lk["count_rooms"] is not None
+            else ""
+        )
+    )
+    link_tiles = st.columns(4)
+    link_tiles[0].metric(
+        "实现三社联动的社区（村）",
+        fmt.count(lk["count_linked"], "个"),
+        f"占{fmt.rate(lk['linked_rate'])}（共{lk['count_communities']}个）",
+        delta_color="off",
+        delta_arrow="off",
+        border=True,
+    )
+    link_tiles[1].metric(
+        "在岗社会工作者",
+        fmt.count(lk["count_workers"], "名"),
+        f"持证{lk['count_qualified_workers']}名 · 配备到{lk['count_communities_with_workers']}个社区（村）"
+        if lk["count_workers"] is not None
+        else "未导入「社会工作者」台账",
+        delta_color="off",
+        delta_arrow="off",
+        help="截至当日在岗（已入职、未离职）的社会工作者，含乡镇社工站的；持证：取得助理社会工作师及以上职业资格。",
+        border=True,
+    )
+    link_tiles[2].metric(
+        "社会工作者支持的组织",
+        fmt.count(lk["count_supported"]),
+        f"占现有组织{fmt.rate(lk['supported_rate'])}"
+        if lk["count_supported"] is not None
+        else None,
+        delta_color="off",
+        delta_arrow="off",
+        help="在岗社会工作者支持的现有社区社会组织（不分服务领域）。",
+        border=True,
+    )
+    link_tiles[3].metric(
+        f"{f.year}年联合实施微项目",
+        fmt.count(lk["count_joint_micro_projects"], "个"),
+        f"当年微项目共{lk['count_micro_projects']}个"
+        if lk["count_micro_projects"] is not None
+        else "未导入微项目数据",
+        delta_color="off",
+        delta_arrow="off",
+        help="当年开始实施（不含已终止）、开始时其实施组织得到在岗社会工作者支持的微项目。",
+        border=True,
+    )
+    by_unit = data.run("projects/linkage_by_unit", **P)
+    unit = "社区（村）" if f.township else "乡镇（街道）"
+    left, right = st.columns([3, 2])
+    with left:
+        if by_unit.height and by_unit["count_linked"].is_not_null().any():
+            _chart(lambda: sup_charts.linkage_by_unit(by_unit, unit), f"{K}_linkage_unit")
+    with right:
+        if lk["count_workers"]:
+            quals = data.run("projects/social_workers", **P)
+            _chart(lambda: sup_charts.workers_by_qualification(quals), f"{K}_workers_qual")
+    link_table = by_unit.select(
+        pl.col("unit_name").alias(unit),
+        pl.col("count_communities").alias("社区（村）（个）"),
+        pl.col("count_linked").alias("实现三社联动（个）"),
+        _pct("linked_rate").alias("联动覆盖率（%）"),
+        pl.col("count_rooms").alias("社工室（个）"),
+        pl.col("count_workers").alias("社会工作者（名）"),
+        pl.col("count_qualified_workers").alias("其中持证（名）"),
+        pl.col("count_supported").alias("支持的组织（家）"),
+        _pct("supported_rate").alias("支持组织占比（%）"),
+        pl.col("count_joint_micro_projects").alias("联合实施微项目（个）"),
+    )
+    tables.show(
+        link_table,
+        key=f"{K}_linkage",
+        hide_index=True,
+        width="stretch",
+        height=_height(link_table.height),
+        placeholder="—",
+    )
+    st.caption(
+        "乡镇（街道）的社会工作者含乡镇社工站的；各社区（村）只计配备到本社区的社会工作者。"
+        "服务领域筛选不作用于三社联动。"
+        if not f.township
+        else "各社区（村）只计配备到本社区的社会工作者，乡镇社工站的社会工作者不分到社区。"
+        "服务领域筛选不作用于三社联动。"
+    )
+    downloads.buttons(link_table, f"三社联动情况_{f.year}年", key=f"{K}_dl_linkage")
+    joint = (
+        data.run("projects/joint_projects", **P)
+        if lk["count_joint_micro_projects"]
+        else pl.DataFrame()
+    )
+    if joint.height:
+        with st.expander(f"{f.year}年联合实施的微项目（{joint.height}个）"):
+            joint_table = joint.select(
+                pl.col("project_id").alias("编号"),
+                pl.col("name").alias("名称"),
+                pl.col("org_name").alias("实施组织"),
+                pl.col("township_name").alias("乡镇（街道）"),
+                pl.col("community_name").alias("社区（村）"),
+                pl.col("start_on").cast(pl.String).alias("开始日期"),
+                pl.col("status_on_date").replace_strict(status_names, default="").alias("状态"),
+                pl.col("budget_yuan").cast(pl.Float64).alias("预算（元）"),
+                pl.col("beneficiaries").alias("受益人数"),
+                pl.col("count_workers").alias("支持的社会工作者（名）"),
+                pl.col("station_names").fill_null("—").alias("所属社工站（室）"),
+            )
+            tables.show(
+                joint_table,
+                key=f"{K}_joint",
+                hide_index=True,
+                width="stretch",
+                height=_height(joint_table.height),
+                column_config={"预算（元）": st.column_config.NumberColumn(format="localized")},
+            )
+            downloads.buttons(joint_table, f"联合实施的微项目_{f.year}年", key=f"{K}_dl_joint")
 
 # ---------------------------------------------------------------- map
 
@@ -334,7 +467,7 @@ else:
         pl.col("points_12m").alias("近12个月积分（分）"),
         pl.col("points_per_month").round(0).alias("月均积分（分）"),
     )
-    st.dataframe(
+    tables.show(
         points_table,
         key=f"{K}_points",
         hide_index=True,
@@ -371,7 +504,7 @@ else:
         st.caption(
             f"{f.year}年举办培训{held.height}期，参训{int(held['participants'].sum()):,}人次。"
         )
-        st.dataframe(
+        tables.show(
             training_table,
             key=f"{K}_trainings",
             hide_index=True,
@@ -405,7 +538,7 @@ else:
             pl.col("township_name").alias("乡镇（街道）"),
             pl.col("community_name").alias("社区（村）"),
         )
-        st.dataframe(
+        tables.show(
             award_table,
             key=f"{K}_awards",
             hide_index=True,
@@ -450,7 +583,7 @@ else:
         pl.col("rated_on").cast(pl.String).alias("评定日期"),
         pl.col("floor_area_m2").alias("面积（平方米）"),
     )
-    st.dataframe(
+    tables.show(
         lounge_table,
         key=f"{K}_lounges",
         hide_index=True,

@@ -9,7 +9,7 @@ import polars as pl
 import streamlit as st
 
 import queries
-from dashboard import auth, downloads
+from dashboard import auth, downloads, tables
 from dashboard import formats as fmt
 from dashboard.safe import md
 from etl import rounds
@@ -134,7 +134,7 @@ table = pl.DataFrame(
     },
 )
 # Every township at once (a county has 10-30): the point is to see who is missing.
-st.dataframe(table, hide_index=True, width="stretch", height="content", key=f"{K}_progress")
+tables.show(table, hide_index=True, width="stretch", height="content", key=f"{K}_progress")
 downloads.buttons(table, f"上报进度-{r.title}", key=f"{K}_dl")
 
 # ---------------------------------------------------------------- one township's submissions

@@ -10,7 +10,7 @@ import polars as pl
 import pydeck as pdk
 import streamlit as st
 
-from dashboard import bigscreen, data, figures, filters, maps, style, widgets
+from dashboard import bigscreen, data, figures, filters, maps, mobile, style, targets, widgets
 from dashboard import formats as fmt
 from dashboard.charts import overview as charts
 from dashboard.safe import md
@@ -19,7 +19,8 @@ f = filters.current()
 P = f.params()
 info = data.warehouse()
 shown_build = data.build()
-st.html(bigscreen.CSS)
+phone = mobile.is_phone()  # a phone reads the screen as a page (bigscreen.PHONE_CSS)
+st.html(bigscreen.css(phone))
 
 
 @st.fragment(run_every=bigscreen.POLL_SECONDS)
@@ -34,11 +35,11 @@ def _watch() -> None:
 
 
 @st.cache_resource(max_entries=8, show_spinner=False)
-def _deck(build: str, query: dict[str, object]) -> pdk.Deck:
-    """The map per build and filters: building a deck's JSON from every polygon is dear at province
-    scale (docs/PERFORMANCE.md), and every screen in the building shows the same one."""
+def _deck(build: str, query: dict[str, object], size: tuple[int, int]) -> pdk.Deck:
+    """The map per build, filters and size: building a deck's JSON from every polygon is dear at
+    province scale (docs/PERFORMANCE.md), and every screen in the building shows the same one."""
     communities = data.run("map/communities", **query)
-    return bigscreen.deck(communities, data.run("map/townships", **query), "count_active")
+    return bigscreen.deck(communities, data.run("map/townships", **query), "count_active", size)
 
 
 def _by_period(frame: pl.DataFrame) -> tuple[dict, dict]:
@@ -113,6 +114,12 @@ with st.container(key=bigscreen.KEY):
 
     # ------------------------------------------------------------ map, league, attention
     map_col, league_col, attention_col = st.columns([5.2, 5.6, 4.2], gap="medium")
+    # The year's targets of the county (or the township shown): under the map, which gives up
+    # the height they take (issue 17: the meeting reviews progress against them).
+    progress = data.run("overview/targets", **P)
+    aims = targets.place_rows(progress, f.township)
+    size = bigscreen.MAP_SIZE_WITH_TARGETS if aims else bigscreen.MAP_SIZE
+    size = bigscreen.PHONE_MAP_SIZE if phone else size
     with map_col:
         communities = data.run("map/communities", **P)
         if communities.is_empty():
@@ -120,18 +127,28 @@ with st.container(key=bigscreen.KEY):
         else:
             ind = maps.INDICATORS["count_active"]
             st.pydeck_chart(
-                _deck(shown_build, P),
-                height=bigscreen.MAP_SIZE[1],
+                _deck(shown_build, P, size),
+                height=size[1],
                 key="screen_map",
                 alt=f"{scope}各社区{ind.label}分级着色地图",
             )
             values = communities[ind.column].to_list()
             classes = maps.legend(values, maps.class_breaks(values), ind)
             st.html(bigscreen.legend_html(f"各社区{ind.label}", classes))
+        if aims:
+            place = filters.township_names().get(f.township or "", "全县")
+            st.html(
+                bigscreen.targets_box(
+                    f"{place}{f.year}年度目标",
+                    targets.screen_items(aims),
+                    sum(1 for r in aims if r["met"]),
+                )
+            )
 
     with league_col:
         st.subheader("各乡镇（街道）社区社会组织排名", anchor=False)
-        table, left_out = bigscreen.league(data.run("overview/townships", **P))
+        towns = data.run("overview/townships", **P)
+        table, left_out = bigscreen.league(towns, goals=targets.league(progress, towns))
         st.table(table, hide_index=True)
         if left_out:
             st.caption(f"另有{left_out}个乡镇（街道）未列出，详见总览页。")
@@ -159,6 +176,27 @@ with st.container(key=bigscreen.KEY):
         low = data.run("overview/attention_townships", **P).to_dicts()
         listed = data.run("overview/attention_listed", **P).to_dicts()
         lists = style.labels("list_type")
+        # 资格核查 (信用评价结果作为政府购买服务、评先评优的重要依据): a line under the credit lists,
+        # which have the room for it that a fourth panel would not.
+        checked = data.run("overview/eligibility", **P).row(0, named=True)
+        credit_footer = ""
+        if checked["count_grants"] or checked["count_awards"]:
+            detail = "、".join(
+                part
+                for part in (
+                    f"资金安排{checked['count_flagged_grants']}项"
+                    f"（{fmt.yuan(checked['flagged_amount_yuan'])}）"
+                    if checked["count_flagged_grants"]
+                    else "",
+                    f"表彰奖励{checked['count_flagged_awards']}项"
+                    if checked["count_flagged_awards"]
+                    else "",
+                )
+                if part
+            )
+            credit_footer = bigscreen.footer_line(
+                f"{f.year}年资格核查存疑", checked["count_flagged"], "项", detail
+            )
         boxes = [
             bigscreen.attention_box(
                 "未达到国家标准的社区",
@@ -194,6 +232,7 @@ with st.container(key=bigscreen.KEY):
                     )
                     for r in listed
                 ],
+                footer=credit_footer,
             ),
         ]
         # The build marker rides in this element rather than one of its own, which would take a

@@ -55,7 +55,9 @@ def chart_key(name: str) -> str:
 def schema_browser() -> None:
     tables = data.run("sql/tables")
     columns = data.run("sql/columns")
-    t_tables, t_lookups, t_macros = st.tabs(["表和字段", "代码表", "指标宏"])
+    t_tables, t_lookups, t_macros, t_catalogue = st.tabs(
+        ["表和字段", "代码表", "指标宏", "指标目录"]
+    )
     with t_tables:
         queryable = tables.filter(~pl.col("is_lookup"))
         labels = dict(zip(tables["name"].to_list(), tables["label"].to_list(), strict=True))
@@ -134,6 +136,54 @@ def schema_browser() -> None:
             hide_index=True,
             width="stretch",
         )
+    with t_catalogue:
+        indicator_catalogue()
+
+
+def indicator_catalogue() -> None:
+    """The indicator catalogue as this build holds it (table indicator_catalogue): each
+    indicator's name, unit, how it is computed, and the macro and column to query it by."""
+    st.caption(
+        "每个指标只在这里定义一次（queries/indicators.toml，导入时写入表 `indicator_catalogue`）。"
+        "按「所在宏.列」查询，例如 "
+        "`select community_name, volunteers_per_1000 from community_indicators(date '2025-12-31', null)`；"
+        "年度目标完成情况见 `target_progress(date '2025-12-31')`。"
+    )
+    grains = {"community": "社区", "township": "乡镇", "county": "县"}
+    cat = data.run("sql/indicators")
+    st.dataframe(
+        cat.select(
+            pl.col("label").alias("指标"),
+            pl.col("key").alias("列名"),
+            pl.col("unit").alias("单位"),
+            pl.col("note").alias("口径"),
+            pl.col("grains")
+            .list.eval(pl.element().replace_strict(grains, default=pl.element()))
+            .list.join("、")
+            .alias("粒度"),
+            (pl.col("mart") + "." + pl.col("column_name")).alias("所在宏.列"),
+            pl.when(pl.col("threshold_urban").is_not_null())
+            .then(
+                pl.format(
+                    "{}：城市社区{}、农村社区{}（{}）",
+                    pl.col("threshold_label"),
+                    pl.col("threshold_urban").cast(pl.Int64),
+                    pl.col("threshold_rural").cast(pl.Int64),
+                    pl.col("threshold_basis"),
+                )
+            )
+            .otherwise(pl.lit(""))
+            .alias("标准"),
+            pl.when(pl.col("is_targetable"))
+            .then(pl.lit("可设目标"))
+            .otherwise(pl.lit(""))
+            .alias("目标"),
+        ),
+        key=f"{K}_catalogue",
+        hide_index=True,
+        width="stretch",
+        column_config={"口径": st.column_config.TextColumn(width="large")},
+    )
 
 
 # ---------------------------------------------------------------- result

@@ -9,7 +9,7 @@ import polars as pl
 import streamlit as st
 
 import queries
-from dashboard import auth, downloads, errors, widgets
+from dashboard import auth, downloads, errors, tables, widgets
 from dashboard import formats as fmt
 from dashboard.safe import md
 from etl import rounds
@@ -61,7 +61,7 @@ st.caption(
     "重新报送时没有再传的数据沿用上一次通过的报送。"
 )
 with st.expander("要报送哪些数据，怎样判断一行属于哪个乡镇"):
-    st.dataframe(
+    tables.show(
         pl.DataFrame(
             {
                 "数据": [SOURCES_BY_NAME[s].label for s in rounds.SUBMITTABLE],
@@ -133,7 +133,7 @@ per_source = pl.DataFrame(
         "其他乡镇或县级的行": pl.Int64,
     },
 )
-st.dataframe(per_source, hide_index=True, width="stretch", key=f"{K}_sources")
+tables.show(per_source, hide_index=True, width="stretch", key=f"{K}_sources")
 if latest.knock_on:
     st.warning(
         f"另有 {latest.knock_on} 行县里现有的本乡镇数据（不在这次上传的文件中）会因这次报送被拒收，"
@@ -154,7 +154,7 @@ if rejects.height:
     ).with_columns(
         pl.col("工作表").fill_null("")  # a CSV has no sheets: blank, not "None"
     )
-    st.dataframe(shown.head(500), hide_index=True, width="stretch", key=f"{K}_rejects")
+    tables.show(shown.head(500), hide_index=True, width="stretch", key=f"{K}_rejects")
     report = latest.report
     if report is not None:
         downloads.button(
@@ -194,4 +194,4 @@ history = pl.DataFrame(
         "县里采用": pl.String,
     },
 )
-st.dataframe(history, hide_index=True, width="stretch", key=f"{K}_history")
+tables.show(history, hide_index=True, width="stretch", key=f"{K}_history")

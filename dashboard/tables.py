@@ -1,0 +1,40 @@
+"""Tables as every page draws them: whole-number columns with thousands separators (18,578),
+years, codes and row numbers plain (reports/wording.py, the house style of numbers).
+
+Streamlit 1.67 draws an integer column of st.dataframe without separators unless its
+column_config says "%,d" (the "," flag is Streamlit's own extension of sprintf).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import polars as pl
+import streamlit as st
+
+from reports import wording as w
+
+COUNT = "%,d"  # whole numbers
+ONE = "%,.1f"  # averages
+MONEY = "%,.2f"  # 万元, 元 per person
+RATE = "%.1f%%"  # a rate already times 100
+
+
+def number_config(frame: pl.DataFrame, config: dict[str, Any] | None = None) -> dict[str, Any]:
+    """`config` with a separator format for every whole-number column it does not configure."""
+    out = dict(config or {})
+    if not isinstance(frame, pl.DataFrame):  # a pandas frame or a dict: drawn as given
+        return out
+    for name, dtype in frame.schema.items():
+        if not dtype.is_integer() or w.plain_column(name):
+            continue
+        given = out.get(name)
+        if given is None or isinstance(given, str):  # not configured, or only renamed
+            out[name] = st.column_config.NumberColumn(given or name, format=COUNT)
+    return out
+
+
+def show(frame: pl.DataFrame, **kwargs: Any) -> Any:
+    """st.dataframe with the house number formats filled in (returns what st.dataframe does)."""
+    kwargs["column_config"] = number_config(frame, kwargs.get("column_config"))
+    return st.dataframe(frame, **kwargs)
