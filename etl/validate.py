@@ -915,30 +915,42 @@ def _inspection_rules(f: pl.DataFrame, s: Source, ctx: Context) -> list[pl.LazyF
 # ---- The county's programmes ------------------------------------------------------------------
 
 
-def _in_communities(f: pl.DataFrame, col: Column, ctx: Context) -> list[pl.LazyFrame]:
-    """A code that must name a community (社区 or 行政村) in the division list."""
+def _of_level(
+    f: pl.DataFrame, col: Column, ctx: Context, level: str, rules: tuple[str, str], wrong: str
+) -> list[pl.LazyFrame]:
+    """A code that must be in the division list (rule rules[0]) and of this level (rules[1],
+    message: the label, then the code, then `wrong`)."""
     divs = _divisions(ctx)
-    communities = divs.filter(pl.col("level") == "community")["division_code"]
+    of_level = divs.filter(pl.col("level") == level)["division_code"]
     known = pl.col(col.name).is_in(divs["division_code"].implode())
     return [
         fail(
             f,
             pl.col(col.name).is_not_null() & ~known,
             col,
-            "community_exists",
+            rules[0],
             pl.format(f"「{col.label}」{{}}在行政区划表中不存在。请核对代码。", _v(col)),
         ),
         fail(
             f,
-            known & ~pl.col(col.name).is_in(communities.implode()),
+            known & ~pl.col(col.name).is_in(of_level.implode()),
             col,
-            "is_community",
-            pl.format(
-                f"「{col.label}」{{}}是乡镇或县的代码，不是社区（村）。请填写社区或行政村的12位代码。",
-                _v(col),
-            ),
+            rules[1],
+            pl.format(f"「{col.label}」{{}}{wrong}", _v(col)),
         ),
     ]
+
+
+def _in_communities(f: pl.DataFrame, col: Column, ctx: Context) -> list[pl.LazyFrame]:
+    """A code that must name a community (社区 or 行政村) in the division list."""
+    return _of_level(
+        f,
+        col,
+        ctx,
+        "community",
+        ("community_exists", "is_community"),
+        "是乡镇或县的代码，不是社区（村）。请填写社区或行政村的12位代码。",
+    )
 
 
 def _cn_date(col: str) -> pl.Expr:
@@ -1183,28 +1195,14 @@ def _lounge_rules(f: pl.DataFrame, s: Source, ctx: Context) -> list[pl.LazyFrame
 
 def _in_townships(f: pl.DataFrame, col: Column, ctx: Context) -> list[pl.LazyFrame]:
     """A code that must name a township (乡镇 or 街道) in the division list."""
-    divs = _divisions(ctx)
-    towns = divs.filter(pl.col("level") == "township")["division_code"]
-    known = pl.col(col.name).is_in(divs["division_code"].implode())
-    return [
-        fail(
-            f,
-            pl.col(col.name).is_not_null() & ~known,
-            col,
-            "division_exists",
-            pl.format(f"「{col.label}」{{}}在行政区划表中不存在。请核对代码。", _v(col)),
-        ),
-        fail(
-            f,
-            known & ~pl.col(col.name).is_in(towns.implode()),
-            col,
-            "is_township",
-            pl.format(
-                f"「{col.label}」{{}}不是乡镇（街道）的代码。请填写乡镇（街道）的12位代码（后三位为000）。",
-                _v(col),
-            ),
-        ),
-    ]
+    return _of_level(
+        f,
+        col,
+        ctx,
+        "township",
+        ("division_exists", "is_township"),
+        "不是乡镇（街道）的代码。请填写乡镇（街道）的12位代码（后三位为000）。",
+    )
 
 
 def _places(ctx: Context, prefix: str) -> pl.DataFrame:
