@@ -1,5 +1,6 @@
 """Tables as every page draws them: whole-number columns with thousands separators (18,578),
-years, codes and row numbers plain (reports/wording.py, the house style of numbers).
+years, codes and row numbers plain, a column headed （%） with one decimal (100.0 beside 86.7,
+never 100 beside 86.7) (reports/wording.py, the house style of numbers).
 
 Streamlit 1.67 draws an integer column of st.dataframe without separators unless its
 column_config says "%,d" (the "," flag is Streamlit's own extension of sprintf).
@@ -18,19 +19,25 @@ COUNT = "%,d"  # whole numbers
 ONE = "%,.1f"  # averages
 MONEY = "%,.2f"  # 万元, 元 per person
 RATE = "%.1f%%"  # a rate already times 100
+PERCENT_COLUMN = "%.1f"  # a column headed （%）: the header carries the sign
 
 
 def number_config(frame: pl.DataFrame, config: dict[str, Any] | None = None) -> dict[str, Any]:
-    """`config` with a separator format for every whole-number column it does not configure."""
+    """`config` with the house format for every whole-number column and every column headed （%）
+    that it does not configure."""
     out = dict(config or {})
     if not isinstance(frame, pl.DataFrame):  # a pandas frame or a dict: drawn as given
         return out
     for name, dtype in frame.schema.items():
-        if not dtype.is_integer() or w.plain_column(name):
+        if dtype.is_integer() and not w.plain_column(name):
+            number = COUNT
+        elif dtype.is_float() and ("（%）" in name or "(%)" in name):
+            number = PERCENT_COLUMN
+        else:
             continue
         given = out.get(name)
         if given is None or isinstance(given, str):  # not configured, or only renamed
-            out[name] = st.column_config.NumberColumn(given or name, format=COUNT)
+            out[name] = st.column_config.NumberColumn(given or name, format=number)
     return out
 
 

@@ -97,9 +97,11 @@ def test_tables_give_counts_separators_and_leave_years_and_codes_plain():
             "读取行数": [18578],
             "名称": ["x"],
             "率": [0.5],
+            "报送率（%）": [100.0],
         }
     )
     config = number_config(frame, {"读取行数": "读取（行）"})
-    assert set(config) == {"读取行数"}
+    assert set(config) == {"读取行数", "报送率（%）"}
+    assert config["报送率（%）"]["type_config"]["format"] == "%.1f"  # 100.0 beside 86.7, not 100
     assert config["读取行数"]["type_config"]["format"] == COUNT
     assert config["读取行数"]["label"] == "读取（行）"  # a rename the page gave is kept
