@@ -40,7 +40,7 @@ test: $(VENV)/.installed
 lint: $(VENV)/.installed
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
-	$(BIN)/mypy etl queries dashboard orgdash perf reports access
+	$(BIN)/mypy demo etl queries dashboard orgdash perf reports access
 
 format: $(VENV)/.installed
 	$(BIN)/ruff format .

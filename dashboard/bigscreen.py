@@ -17,8 +17,8 @@ import plotly.graph_objects as go
 import polars as pl
 import pydeck as pdk
 
+from dashboard import decks
 from dashboard import formats as fmt
-from dashboard import maps
 from reports.palette import FONT
 
 KEY = "screen"  # the page's container key: Streamlit gives it the class st-key-screen
@@ -277,7 +277,7 @@ def build_marker(run_id: str) -> str:
 
 
 def legend_html(title: str, legend: pl.DataFrame) -> str:
-    """The map's classes in one line under it (frame: maps.legend)."""
+    """The map's classes in one line under it (frame: decks.legend)."""
     keys = "".join(
         f"<span><i style='background:{r['color']}'></i>{escape(r['range'])}</span>"
         for r in legend.iter_rows(named=True)
@@ -292,7 +292,7 @@ def deck(
     size: tuple[int, int] = MAP_SIZE,
 ) -> pdk.Deck:
     """The county's choropleth for the dark screen: light names and outlines, and no gestures."""
-    return maps.choropleth(
+    return decks.choropleth(
         communities, townships, indicator, view_size=size, controller=False, dark=True
     )
 

@@ -372,7 +372,7 @@ def load_dir(
     """read -> normalise -> validate -> build a new file -> data checks -> atomic swap onto db_path.
 
     The build is kept as builds/<run_id>.duckdb with the files it came from, and db_path becomes
-    a symlink to it (etl.builds). On any failure the live build is not touched; the run is logged
+    a symlink to it (etl.kept_builds). On any failure the live build is not touched; the run is logged
     and LoadFailed raised. `user` is who asked, for the audit log.
     """
     from access import audit
@@ -396,8 +396,8 @@ def load_locked(
 ) -> LoadResult:
     """load_dir for a caller already holding load_lock(db_path) (etl.staging.confirm)."""
     from access import audit
-    from etl import builds
-    from etl.build import Builder, BuildFailed  # duckdb only when loading
+    from etl import kept_builds
+    from etl.write_build import Builder, BuildFailed  # duckdb only when loading
 
     config = config or load_config()
     db_path = Path(db_path).absolute()
@@ -422,10 +422,10 @@ def load_locked(
         )
         return LoadFailed(message, result, report)
 
-    builds.clean_leftovers(db_path)
+    kept_builds.clean_leftovers(db_path)
     # Private before the builder makes the folder with the umask's mode.
-    builds.private_dir(builds.builds_dir(db_path))
-    builder = Builder(builds.build_file(db_path, run_id))
+    kept_builds.private_dir(kept_builds.builds_dir(db_path))
+    builder = Builder(kept_builds.build_file(db_path, run_id))
     # The sources are copied beside the build while they are being checked (170 MB took a
     # province's load 1 s on the main thread). Before the build gets its name, so a named build
     # always has its sources.
@@ -459,9 +459,9 @@ def load_locked(
             rows_loaded = builder.finish(result, run_id, started, history)
             reported.result()
             pause_for_tests("swap")
-            builds.point_to(db_path, builder.target)
+            kept_builds.point_to(db_path, builder.target)
         except (BuildFailed, OSError) as exc:
-            builds.clean_leftovers(db_path)
+            kept_builds.clean_leftovers(db_path)
             message = str(exc) if isinstance(exc, BuildFailed) else f"保存数据版本失败：{exc}"
             raise failed(message, result, report) from exc
         record["rows_loaded"] = sum(rows_loaded.values())
@@ -475,24 +475,24 @@ def load_locked(
             rows_rejected=result.rows_rejected,
             message=f"数据截止 {result.as_of.isoformat()}",
         )
-        builds.prune(db_path, config.keep_builds)
+        kept_builds.prune(db_path, config.keep_builds)
         return LoadResult(run_id, db_path, result, rows_loaded, report)
 
     finally:
         builder.abort()  # a no-op after a finished build; removes a failed one
         background.shutdown()
         if not builder.target.exists():
-            builds.clean_leftovers(db_path)  # the sources copied for a build that failed
+            kept_builds.clean_leftovers(db_path)  # the sources copied for a build that failed
 
 
 def _archive(db_path: Path, run_id: str, directory: Path) -> None:
-    from etl import builds
+    from etl import kept_builds
 
     try:
         paths, _ = find_sources(directory)
     except FileProblem:
         return  # the check fails the load on this too; nothing to keep
-    builds.archive_sources(db_path, run_id, directory, [p.name for p in paths.values()])
+    kept_builds.archive_sources(db_path, run_id, directory, [p.name for p in paths.values()])
 
 
 def _finish(db_path: Path, record: dict, status: str, message: str) -> None:

@@ -42,7 +42,7 @@ from pathlib import Path
 
 import polars as pl
 
-from etl import builds
+from etl import kept_builds
 from etl import normalize as nz
 from etl.config import load_config
 from etl.pipeline import (
@@ -165,8 +165,8 @@ class Round:
 
 def rounds_dir(db_path: Path) -> Path:
     """rounds/ beside warehouse.duckdb, <stem>.rounds/ beside any other name (as builds/ is)."""
-    p = builds.pointer(db_path)
-    return p.parent / (ROUNDS if p.name == builds.DEFAULT_NAME else f"{p.stem}.{ROUNDS}")
+    p = kept_builds.pointer(db_path)
+    return p.parent / (ROUNDS if p.name == kept_builds.DEFAULT_NAME else f"{p.stem}.{ROUNDS}")
 
 
 def quarter_title(round_id: str) -> str | None:
@@ -253,7 +253,7 @@ def _read_round(folder: Path) -> Round:
 @contextlib.contextmanager
 def _locked(folder: Path) -> Iterator[None]:
     """One writer of a round at a time (open, close, a submission's commit, a load's record)."""
-    builds.private_dir(folder)  # rounds/ and each round: submissions hold personal data
+    kept_builds.private_dir(folder)  # rounds/ and each round: submissions hold personal data
     with (folder / ".lock").open("w") as fh:
         fcntl.flock(fh, fcntl.LOCK_EX)
         try:
@@ -377,7 +377,7 @@ class County:
 def county(db_path: Path) -> County:
     import queries
 
-    live = builds.live_build(db_path)
+    live = kept_builds.live_build(db_path)
     if live is None:
         raise RoundError("还没有在用的数据版本，无法开展乡镇上报。请先导入全县数据。")
     frame = queries.run("rounds/townships", db=live.path)
@@ -897,7 +897,7 @@ def submit(
     """
     from access import audit
 
-    db_path = builds.pointer(db_path)
+    db_path = kept_builds.pointer(db_path)
     r = get_round(db_path, round_id)
     if not r.is_open:
         raise RoundError(_closed_message(r))
@@ -906,7 +906,7 @@ def submit(
         raise RoundError(
             f"乡镇（街道）代码「{township}」不是本县的乡镇（街道）。请管理员核对账户的乡镇设置。"
         )
-    live = builds.live_build(db_path)
+    live = kept_builds.live_build(db_path)
     if live is None or live.sources is None:
         raise RoundError(
             "在用的数据版本没有保存源文件，无法把乡镇的数据并入全县数据。"
@@ -926,7 +926,7 @@ def submit(
 
     clean_old(db_path)
     root = staging_root(db_path)
-    builds.private_dir(root)  # uploads hold personal data: the server's account only
+    kept_builds.private_dir(root)  # uploads hold personal data: the server's account only
     stamp = _now(at)
     work = (
         root
@@ -1276,7 +1276,7 @@ def merge_round(db_path: Path, round_id: str, out: Path) -> dict[str, Submission
     submission, its rows of each source it submitted replaced by that submission's rows (other
     townships keep their live rows). Returns the submissions used, by township."""
     r = get_round(db_path, round_id)
-    live = builds.live_build(db_path)
+    live = kept_builds.live_build(db_path)
     if live is None or live.sources is None:
         raise RoundError("在用的数据版本没有保存源文件，无法合并乡镇报送的数据。")
     c = county(db_path)
@@ -1317,10 +1317,10 @@ def load_round(
     comes between the live sources read and the swap. Raises RoundError, LoadBusy, LoadFailed."""
     from access import audit
 
-    db_path = builds.pointer(db_path)
+    db_path = kept_builds.pointer(db_path)
     r = get_round(db_path, round_id)
     root = staging_root(db_path)
-    builds.private_dir(root)  # uploads hold personal data: the server's account only
+    kept_builds.private_dir(root)  # uploads hold personal data: the server's account only
     folder = root / f"round-{round_id}-load-{dt.datetime.now():%Y%m%dT%H%M%S}-{os.urandom(3).hex()}"
     try:
         with load_lock(db_path):

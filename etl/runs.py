@@ -1,5 +1,5 @@
 """The load log, the one-load-at-a-time lock and the test pause points: what etl/pipeline.py,
-etl/build.py and etl/builds.py all use, in a module that imports none of them (the arrows of
+etl/write_build.py and etl/kept_builds.py all use, in a module that imports none of them (the arrows of
 tests/test_architecture.py: pipeline → build → builds → runs, never back)."""
 
 from __future__ import annotations

@@ -19,7 +19,7 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-from etl import builds, untrusted
+from etl import kept_builds, untrusted
 from etl.config import load_config
 from etl.pipeline import (
     CheckResult,
@@ -68,7 +68,7 @@ class Staged:
 
 
 def staging_root(db_path: Path) -> Path:
-    return builds.pointer(db_path).parent / STAGING
+    return kept_builds.pointer(db_path).parent / STAGING
 
 
 def clean_old(db_path: Path) -> None:
@@ -179,7 +179,7 @@ def stage(
     """
     from access import audit
 
-    db_path = builds.pointer(db_path)
+    db_path = kept_builds.pointer(db_path)
     config = load_config()
     limit = max_bytes if max_bytes is not None else int(config.max_upload_mb * 1024 * 1024)
     clean_old(db_path)
@@ -190,7 +190,7 @@ def stage(
         refuse_kind(name, data, limit)
 
     root = staging_root(db_path)
-    builds.private_dir(root)  # uploads hold personal data: the server's account only
+    kept_builds.private_dir(root)  # uploads hold personal data: the server's account only
     now = dt.datetime.now()
     folder = root / f"{now:%Y%m%dT%H%M%S}-{os.urandom(3).hex()}"
     incoming = folder / ".incoming"  # hidden: the folder reader skips it
@@ -210,7 +210,7 @@ def stage(
                 )
             claimed[source] = (name, path)
 
-        live = builds.live_build(db_path)
+        live = kept_builds.live_build(db_path)
         base = live.sources if live else None
         if base is None:
             missing = [s.label for s in SOURCES if s.required and s.name not in claimed]
@@ -274,12 +274,12 @@ def confirm(
     """
     from access import audit
 
-    db_path = builds.pointer(db_path)
+    db_path = kept_builds.pointer(db_path)
     if not staged.dir.is_dir():
         raise UploadError("", "这次上传已过期或已被放弃（暂存文件已删除）。请重新上传文件并校验。")
     try:
         with load_lock(db_path):
-            live = builds.live_build(db_path)
+            live = kept_builds.live_build(db_path)
             now = live.run_id if live else None
             if now != staged.base_run:
                 raise UploadError(

@@ -125,10 +125,10 @@ def demo(
     """生成演示县的原始数据文件。 / Write the demo county's raw source files."""
     import tempfile
 
-    from etl.demo import generate
+    from demo.synthetic import generate
 
     if county is not None:
-        from etl.demo_county import UnknownCounty, extract
+        from demo.real_county import UnknownCounty, extract
 
         if scale != 1:
             raise click.UsageError(
@@ -140,7 +140,7 @@ def demo(
             raise click.BadParameter(str(exc), param_hint="--county") from None
     with progress_bar("生成") as cb:
         if layout == "office":
-            from etl.demo_office import write_office
+            from demo.office import write_office
 
             with tempfile.TemporaryDirectory(prefix="orgdash-demo-") as tmp:
                 result = generate(

@@ -102,13 +102,16 @@ def demo_folder(scale: int) -> Path:
     """The demo at this scale, made again when the generator or the source list changed."""
     folder = OUT / f"raw-s{scale}"
     stamp = hashlib.sha256(
-        b"".join((ROOT / "etl" / f).read_bytes() for f in ("demo.py", "sources.py"))
+        b"".join(
+            p.read_bytes()
+            for p in sorted([*(ROOT / "demo").glob("*.py"), ROOT / "etl" / "sources.py"])
+        )
     ).hexdigest()
     stamp_file = folder / ".generated-by"
     if not (folder / "manifest.toml").exists() or (
         not stamp_file.exists() or stamp_file.read_text() != stamp
     ):
-        from etl.demo import generate
+        from demo.synthetic import generate
 
         shutil.rmtree(folder, ignore_errors=True)
         generate(folder, scale=scale)
@@ -178,7 +181,7 @@ con.close()
 
 
 ETL_ROUNDS = 5  # load and floor alternate; the best of each is compared (the machine is shared)
-PACKAGES = ("orgdash", "etl", "queries", "access", "reports", "dashboard", "perf")
+PACKAGES = ("orgdash", "demo", "etl", "queries", "access", "reports", "dashboard", "perf")
 
 
 def compile_bytecode() -> None:

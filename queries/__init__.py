@@ -98,7 +98,7 @@ def build_id(db: Path | None = None) -> str:
 def _home(db: Path | None) -> Path:
     """The folder of the live pointer, also when given a pinned build file under builds/."""
     p = Path(db or db_path()).absolute()
-    kept = p.parent.name == "builds" or p.parent.name.endswith(".builds")  # etl/builds.py
+    kept = p.parent.name == "builds" or p.parent.name.endswith(".builds")  # etl/kept_builds.py
     if kept and not (p.parent / "etl_runs.jsonl").exists():
         return p.parent.parent
     return p.parent
@@ -139,7 +139,7 @@ def live_file(db: Path | None = None) -> Path:
     """The build file the live pointer names right now, resolved once.
 
     Pass it as `db` to every query of one page run (or report) so they all read the same build:
-    a load or rollback in between swaps the pointer, never the file (etl/builds.py).
+    a load or rollback in between swaps the pointer, never the file (etl/kept_builds.py).
     """
     p = db or db_path()
     if not p.exists():

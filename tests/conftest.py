@@ -39,7 +39,7 @@ DEMO_AS_OF = "2025-12-31"
 
 @pytest.fixture(scope="session")
 def demo_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    from etl.demo import generate
+    from demo.synthetic import generate
 
     out = tmp_path_factory.mktemp("demo") / "raw"
     generate(out, scale=1)
@@ -60,7 +60,7 @@ def demo_db(demo_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
 def province_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """Two counties (the demo at scale 2: the demo county and one more), loaded as `orgdash load`
     does: for what a province's warehouse shows differently (the map draws townships)."""
-    from etl.demo import generate
+    from demo.synthetic import generate
     from etl.pipeline import load_dir
 
     raw = tmp_path_factory.mktemp("province") / "raw"

@@ -11,11 +11,13 @@ import pytest
 ROOT = Path(__file__).resolve().parent.parent
 # What each room may not import. perf/ drives pages with Streamlit's AppTest to time them.
 FORBIDDEN = {
-    "etl": ("streamlit", "dashboard", "reports"),
-    "queries": ("streamlit", "dashboard", "reports"),
+    "etl": ("streamlit", "dashboard", "reports", "demo"),
+    "queries": ("streamlit", "dashboard", "reports", "demo"),
+    "demo": ("streamlit", "dashboard", "reports"),
     "access": ("streamlit", "dashboard", "queries", "reports"),
     "reports": ("streamlit", "dashboard"),
     "orgdash": ("streamlit", "dashboard"),
+    "dashboard": ("demo",),
 }
 
 
@@ -41,7 +43,7 @@ def test_arrows_point_one_way(room: str) -> None:
     assert wrong == []
 
 
-ROOMS = ("etl", "queries", "dashboard", "reports", "access", "orgdash", "perf")
+ROOMS = ("demo", "etl", "queries", "dashboard", "reports", "access", "orgdash", "perf")
 
 
 def runtime_imports(path: Path) -> set[str]:
@@ -68,7 +70,7 @@ def runtime_imports(path: Path) -> set[str]:
 
 
 def test_no_import_cycles_between_modules() -> None:
-    """Issue 17: etl/build.py, etl/builds.py and etl/pipeline.py imported each other through
+    """Issue 17: etl/write_build.py, etl/kept_builds.py and etl/pipeline.py imported each other through
     function-level imports. Every project module's imports, hidden or not, form no cycle."""
     modules = {
         ".".join(p.relative_to(ROOT).with_suffix("").parts).removesuffix(".__init__"): p
@@ -95,3 +97,18 @@ def test_no_import_cycles_between_modules() -> None:
         if m not in state:
             visit(m, [m])
     assert cycles == [], "\n".join(cycles)
+
+
+def test_no_two_modules_differ_by_a_plural() -> None:
+    """Issue 17: etl/build.py beside etl/builds.py and dashboard/maps.py beside views/map.py made
+    a newcomer open the wrong file. Within a room, no module's name is another's with an `s`
+    added (reports/build.py and the CLI's `orgdash builds` command live in different rooms)."""
+    confusable = []
+    for room in ROOMS:
+        stems = {p.stem: p for p in (ROOT / room).rglob("*.py")}
+        confusable += [
+            f"{stems[s].relative_to(ROOT)} ~ {stems[s + 's'].relative_to(ROOT)}"
+            for s in stems
+            if s + "s" in stems
+        ]
+    assert confusable == []

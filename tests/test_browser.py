@@ -311,7 +311,7 @@ def test_a_click_on_a_province_map_opens_the_township_once(browser, province_db,
     there (the map's selection once outlived the switch and reopened the township for ever)."""
     import polars as pl
 
-    from dashboard import maps
+    from dashboard import decks
     from tests.dbutil import sql
 
     town, name, geojson = sql(
@@ -320,7 +320,7 @@ def test_a_click_on_a_province_map_opens_the_township_once(browser, province_db,
         "join map_shapes m using (division_code) where t.level = 'township' "
         "order by t.division_code desc limit 1",  # the second county's
     )[0]
-    lon, lat = maps.label_points(pl.DataFrame({"geojson": [geojson]}))[0]
+    lon, lat = decks.label_points(pl.DataFrame({"geojson": [geojson]}))[0]
     with serve(province_db, users_file) as url:
         ctx = browser.new_context(viewport={"width": 1400, "height": 1400}, locale="zh-CN")
         tab = ctx.new_page()
@@ -334,14 +334,14 @@ def test_a_click_on_a_province_map_opens_the_township_once(browser, province_db,
             assert "可查看其下各社区" in tab.locator("[data-testid='stMain']").first.inner_text()
             box = tab.locator(DECK).first.bounding_box()
             assert box is not None
-            # The page fits the view to every township's box in a 460 × 620 map (maps.view_for,
+            # The page fits the view to every township's box in a 460 × 620 map (decks.view_for,
             # views/map.py MAP_WIDTH); deck.gl centres it in the canvas it is given.
             bounds = sql(
                 province_db,
                 "select min(xmin), min(ymin), max(xmax), max(ymax) from map_shapes "
                 "join divisions using (division_code) where level = 'township'",
             )[0]
-            v = maps.view_for(bounds, 460, 620)
+            v = decks.view_for(bounds, 460, 620)
             view = {"longitude": v.longitude, "latitude": v.latitude, "zoom": v.zoom}
             x, y = _pixel(view, lon, lat, box["width"], box["height"])
             tab.mouse.move(box["x"] + x, box["y"] + y)

@@ -13,9 +13,9 @@ from click.testing import CliRunner
 
 import queries
 from access import audit
-from etl import builds
-from etl.builds import RollbackError, list_builds, live_build, rollback, sources_dir
+from etl import kept_builds
 from etl.config import EtlConfig
+from etl.kept_builds import RollbackError, list_builds, live_build, rollback, sources_dir
 from etl.pipeline import LoadBusy, LoadFailed, load_dir, load_lock, read_runs
 from tests.dbutil import sql
 
@@ -57,7 +57,7 @@ def test_each_load_keeps_its_build_and_the_live_path_points_at_the_newest(demo_d
     assert live_run(db) == second.run_id
     assert queries.run("info/as_of", db=db)["etl_run_id"][0] == second.run_id
     assert queries.build_id(db) != id_first
-    assert queries.live_file(db) == builds.build_file(db, second.run_id)
+    assert queries.live_file(db) == kept_builds.build_file(db, second.run_id)
     assert queries.live_file(db).resolve() == db.resolve()
 
     # The files each build came from are kept beside it, byte for byte, manifest included.
@@ -79,20 +79,20 @@ def test_builds_are_pruned_to_keep_builds_but_never_the_live_or_a_just_retired_o
     r3 = load_dir(demo_dir, db, config=config)
     ids = [b.run_id for b in list_builds(db)]
     assert ids == [r3.run_id, r2.run_id]
-    assert not builds.build_file(db, r1.run_id).exists()
-    assert not builds.sources_path(db, r1.run_id).exists()  # its sources go with it
+    assert not kept_builds.build_file(db, r1.run_id).exists()
+    assert not kept_builds.sources_path(db, r1.run_id).exists()  # its sources go with it
 
     # r2 stopped being live a moment ago: a reader may have just resolved the pointer to it.
     r4 = load_dir(demo_dir, db, config=config)
     assert [b.run_id for b in list_builds(db)] == [r4.run_id, r3.run_id, r2.run_id]
-    age(builds.build_file(db, r2.run_id), 120)
-    assert builds.prune(db, 2) == [r2.run_id]
+    age(kept_builds.build_file(db, r2.run_id), 120)
+    assert kept_builds.prune(db, 2) == [r2.run_id]
 
     # After a rollback the live build is older than the newest N: it stays all the same.
     rollback(db, to=r3.run_id)
     for b in list_builds(db):
         age(b.path, 120)
-    assert builds.prune(db, 1) == []
+    assert kept_builds.prune(db, 1) == []
     assert [(b.run_id, b.is_live) for b in list_builds(db)] == [
         (r4.run_id, False),
         (r3.run_id, True),
@@ -274,11 +274,11 @@ def test_a_build_from_an_earlier_version_is_not_rolled_back_to(demo_dir, db):
 
     old = load_dir(demo_dir, db)
     new = load_dir(demo_dir, db)
-    assert builds.missing_objects(builds.build_file(db, new.run_id)) == []
-    with duckdb.connect(str(builds.build_file(db, old.run_id))) as con:
+    assert kept_builds.missing_objects(kept_builds.build_file(db, new.run_id)) == []
+    with duckdb.connect(str(kept_builds.build_file(db, old.run_id))) as con:
         con.execute("drop table map_shapes")
     with pytest.raises(RollbackError) as exc:
         rollback(db)
     assert "由旧版程序生成" in str(exc.value) and "map_shapes" in str(exc.value)
-    assert str(builds.sources_path(db, old.run_id)) in str(exc.value)
+    assert str(kept_builds.sources_path(db, old.run_id)) in str(exc.value)
     assert live_run(db) == new.run_id  # nothing swapped

@@ -18,8 +18,8 @@ from pathlib import Path
 import pytest
 
 import queries
-from etl import builds
-from etl.builds import list_builds, rollback
+from etl import kept_builds
+from etl.kept_builds import list_builds, rollback
 from etl.pipeline import LoadBusy, load_dir
 from etl.read import decode
 from tests.dbutil import sql
@@ -125,7 +125,7 @@ def test_readers_see_the_old_or_the_new_build_never_a_mix(demo_dir, db, tmp_path
     # What each build answers, asked of each build file directly after the fact.
     expected = {}
     for run in (first, second, third):
-        f = builds.build_file(db, run)
+        f = kept_builds.build_file(db, run)
         expected[run] = count_active(f, queries.run("info/as_of", db=f)["as_of_date"][0])
     assert expected[first] == expected[third] != expected[second]  # the data really changed
 
@@ -145,7 +145,7 @@ def test_readers_see_the_old_or_the_new_build_never_a_mix(demo_dir, db, tmp_path
 def test_a_load_killed_midway_leaves_the_live_warehouse_intact(demo_dir, db, tmp_path, stage):
     link, live_bytes = os.readlink(db), digest(db)
     before = [b.run_id for b in list_builds(db)]
-    folder = builds.builds_dir(db)
+    folder = kept_builds.builds_dir(db)
     marker = tmp_path / "paused"
     env = {
         **os.environ,

@@ -16,7 +16,7 @@ import polars as pl
 import pytest
 import shapely
 
-from etl.demo import DEMO_ERRORS, YEARS, DemoResult, generate
+from demo.synthetic import DEMO_ERRORS, YEARS, DemoResult, generate
 
 AS_OF = dt.date(2025, 12, 31)
 ALPHABET = "0123456789ABCDEFGHJKLMNPQRTUWXY"
@@ -490,7 +490,7 @@ EXPECTED_FILES = [
     "联合会成员.csv",
     "重大事项报告.xlsx",
     "信息公开.csv",
-    "年度目标.xlsx",  # the leadership's targets (etl/demo_targets.py)
+    "年度目标.xlsx",  # the leadership's targets (demo/targets.py)
     "manifest.toml",
 ]
 

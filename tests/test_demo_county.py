@@ -1,5 +1,5 @@
 """`orgdash demo --county 530427`: the demo drawn on 新平彝族傣族自治县's real townships and
-communities (etl/geo/530427.json), loaded as `orgdash load` loads it, seen on the pages and report."""
+communities (demo/counties/530427.json), loaded as `orgdash load` loads it, seen on the pages and report."""
 
 from __future__ import annotations
 
@@ -14,7 +14,7 @@ import pytest
 import shapely
 from click.testing import CliRunner
 
-from etl.demo_county import GEO_DIR, UnknownCounty, committee
+from demo.real_county import GEO_DIR, UnknownCounty, committee
 from queries import sql_files
 from tests.conftest import TEST_PASSWORD, open_as
 from tests.dbutil import sql
@@ -169,8 +169,8 @@ def test_communities_sit_at_the_speechs_density_against_their_own_floor(db):
 
 
 def test_every_check_passes_and_only_the_planted_mistakes_are_rejected(db):
-    from etl.build import run_checks
-    from etl.demo import demo_errors
+    from demo.synthetic import demo_errors
+    from etl.write_build import run_checks
 
     con = duckdb.connect(str(db), read_only=True)
     try:
@@ -207,7 +207,7 @@ def test_boundaries_are_schematic_cells_in_a_plain_shape_at_the_countys_place(db
 def test_the_manifest_names_the_source_and_marks_the_boundaries(raw):
     text = (raw / "manifest.toml").read_text(encoding="utf-8")
     assert 'boundaries = "synthetic"' in text
-    assert "china-division@2.7.0" in text and "etl/geo/530427.json" in text
+    assert "china-division@2.7.0" in text and "demo/counties/530427.json" in text
     assert 'county_code = "530427"' in text
 
 
@@ -256,7 +256,7 @@ def test_the_speech_countys_demo_map_is_marked_schematic_too(app, demo_db):
     ],
 )
 def test_which_folders_load_as_schematic(manifest, synthetic):
-    from etl.build import boundaries_synthetic
+    from etl.write_build import boundaries_synthetic
 
     assert boundaries_synthetic(manifest) is synthetic
 
@@ -311,7 +311,7 @@ def test_an_unknown_county_is_refused_in_chinese_naming_the_ones_there_are(tmp_p
     assert "没有县级区划代码「110101」的区划数据" in result.output
     assert "可用的县：530427（云南省玉溪市新平彝族傣族自治县）" in result.output
     assert not out.exists()  # refused before anything is written
-    from etl.demo import generate
+    from demo.synthetic import generate
 
     with pytest.raises(UnknownCounty, match="可用的县：530427"):
         generate(out, county="../530427")

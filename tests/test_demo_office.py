@@ -10,7 +10,7 @@ from pathlib import Path
 import fastexcel
 import pytest
 
-from etl.demo_office import write_office
+from demo.office import write_office
 from etl.pipeline import check_dir, load_dir
 from etl.sources import SOURCES
 from tests.dbutil import sql

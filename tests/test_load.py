@@ -106,11 +106,11 @@ def test_marts_agree_with_the_tables(demo_db):
 
 
 def test_marts_built_during_the_load_equal_marts_built_at_the_end(demo_db, tmp_path):
-    """The load builds each mart as soon as the sources it names are in (etl.build.mart_sources),
+    """The load builds each mart as soon as the sources it names are in (etl.write_build.mart_sources),
     while later files are still being checked. Rebuilt from the finished warehouse, every mart
     table must come out the same: one built too early, before a source it reads, would not.
     (Views and macros are computed when read, whenever they were created.)"""
-    from etl.build import mart_sources
+    from etl.write_build import mart_sources
     from queries import sql_files
 
     copy = tmp_path / "rebuilt.duckdb"
@@ -143,9 +143,9 @@ def test_marts_built_during_the_load_equal_marts_built_at_the_end(demo_db, tmp_p
 def test_the_build_checks_pass_on_the_demo_and_catch_repeated_keys_and_dangling_references(
     demo_db, tmp_path
 ):
-    # Keys are not PRIMARY KEY constraints (etl/build.py says why): the build's data checks
+    # Keys are not PRIMARY KEY constraints (etl/write_build.py says why): the build's data checks
     # must catch what the constraint would have. NOT NULL stays in the DDL.
-    from etl.build import key_checks, run_checks
+    from etl.write_build import key_checks, run_checks
 
     assert {"unique_key_organizations", "unique_key_grants"} <= set(key_checks())
     copy = tmp_path / "copy.duckdb"
@@ -530,7 +530,7 @@ def test_cli_help_is_bilingual():
 
 
 def test_check_rejects_exactly_the_demo_mistakes(tmp_path):
-    from etl.demo import generate
+    from demo.synthetic import generate
     from etl.pipeline import check_dir
 
     demo = generate(tmp_path / "raw", scale=1)
@@ -542,7 +542,7 @@ def test_check_rejects_exactly_the_demo_mistakes(tmp_path):
 
 
 def test_clean_demo_loads_without_rejects(tmp_path):
-    from etl.demo import generate
+    from demo.synthetic import generate
     from etl.pipeline import check_dir
 
     demo = generate(tmp_path / "raw", scale=1, errors=False)

@@ -189,7 +189,7 @@ def test_annual_reports_and_funding_of_the_community(app, demo_db):
 @pytest.fixture(scope="module")
 def province_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """Two counties (248 communities): more than the page lists in one picker."""
-    from etl.demo import generate
+    from demo.synthetic import generate
     from etl.pipeline import load_dir
 
     raw = tmp_path_factory.mktemp("province") / "raw"

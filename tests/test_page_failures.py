@@ -11,7 +11,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from dashboard import errors
-from etl import builds, rounds, staging
+from etl import kept_builds, rounds, staging
 from etl.pipeline import load_dir
 from tests import conftest, hostile, test_page_import
 from tests.test_staging import corrected_orgs
@@ -62,7 +62,7 @@ def test_import_confirm_after_the_data_changed_says_so(site: Path, demo_dir: Pat
     at = conftest.open_as("admin", IMPORT)
     upload(at, "imp", "上传并校验", "名录（更正）.csv", data)
     assert at.button(key="imp_confirm")
-    load_dir(builds.live_build(site).sources, site)  # someone else loads meanwhile
+    load_dir(kept_builds.live_build(site).sources, site)  # someone else loads meanwhile
     at.button(key="imp_confirm").click().run()
     no_trace(at, site)
     assert any("在用的数据已经变了" in e.value for e in at.error), shown(at)

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from etl import builds
+from etl import kept_builds
 from etl.pipeline import load_dir
 from tests import conftest
 from tests.dbutil import sql
@@ -40,7 +40,7 @@ def upload(at: AppTest, *files: tuple[str, bytes]) -> AppTest:
 
 def test_upload_check_confirm_then_every_page_sees_it_and_rollback(site, demo_dir):
     data, org_id = corrected_orgs(demo_dir, site)
-    before = builds.live_build(site).run_id
+    before = kept_builds.live_build(site).run_id
     at = open_as("admin")
     upload(at, ("名录（更正）.csv", data))
 
@@ -51,11 +51,11 @@ def test_upload_check_confirm_then_every_page_sees_it_and_rollback(site, demo_di
     assert set(check["来源"]) == {"本次上传", "沿用当前版本"}
     rejected = int(check["拒收行数"].sum())
     assert {m.label: m.value for m in at.metric}["拒收"] == f"{rejected:,}行"
-    assert builds.live_build(site).run_id == before
+    assert kept_builds.live_build(site).run_id == before
 
     at.button(key="imp_confirm").click().run()
     assert any("导入成功" in s.value for s in at.success)
-    after = builds.live_build(site).run_id
+    after = kept_builds.live_build(site).run_id
     assert after != before
     renamed = sql(site, "select name from organizations where org_id = $o", o=org_id)[0][0]
     assert renamed.endswith("（已更正）")
@@ -71,7 +71,7 @@ def test_upload_check_confirm_then_every_page_sees_it_and_rollback(site, demo_di
     at.checkbox(key="imp_sure").check()
     at.button(key="FormSubmitter:imp_rollback-回退").click().run()
     assert any(f"已回退到版本 {before}" in s.value for s in at.success)
-    assert builds.live_build(site).run_id == before
+    assert kept_builds.live_build(site).run_id == before
     assert not sql(site, "select name from organizations where org_id = $o", o=org_id)[0][
         0
     ].endswith("（已更正）")
@@ -85,11 +85,11 @@ def test_upload_check_confirm_then_every_page_sees_it_and_rollback(site, demo_di
     ],
 )
 def test_bad_uploads_say_what_happened(site, name, body, says):
-    before = builds.live_build(site).run_id
+    before = kept_builds.live_build(site).run_id
     at = upload(open_as("admin"), (name, body))
     errors = [e.value for e in at.error]
     assert errors and name in errors[0] and says in errors[0]
-    assert builds.live_build(site).run_id == before
+    assert kept_builds.live_build(site).run_id == before
 
 
 def test_a_file_over_the_limit_names_the_limit(site, demo_dir, tmp_path, monkeypatch):

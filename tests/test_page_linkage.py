@@ -11,7 +11,7 @@ from pathlib import Path
 import polars as pl
 import pytest
 
-from dashboard import maps
+from dashboard import decks
 from queries.indicators import catalogue
 from tests import linkage_sql as x
 from tests.dbutil import sql
@@ -44,7 +44,7 @@ def chart(at, title_part: str) -> dict:  # type: ignore[no-untyped-def]
 def deck_values(at) -> dict[str, float | None]:  # type: ignore[no-untyped-def]
     (one,) = at.get("deck_gl_json_chart")
     layers = {layer["id"]: layer for layer in json.loads(one.proto.json)["layers"]}
-    feats = layers[maps.COMMUNITY_LAYER]["data"]["features"]
+    feats = layers[decks.COMMUNITY_LAYER]["data"]["features"]
     return {f["properties"]["code"]: f["properties"]["value"] for f in feats}
 
 

@@ -10,7 +10,7 @@ import numpy as np
 import polars as pl
 import pytest
 
-from dashboard import maps
+from dashboard import decks
 
 AS_OF = "2025-12-31"
 CHENGGUAN = "340129001000"  # 城关街道
@@ -35,7 +35,7 @@ def _layers(deck: dict) -> dict[str, dict]:
 
 
 def _props(deck: dict) -> dict[str, dict]:
-    feats = _layers(deck)[maps.COMMUNITY_LAYER]["data"]["features"]
+    feats = _layers(deck)[decks.COMMUNITY_LAYER]["data"]["features"]
     return {f["properties"]["code"]: f["properties"] for f in feats}
 
 
@@ -46,7 +46,7 @@ def test_deck_has_every_layer_and_the_active_counts(app, demo_db):
     at = app("views/map.py")
     deck = _deck(at)
     layers = _layers(deck)
-    assert set(layers) == {maps.COMMUNITY_LAYER, maps.TOWNSHIP_LAYER, maps.LABEL_LAYER}
+    assert set(layers) == {decks.COMMUNITY_LAYER, decks.TOWNSHIP_LAYER, decks.LABEL_LAYER}
     assert deck["mapStyle"] == "__MAP_STYLE__"  # no basemap: Streamlit draws none, fetches nothing
     expected = dict(
         _q(demo_db, f"select community_code, count_active from community_density(date '{AS_OF}')")
@@ -61,9 +61,9 @@ def test_deck_has_every_layer_and_the_active_counts(app, demo_db):
     high = max(props.values(), key=lambda p: p["value"])
     assert low["cls"] == 0 and high["cls"] == 4 and low["fill"] != high["fill"]
     # Township outlines: unfilled, one per township; names drawn with the Chinese glyphs loaded.
-    towns = layers[maps.TOWNSHIP_LAYER]
+    towns = layers[decks.TOWNSHIP_LAYER]
     assert towns["filled"] is False and len(towns["data"]["features"]) == 12
-    labels = layers[maps.LABEL_LAYER]
+    labels = layers[decks.LABEL_LAYER]
     assert labels["characterSet"] == "auto"
     assert "城关街道" in {d["name"] for d in labels["data"]}
     # Tooltip in Chinese from feature properties.
@@ -134,7 +134,7 @@ def test_township_filter_draws_only_that_township_and_zooms_in(app, demo_db):
         )
     }
     assert set(_props(deck)) == codes
-    towns = _layers(deck)[maps.TOWNSHIP_LAYER]["data"]["features"]
+    towns = _layers(deck)[decks.TOWNSHIP_LAYER]["data"]["features"]
     assert [f["properties"]["code"] for f in towns] == [CHENGGUAN]
     assert deck["initialViewState"]["zoom"] > county_zoom + 0.5
     assert len(at.dataframe[0].value) == len(codes)
@@ -162,7 +162,7 @@ def test_area_and_field_filters(app, demo_db):
 def test_platform_layer_appears_when_toggled_and_follows_the_level_choice(app):
     at = app("views/map.py")
     at.toggle(key="map_platforms").set_value(True).run()
-    layer = _layers(_deck(at))[maps.PLATFORM_LAYER]
+    layer = _layers(_deck(at))[decks.PLATFORM_LAYER]
     assert (
         layer["@@type"] == "IconLayer"
     )  # not ScatterplotLayer: it draws wrong in headless Chromium
@@ -170,11 +170,11 @@ def test_platform_layer_appears_when_toggled_and_follows_the_level_choice(app):
     assert {d["level"] for d in layer["data"]} == {"county", "township", "village"}
     assert layer["iconAtlas"].startswith("data:image/svg+xml;base64,")  # nothing fetched
     at.button_group(key="map_platform_levels").set_value(["township"]).run()
-    layer = _layers(_deck(at))[maps.PLATFORM_LAYER]
+    layer = _layers(_deck(at))[decks.PLATFORM_LAYER]
     assert len(layer["data"]) == 12
     assert all(d["title"].endswith("社会组织服务中心") for d in layer["data"])
     at.toggle(key="map_platforms").set_value(False).run()
-    assert maps.PLATFORM_LAYER not in _layers(_deck(at))
+    assert decks.PLATFORM_LAYER not in _layers(_deck(at))
 
 
 def test_configured_tiles_become_a_basemap_style(app, monkeypatch):
@@ -220,12 +220,12 @@ def test_empty_state_when_no_community_matches(app, demo_db):
     ],
 )
 def test_class_breaks(values, breaks):
-    assert maps.class_breaks(values) == pytest.approx(breaks)
+    assert decks.class_breaks(values) == pytest.approx(breaks)
 
 
 def test_class_of_counts_the_lower_bound_in():
     breaks = [10, 20]
-    assert [maps.class_of(v, breaks) for v in (0, 9.9, 10, 19.99, 20, 1e9, None)] == [
+    assert [decks.class_of(v, breaks) for v in (0, 9.9, 10, 19.99, 20, 1e9, None)] == [
         0, 0, 1, 1, 2, 2, None,
     ]  # fmt: skip
 
@@ -233,21 +233,21 @@ def test_class_of_counts_the_lower_bound_in():
 def test_class_colours_come_from_the_ramp():
     from dashboard import style
 
-    assert maps.class_colors(5) == style.RAMP
-    assert maps.class_colors(3) == [style.RAMP[0], style.RAMP[2], style.RAMP[4]]
-    assert maps.class_colors(2) == [style.RAMP[0], style.RAMP[4]]
-    assert maps.class_colors(1) == [style.RAMP[2]]
+    assert decks.class_colors(5) == style.RAMP
+    assert decks.class_colors(3) == [style.RAMP[0], style.RAMP[2], style.RAMP[4]]
+    assert decks.class_colors(2) == [style.RAMP[0], style.RAMP[4]]
+    assert decks.class_colors(1) == [style.RAMP[2]]
 
 
 def test_legend_rows_in_chinese():
-    ind = maps.INDICATORS["report_submission_rate"]
+    ind = decks.INDICATORS["report_submission_rate"]
     values = [0.5, 0.8, 1.0, 1.0, None]
-    key = maps.legend(values, [0.8, 1.0], ind)
+    key = decks.legend(values, [0.8, 1.0], ind)
     assert key["range"].to_list() == ["低于 80%", "80%–100%", "100%", "无数据"]
     assert key["count"].to_list() == [1, 1, 2, 1]
     assert key["color"].to_list()[-1] == "#d2d2d2"  # missing data in grey
-    counts = maps.INDICATORS["count_active"]
-    assert maps.legend([3, 12, 30], [10, 20], counts)["range"].to_list() == [
+    counts = decks.INDICATORS["count_active"]
+    assert decks.legend([3, 12, 30], [10, 20], counts)["range"].to_list() == [
         "低于 10家",
         "10–20家",
         "20家 及以上",
@@ -281,13 +281,13 @@ def test_choropleth_on_a_tiny_frame():
             "geojson": [_square(117.0, 31.0, 0.03)],
         }
     )
-    deck = json.loads(maps.choropleth(communities, townships, "floor_ratio").to_json())
+    deck = json.loads(decks.choropleth(communities, townships, "floor_ratio").to_json())
     layers = _layers(deck)
-    feats = layers[maps.COMMUNITY_LAYER]["data"]["features"]
+    feats = layers[decks.COMMUNITY_LAYER]["data"]["features"]
     assert [f["properties"]["value"] for f in feats] == [1.2, 0.6, 1.4]
     assert feats[1]["properties"]["l2"] == "社会组织3家，标准5家，未达标"
     assert len({tuple(f["properties"]["fill"]) for f in feats}) == 3
-    assert layers[maps.LABEL_LAYER]["data"] == [{"name": "一镇", "position": [117.015, 31.015]}]
+    assert layers[decks.LABEL_LAYER]["data"] == [{"name": "一镇", "position": [117.015, 31.015]}]
     assert all(layer.get("id") for layer in deck["layers"])
 
 
@@ -295,11 +295,11 @@ def test_tile_url_from_config_file(tmp_path, monkeypatch):
     monkeypatch.delenv("ORGDASH_TILE_URL", raising=False)
     cfg = tmp_path / "orgdash.toml"
     monkeypatch.setenv("ORGDASH_CONFIG", str(cfg))
-    assert maps.tile_url() is None
+    assert decks.tile_url() is None
     cfg.write_text('[map]\ntile_url = "http://10.0.0.5/tiles/{z}/{x}/{y}.png"\n', encoding="utf-8")
-    assert maps.tile_url() == "http://10.0.0.5/tiles/{z}/{x}/{y}.png"
+    assert decks.tile_url() == "http://10.0.0.5/tiles/{z}/{x}/{y}.png"
     monkeypatch.setenv("ORGDASH_TILE_URL", "http://other/{z}/{x}/{y}.png")
-    assert maps.tile_url() == "http://other/{z}/{x}/{y}.png"
+    assert decks.tile_url() == "http://other/{z}/{x}/{y}.png"
 
 
 def test_programme_indicators_on_the_map(app, demo_db):
@@ -354,7 +354,7 @@ def test_a_township_account_sees_its_communities_on_the_map(app, demo_db, demo_t
         )
     }
     assert set(_props(deck)) == codes
-    towns = _layers(deck)[maps.TOWNSHIP_LAYER]["data"]["features"]
+    towns = _layers(deck)[decks.TOWNSHIP_LAYER]["data"]["features"]
     assert [f["properties"]["code"] for f in towns] == [demo_township]
 
 
@@ -483,8 +483,8 @@ def test_province_map_draws_townships_coloured_by_their_communities(province_map
     assert "可查看其下各社区" in at.caption[0].value
     deck = _deck(at)
     layers = _layers(deck)
-    assert set(layers) == {maps.TOWNSHIP_AREA_LAYER, maps.COUNTY_LAYER, maps.COUNTY_LABEL_LAYER}
-    feats = layers[maps.TOWNSHIP_AREA_LAYER]["data"]["features"]
+    assert set(layers) == {decks.TOWNSHIP_AREA_LAYER, decks.COUNTY_LAYER, decks.COUNTY_LABEL_LAYER}
+    feats = layers[decks.TOWNSHIP_AREA_LAYER]["data"]["features"]
     props = {f["properties"]["code"]: f["properties"] for f in feats}
     expected = _township_expected(province_db)
     assert len(expected) == 24  # twelve townships in each county
@@ -496,9 +496,9 @@ def test_province_map_draws_townships_coloured_by_their_communities(province_map
     counties = dict(
         _q(province_db, "select division_code, name from divisions where level = 'county'")
     )
-    outlines = layers[maps.COUNTY_LAYER]["data"]["features"]
+    outlines = layers[decks.COUNTY_LAYER]["data"]["features"]
     assert {f["properties"]["code"] for f in outlines} == set(counties)
-    assert {d["name"] for d in layers[maps.COUNTY_LABEL_LAYER]["data"]} == set(counties.values())
+    assert {d["name"] for d in layers[decks.COUNTY_LABEL_LAYER]["data"]} == set(counties.values())
     # The table lists the townships with their county, the largest first.
     table = at.dataframe[0].value
     assert len(table) == 24 and "县（区）" in table.columns
@@ -514,7 +514,7 @@ def test_province_rates_are_recomputed_from_the_townships_totals(province_map, p
     for indicator, column in (("per_1000_residents", 1), ("floor_ratio", 2)):
         at.selectbox(key="map_indicator").set_value(indicator).run()
         assert not at.exception
-        feats = _layers(_deck(at))[maps.TOWNSHIP_AREA_LAYER]["data"]["features"]
+        feats = _layers(_deck(at))[decks.TOWNSHIP_AREA_LAYER]["data"]["features"]
         got = {f["properties"]["code"]: f["properties"]["value"] for f in feats}
         assert set(got) == set(expected)  # townships with rural communities only
         for code, value in got.items():
@@ -541,6 +541,6 @@ def test_choosing_a_township_of_a_province_shows_its_communities(province_map, p
     }
     assert set(_props(deck)) == codes
     assert [
-        f["properties"]["code"] for f in _layers(deck)[maps.TOWNSHIP_LAYER]["data"]["features"]
+        f["properties"]["code"] for f in _layers(deck)[decks.TOWNSHIP_LAYER]["data"]["features"]
     ] == [town]
     assert len(at.dataframe[0].value) == len(codes)

@@ -13,7 +13,7 @@ import duckdb
 import polars as pl
 import pytest
 
-from dashboard import maps
+from dashboard import decks
 from tests.dbutil import sql
 
 PAGE = "views/projects.py"
@@ -202,7 +202,7 @@ def test_charts_show_the_fields_stars_and_years(county_page, demo_db):
     stars = dict(sql(demo_db, "select stars, count(*) from lounges group by stars"))
     bars = chart(county_page, "睦邻客厅星级分布")["data"][0]
     assert dict(zip(bars["x"], bars["y"], strict=True)) == {
-        maps.star_label(s): stars.get(s, 0) for s in (5, 4, 3, 2, 1)
+        decks.star_label(s): stars.get(s, 0) for s in (5, 4, 3, 2, 1)
     }
     trained = dict(
         sql(demo_db, "select year(held_on), sum(participants) from trainings group by 1")
@@ -221,7 +221,7 @@ def test_charts_show_the_fields_stars_and_years(county_page, demo_db):
 def test_map_draws_projects_per_community_and_lounge_stars(county_page, demo_db):
     d = deck(county_page)
     found = layers(d)
-    assert {maps.COMMUNITY_LAYER, maps.TOWNSHIP_LAYER, maps.LOUNGE_LAYER} <= set(found)
+    assert {decks.COMMUNITY_LAYER, decks.TOWNSHIP_LAYER, decks.LOUNGE_LAYER} <= set(found)
     per_comm = dict(
         sql(
             demo_db,
@@ -233,11 +233,11 @@ def test_map_draws_projects_per_community_and_lounge_stars(county_page, demo_db)
     )
     props = {
         f["properties"]["code"]: f["properties"]
-        for f in found[maps.COMMUNITY_LAYER]["data"]["features"]
+        for f in found[decks.COMMUNITY_LAYER]["data"]["features"]
     }
     assert {c: round(p["value"]) for c, p in props.items()} == per_comm
     assert next(iter(props.values()))["l1"].startswith("微项目数：")
-    stars = found[maps.LOUNGE_LAYER]["data"]
+    stars = found[decks.LOUNGE_LAYER]["data"]
     rows = sql(
         demo_db,
         """select l.name, l.stars, coalesce(l.lon, d.lon), l.lon is null from lounges l
@@ -258,7 +258,7 @@ def test_map_indicator_points_participation(county_page, demo_db):
     assert not county_page.exception
     props = {
         f["properties"]["code"]: f["properties"]["value"]
-        for f in layers(deck(county_page))[maps.COMMUNITY_LAYER]["data"]["features"]
+        for f in layers(deck(county_page))[decks.COMMUNITY_LAYER]["data"]["features"]
     }
     expected = dict(
         sql(
@@ -306,7 +306,7 @@ def test_township_filter_narrows_every_section(app, demo_db):
     text = " ".join(md.value for md in at.markdown)
     assert f"2025年，城关街道社区社会组织实施微项目{n}个" in text
     # The map draws the township only.
-    feats = layers(deck(at))[maps.COMMUNITY_LAYER]["data"]["features"]
+    feats = layers(deck(at))[decks.COMMUNITY_LAYER]["data"]["features"]
     assert {f["properties"]["code"][:9] for f in feats} == {CHENGGUAN[:9]}
 
 
@@ -369,5 +369,5 @@ def test_missing_sources_say_so(without_programmes, users_file):
     for label in ("微项目", "积分台账", "培训", "表彰奖励", "睦邻客厅"):
         assert f"没有「{label}」数据" in infos
     # The map still draws, every community as no data rather than zero.
-    props = layers(deck(at))[maps.COMMUNITY_LAYER]["data"]["features"]
+    props = layers(deck(at))[decks.COMMUNITY_LAYER]["data"]["features"]
     assert all(f["properties"]["value"] is None for f in props)

@@ -1022,7 +1022,7 @@ def test_cli_refuses_an_unknown_township(demo_db, tmp_path):
 @pytest.fixture(scope="module")
 def province_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """Two demo counties (24 townships, two of each name) loaded as `orgdash load` does it."""
-    from etl.demo import generate
+    from demo.synthetic import generate
     from etl.pipeline import load_dir
 
     raw = tmp_path_factory.mktemp("province") / "raw"

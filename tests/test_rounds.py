@@ -15,7 +15,7 @@ from click.testing import CliRunner
 from streamlit.testing.v1 import AppTest
 
 from access import audit, roles
-from etl import builds, rounds
+from etl import kept_builds, rounds
 from etl import normalize as nz
 from etl.pipeline import load_dir
 from etl.read import read
@@ -324,7 +324,7 @@ def test_load_uses_each_townships_latest_accepted_and_keeps_the_others(demo_dir,
     (a, _), (b, _) = towns[0], towns[1]
     open_q1(db)
     first_a = org_ids(db, a)[0]
-    before_run = builds.live_build(db)
+    before_run = kept_builds.live_build(db)
     assert before_run is not None
     others_before = {code: names_in(db, code) for code, _ in towns[2:]}
 
@@ -358,7 +358,7 @@ def test_load_uses_each_townships_latest_accepted_and_keeps_the_others(demo_dir,
 
     done = rounds.load_round(db, "2026Q1", "county_admin")
 
-    live = builds.live_build(db)
+    live = kept_builds.live_build(db)
     assert live is not None and live.run_id == done.result.run_id != before_run.run_id
     assert {t: s.seq for t, s in done.used.items()} == {a: 2, b: 1}
     # A: the second version, with its new organisation.
@@ -380,7 +380,7 @@ def test_load_uses_each_townships_latest_accepted_and_keeps_the_others(demo_dir,
     assert audit.read(db)[-1]["event"] == "load"
     assert rounds.get_round(db, "2026Q1").loads[-1].run_id == live.run_id
     assert rounds.get_round(db, "2026Q1").loads[-1].submissions == (f"{a}/002", f"{b}/001")
-    back = builds.rollback(db, user="admin")
+    back = kept_builds.rollback(db, user="admin")
     assert back.run_id == before_run.run_id
     assert (
         sql(db, "select name from organizations where org_id = $o", o=first_a)[0][0]
@@ -488,10 +488,10 @@ def test_round_commands(demo_dir, db, towns, monkeypatch):
     assert res.exit_code == 0 and "已关闭「2026年第1季度」" in res.output
     res = runner.invoke(app, ["round", "close", "2026Q1", "--db", str(db)])
     assert res.exit_code == 1
-    before = builds.live_build(db)
+    before = kept_builds.live_build(db)
     res = runner.invoke(app, ["round", "load", "2026Q1", "--db", str(db)])
     assert res.exit_code == 0, res.output
-    live = builds.live_build(db)
+    live = kept_builds.live_build(db)
     assert live is not None and before is not None and live.run_id != before.run_id
     assert f"已导入「2026年第1季度」：版本 {live.run_id}" in res.output
     assert f"{a_name}（第1次）、{b_name}（第1次）" in res.output
@@ -606,11 +606,11 @@ def test_progress_page_opens_follows_closes_and_loads(site, demo_dir, towns):
     assert any("已关闭「2026年第1季度」" in s.value for s in at.success)
     assert rounds.current_round(site) is None
 
-    before = builds.live_build(site)
+    before = kept_builds.live_build(site)
     at.checkbox(key="rnd_sure_load").check()
     at.button(key="FormSubmitter:rnd_load-导入").click().run()
     assert not at.exception, [e.message for e in at.exception]
-    live = builds.live_build(site)
+    live = kept_builds.live_build(site)
     assert live is not None and before is not None and live.run_id != before.run_id
     assert any(f"版本 {live.run_id}" in s.value for s in at.success)
     assert NEW_ORG in {r[0] for r in sql(site, "select org_id from organizations")}

@@ -11,7 +11,7 @@ import polars as pl
 import pytest
 
 from access import audit
-from etl import builds
+from etl import kept_builds
 from etl.pipeline import load_dir
 from etl.read import decode
 from etl.staging import UploadError, confirm, discard, stage, staging_root
@@ -51,7 +51,7 @@ def corrected_orgs(demo_dir: Path, db: Path) -> tuple[bytes, str]:
 
 def test_a_corrected_file_is_checked_and_reported_then_loaded_on_confirm(demo_dir, db):
     live_before = digest(db)
-    run_before = builds.live_build(db).run_id
+    run_before = kept_builds.live_build(db).run_id
     rejected_before = sql(
         db, "select source, count(*) from etl_rejects group by source order by source"
     )
@@ -73,12 +73,12 @@ def test_a_corrected_file_is_checked_and_reported_then_loaded_on_confirm(demo_di
     assert "社会组织名录" not in set(report["数据"])
     # Staging changed nothing live.
     assert digest(db) == live_before
-    assert builds.live_build(db).run_id == run_before
-    assert len(builds.list_builds(db)) == 1
+    assert kept_builds.live_build(db).run_id == run_before
+    assert len(kept_builds.list_builds(db)) == 1
 
     result = confirm(db, staged, user="管理员乙")
 
-    live = builds.live_build(db)
+    live = kept_builds.live_build(db)
     assert live.run_id == result.run_id != run_before
     assert digest(db) != live_before
     assert sql(db, "select name from organizations where org_id = $id", id=org_id)[0][0].endswith(
@@ -106,7 +106,7 @@ def test_discarding_leaves_the_live_build_alone(demo_dir, db):
     before = digest(db)
     staged = stage(db, [("社会组织名录.csv", orgs_file(demo_dir).read_bytes())])
     discard(staged)
-    assert digest(db) == before and len(builds.list_builds(db)) == 1
+    assert digest(db) == before and len(kept_builds.list_builds(db)) == 1
     with pytest.raises(UploadError, match="已过期或已被放弃"):
         confirm(db, staged, user=None)
 
@@ -178,7 +178,7 @@ def test_without_a_live_build_only_a_complete_set_can_be_staged(demo_dir, tmp_pa
     assert staged.base_run is None and staged.check.ok
     assert len(staged.replaced) == len(files)
     result = confirm(db, staged, user=None)
-    assert builds.live_build(db).run_id == result.run_id
+    assert kept_builds.live_build(db).run_id == result.run_id
 
 
 def test_confirm_is_refused_when_the_live_build_changed_since_staging(demo_dir, db):
@@ -186,7 +186,7 @@ def test_confirm_is_refused_when_the_live_build_changed_since_staging(demo_dir, 
     other = load_dir(demo_dir, db)  # someone else loaded meanwhile
     with pytest.raises(UploadError, match="校验之后在用的数据已经变了"):
         confirm(db, staged, user=None)
-    assert builds.live_build(db).run_id == other.run_id
+    assert kept_builds.live_build(db).run_id == other.run_id
 
 
 def test_a_given_as_of_is_checked_and_loaded(demo_dir, db):

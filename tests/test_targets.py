@@ -15,7 +15,7 @@ from pathlib import Path
 import polars as pl
 import pytest
 
-from etl import builds
+from etl import kept_builds
 from etl.pipeline import check_dir, load_dir
 from queries import indicators
 from queries.indicators import CatalogueError, catalogue
@@ -324,7 +324,7 @@ def test_good_target_rows_are_read_as_numbers_for_their_indicator(bad_targets):
 
 
 def test_target_progress_against_direct_sql(demo_db):
-    """The demo's targets (etl/demo_targets.py): the county's 年报报送率 95 %, the first township's
+    """The demo's targets (demo/targets.py): the county's 年报报送率 95 %, the first township's
     own 98 %, the second township following the county; the averages' default is the floor."""
     towns = [
         c
@@ -463,10 +463,10 @@ def _set(at, value: str, indicator: str = "report_submission_rate", place: str =
 def test_admin_sets_a_target_and_the_overview_measures_against_it(site):
     from access import audit
 
-    before = builds.live_build(site).run_id
+    before = kept_builds.live_build(site).run_id
     at = _set(conftest.open_as("admin", "views/targets.py"), "97%")
     assert any("已保存：全县2025年年报报送率目标97%" in s.value for s in at.success)
-    after = builds.live_build(site).run_id
+    after = kept_builds.live_build(site).run_id
     assert after != before
     assert sql(site, "select target_text, target_value from targets where township_code is null"
                " and indicator = 'report_submission_rate' and year = 2025") == [("97%", 0.97)]  # fmt: skip
@@ -491,7 +491,7 @@ def test_admin_sets_a_target_and_the_overview_measures_against_it(site):
                        " and indicator = 'report_submission_rate'", d=AS_OF, t=towns[1])  # fmt: skip
     assert target == 0.97
     # rolled back like any load: the 95 % is back
-    builds.rollback(site, before, user="admin")
+    kept_builds.rollback(site, before, user="admin")
     assert sql(site, "select target_text from targets where township_code is null"
                " and indicator = 'report_submission_rate'") == [("95%",)]  # fmt: skip
 
@@ -499,14 +499,14 @@ def test_admin_sets_a_target_and_the_overview_measures_against_it(site):
 def test_a_rejected_target_changes_nothing_and_says_why(site):
     from access import audit
 
-    before = builds.live_build(site).run_id
+    before = kept_builds.live_build(site).run_id
     at = _set(conftest.open_as("admin", "views/targets.py"), "120%", "share_meeting_floor")
     assert any("未通过校验" in e.value for e in at.error)
     problems = next(d.value for d in at.dataframe if "规则" in d.value.columns)
     assert list(problems["规则"]) == ["target_range"]
     assert list(problems["文件"]) == ["年度目标.csv"] and list(problems["列"]) == ["目标值"]
     assert "不在0%到100%之间" in problems["问题及处理办法"].iloc[0]
-    assert builds.live_build(site).run_id == before
+    assert kept_builds.live_build(site).run_id == before
     assert sql(site, "select count(*) from targets where indicator = 'share_meeting_floor'"
                " and target_text = '120%'") == [(0,)]  # fmt: skip
     assert audit.read(site)[-1]["event"] == "targets_set" and audit.read(site)[-1]["ok"] is False

@@ -144,7 +144,7 @@ def shows_build(tab, run_id: str) -> None:  # type: ignore[no-untyped-def]
 def test_two_workers_behind_nginx(front: Front, site: Path, demo_dir: Path) -> None:
     from playwright.sync_api import sync_playwright
 
-    from etl.builds import rollback
+    from etl.kept_builds import rollback
     from etl.pipeline import load_dir
     from tests.dbutil import sql
 

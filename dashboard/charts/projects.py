@@ -11,7 +11,7 @@ import datetime as dt
 import plotly.graph_objects as go
 import polars as pl
 
-from dashboard import maps, style
+from dashboard import decks, style
 from dashboard.charts.common import finish
 
 STATUS_COLOURS = {
@@ -203,9 +203,9 @@ def lounge_stars(frame: pl.DataFrame) -> go.Figure:
     stars = rows["stars"].to_list()
     fig = go.Figure(
         go.Bar(
-            x=[maps.star_label(s) for s in stars],
+            x=[decks.star_label(s) for s in stars],
             y=rows["count_lounges"].to_list(),
-            marker_color=[maps.rgb_hex(maps.LOUNGE_STARS[s]) for s in stars],
+            marker_color=[decks.rgb_hex(decks.LOUNGE_STARS[s]) for s in stars],
             text=rows["count_lounges"].to_list(),
             textposition="outside",
             cliponaxis=False,

@@ -11,7 +11,7 @@ import polars as pl
 import pydeck as pdk
 from shapely.geometry import shape
 
-from dashboard import maps, style
+from dashboard import decks, style
 from dashboard.charts.common import finish
 
 MAX_BARS = 40  # more bars than this are unreadable: the first rows of the result are drawn
@@ -140,9 +140,9 @@ def _number(v: float) -> str:
     return f"{v:,.2f}"
 
 
-def indicator(y: str) -> maps.Indicator:
+def indicator(y: str) -> decks.Indicator:
     """The map module's indicator description for an arbitrary result column."""
-    return maps.Indicator(y, y, y, _number, "")
+    return decks.Indicator(y, y, y, _number, "")
 
 
 def deck(
@@ -151,7 +151,7 @@ def deck(
     y: str,
     townships: pl.DataFrame | None = None,
 ) -> tuple[pdk.Deck, pl.DataFrame]:
-    """A choropleth of the result's divisions by column y, and its legend (maps.legend's frame).
+    """A choropleth of the result's divisions by column y, and its legend (decks.legend's frame).
 
     boundaries: division_code, name, level, geojson (queries/sql/boundaries.sql). A code named
     twice in the result takes its first row's value; counties are drawn under townships under
@@ -163,8 +163,8 @@ def deck(
     value_of = dict(zip(first["division_code"].to_list(), _values(first, y), strict=True))
     drawn = boundaries.filter(pl.col("division_code").is_in(list(value_of)))
     values = [value_of[c] for c in drawn["division_code"].to_list()]
-    breaks = maps.class_breaks(values)
-    colors = maps.class_colors(len(breaks) + 1)
+    breaks = decks.class_breaks(values)
+    colors = decks.class_colors(len(breaks) + 1)
     order = {"county": 0, "township": 1, "community": 2}
     feats = []
     x0 = y0 = math.inf
@@ -174,8 +174,8 @@ def deck(
         bx0, by0, bx1, by1 = shape(geo).bounds
         x0, y0, x1, y1 = min(x0, bx0), min(y0, by0), max(x1, bx1), max(y1, by1)
         v = value_of.get(r["division_code"])
-        c = maps.class_of(v, breaks)
-        rgb = maps.NO_DATA_RGB if c is None else colors[c]
+        c = decks.class_of(v, breaks)
+        rgb = decks.NO_DATA_RGB if c is None else colors[c]
         feats.append(
             {
                 "type": "Feature",
@@ -191,24 +191,24 @@ def deck(
                 },
             }
         )
-    layer = maps.fill_layer(
+    layer = decks.fill_layer(
         {"type": "FeatureCollection", "features": feats}, MAP_LAYER, line_width_px=0.8
     )
     layers = [layer]
     if townships is not None and townships.height:
-        outlines, labels = maps.township_features(townships)
+        outlines, labels = decks.township_features(townships)
         for f in outlines["features"]:
             bx0, by0, bx1, by1 = shape(f["geometry"]).bounds
             x0, y0, x1, y1 = min(x0, bx0), min(y0, by0), max(x1, bx1), max(y1, by1)
         layers += [
-            maps.outline_layer(outlines, OUTLINE_LAYER, width_px=1.6, alpha=200),
-            maps.label_layer(labels, LABEL_LAYER, size=14),
+            decks.outline_layer(outlines, OUTLINE_LAYER, width_px=1.6, alpha=200),
+            decks.label_layer(labels, LABEL_LAYER, size=14),
         ]
     bounds = (x0, y0, x1, y1) if math.isfinite(x0) else None
-    chart = maps.CompactDeck(
+    chart = decks.CompactDeck(
         layers=layers,
-        initial_view_state=maps.view_for(bounds),
+        initial_view_state=decks.view_for(bounds),
         map_provider=None,  # no basemap: nothing is fetched from outside
-        tooltip=maps.TOOLTIP,  # type: ignore[arg-type]
+        tooltip=decks.TOOLTIP,  # type: ignore[arg-type]
     )
-    return chart, maps.legend(values, breaks, indicator(y))
+    return chart, decks.legend(values, breaks, indicator(y))

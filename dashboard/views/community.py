@@ -6,7 +6,7 @@ from __future__ import annotations
 import polars as pl
 import streamlit as st
 
-from dashboard import data, downloads, figures, filters, maps, mobile, nav, style, tables, targets
+from dashboard import data, decks, downloads, figures, filters, mobile, nav, style, tables, targets
 from dashboard import formats as fmt
 from dashboard.charts import community as charts
 from dashboard.safe import md
@@ -94,7 +94,7 @@ if st.query_params.get("community") != code:
 
 profile = data.run("community/profile", community=code).row(0, named=True)
 me = data.run("community/indicators", community=code, **params).row(0, named=True)
-area = maps.AREA_LABELS.get(profile["area_type"], "")
+area = decks.AREA_LABELS.get(profile["area_type"], "")
 ur = profile["urban_rural_code"]
 
 st.title(md(profile["community_name"]))
@@ -488,7 +488,8 @@ else:
         "睦邻客厅",
         fmt.count(prog["count_lounges"], "个"),
         "、".join(
-            f"{md(r['name'])}（{maps.star_label(r['stars'])}）" for r in rooms.iter_rows(named=True)
+            f"{md(r['name'])}（{decks.star_label(r['stars'])}）"
+            for r in rooms.iter_rows(named=True)
         )
         or "本社区尚无评定星级的睦邻客厅",
         delta_color="off",

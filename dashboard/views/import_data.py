@@ -10,7 +10,7 @@ import queries
 from dashboard import auth, downloads, errors, tables, widgets
 from dashboard import formats as fmt
 from dashboard.safe import md
-from etl import builds, staging
+from etl import kept_builds, staging
 from etl.pipeline import LoadBusy, LoadFailed
 from etl.sources import SOURCES_BY_NAME
 
@@ -166,7 +166,7 @@ if pending is not None:
 
 # ---------------------------------------------------------------- kept builds and rollback
 st.subheader("数据版本")
-kept = builds.list_builds(pointer)
+kept = kept_builds.list_builds(pointer)
 if not kept:
     st.info("还没有导入过数据。")
     st.stop()
@@ -203,8 +203,8 @@ if older:
             st.warning("请勾选“确认回退”。")
         else:
             try:
-                back = builds.rollback(pointer, target, user=me.name)
-            except (builds.RollbackError, LoadBusy) as exc:
+                back = kept_builds.rollback(pointer, target, user=me.name)
+            except (kept_builds.RollbackError, LoadBusy) as exc:
                 st.error(md(exc))
             else:
                 st.success(f"已回退到版本 {back.run_id}。")

@@ -12,7 +12,7 @@ import polars as pl
 import pydeck as pdk
 import streamlit as st
 
-from dashboard import data, downloads, filters, maps, mobile, nav, tables
+from dashboard import data, decks, downloads, filters, mobile, nav, tables
 from dashboard.safe import md
 
 
@@ -40,17 +40,17 @@ else:
     st.caption(f"{md(f.describe())} · 点击社区可查看详情")
 schematic = bool(data.run("map/boundaries_note")["boundaries_synthetic"][0])
 if schematic:
-    st.markdown(f":orange-badge[{maps.SCHEMATIC_LABEL}] {maps.SCHEMATIC_NOTE}")
+    st.markdown(f":orange-badge[{decks.SCHEMATIC_LABEL}] {decks.SCHEMATIC_NOTE}")
 
 c1, c2, c3 = st.columns([2, 1, 2], vertical_alignment="bottom")
-offered = list(maps.INDICATORS)
+offered = list(decks.INDICATORS)
 if province:  # townships carry the indicators queries/map/township_areas.sql sums up
     summed = data.run("map/township_areas", **params).columns
-    offered = [k for k in offered if maps.INDICATORS[k].column in summed]
+    offered = [k for k in offered if decks.INDICATORS[k].column in summed]
 indicator = c1.selectbox(
     "着色指标",
     offered,
-    format_func=lambda k: maps.INDICATORS[k].label,
+    format_func=lambda k: decks.INDICATORS[k].label,
     key="map_indicator",
 )
 show_platforms = c2.toggle("显示服务平台", key="map_platforms")
@@ -59,15 +59,15 @@ if show_platforms:
     levels = (
         c3.segmented_control(
             "平台层级",
-            list(maps.PLATFORM_LEVELS),
-            format_func=lambda k: maps.PLATFORM_LEVELS[k],
+            list(decks.PLATFORM_LEVELS),
+            format_func=lambda k: decks.PLATFORM_LEVELS[k],
             selection_mode="multi",
-            default=list(maps.PLATFORM_LEVELS),
+            default=list(decks.PLATFORM_LEVELS),
             key="map_platform_levels",
         )
         or []
     )
-ind = maps.INDICATORS[indicator]
+ind = decks.INDICATORS[indicator]
 
 
 # The map's height on a desktop screen, and the narrowest it is drawn there (a tablet upright or a
@@ -92,9 +92,9 @@ def _deck(
     if levels:
         shown = data.run("map/platforms", **query).filter(pl.col("level").is_in(list(levels)))
     size = (mobile.MAP_WIDTH, mobile.MAP_HEIGHT) if phone else (MAP_WIDTH, MAP_HEIGHT)
-    controller = maps.TOUCH_CONTROLLER if phone else None
+    controller = decks.TOUCH_CONTROLLER if phone else None
     if province:
-        return maps.province_choropleth(
+        return decks.province_choropleth(
             data.run("map/township_areas", **query),
             data.run("map/counties"),
             indicator,
@@ -105,7 +105,7 @@ def _deck(
         )
     communities = data.run("map/communities", **query)
     townships = data.run("map/townships", **query)
-    return maps.choropleth(
+    return decks.choropleth(
         communities,
         townships,
         indicator,
@@ -136,7 +136,7 @@ deck = _deck(
     indicator,
     params,
     tuple(levels) if show_platforms else (),
-    maps.tile_url(),
+    decks.tile_url(),
     phone,
     province,
 )
@@ -152,7 +152,7 @@ with map_col:
         key="map_deck_province" if province else "map_deck",
         height=mobile.MAP_HEIGHT if phone else MAP_HEIGHT,
         alt=f"{f.describe()}各{'乡镇（街道）' if province else '社区'}{ind.label}分级着色地图"
-        + (f"（{maps.SCHEMATIC_LABEL}）" if schematic else ""),
+        + (f"（{decks.SCHEMATIC_LABEL}）" if schematic else ""),
     )
 
 if phone:
@@ -161,20 +161,20 @@ if phone:
 
 # selection.objects is {layer id: [picked object]}; a GeoJSON object is the feature itself.
 picked = event.selection.objects
-clicked = [o.get("properties", {}).get("code") for o in picked.get(maps.COMMUNITY_LAYER, [])]
+clicked = [o.get("properties", {}).get("code") for o in picked.get(decks.COMMUNITY_LAYER, [])]
 # A village-level station sits in a community: clicking it opens that community too.
 clicked += [
-    o.get("code") for o in picked.get(maps.PLATFORM_LAYER, []) if o.get("level") == "village"
+    o.get("code") for o in picked.get(decks.PLATFORM_LAYER, []) if o.get("level") == "village"
 ]
 if clicked and clicked[0]:
     _open_community(clicked[0])
-towns = [o.get("properties", {}).get("code") for o in picked.get(maps.TOWNSHIP_AREA_LAYER, [])]
+towns = [o.get("properties", {}).get("code") for o in picked.get(decks.TOWNSHIP_AREA_LAYER, [])]
 if towns and towns[0]:
     _open_township(towns[0])
 
 values = shapes[ind.column].to_list()
-breaks = maps.class_breaks(values)
-key = maps.legend(values, breaks, ind)
+breaks = decks.class_breaks(values)
+key = decks.legend(values, breaks, ind)
 with legend_col:
     rows = "".join(
         f"<div style='display:flex;align-items:center;gap:6px;margin:3px 0'>"
@@ -198,9 +198,9 @@ with legend_col:
         marks = "".join(
             f"<div style='display:flex;align-items:center;gap:6px;margin:3px 0'>"
             f"<span style='display:inline-block;width:{size}px;height:{size}px;border-radius:50%;"
-            f"background:{maps.rgb_hex(rgb)};border:2px solid white;box-shadow:0 0 0 1px #bbb'></span>"
-            f"{maps.PLATFORM_LEVELS[level]}</div>"
-            for level, (size, rgb) in maps.PLATFORM_STYLE.items()
+            f"background:{decks.rgb_hex(rgb)};border:2px solid white;box-shadow:0 0 0 1px #bbb'></span>"
+            f"{decks.PLATFORM_LEVELS[level]}</div>"
+            for level, (size, rgb) in decks.PLATFORM_STYLE.items()
             if level in levels
         )
         count = 0 if platforms is None else platforms.height
@@ -216,7 +216,7 @@ def _download_indicators(frame: pl.DataFrame) -> list[pl.Expr]:
     """Every map indicator the frame holds (the catalogue's, in its order, rates in %), and the
     money and 睦邻客厅 behind them: the community and the township downloads both carry them."""
     cols = []
-    for i in maps.INDICATORS.values():
+    for i in decks.INDICATORS.values():
         if i.column not in frame.columns:
             continue
         value = (
@@ -256,7 +256,7 @@ def _community_table(communities: pl.DataFrame) -> None:
         pl.col("community_code").alias("区划代码"),
         pl.col("township_name").alias("乡镇（街道）"),
         pl.col("community_name").alias("社区"),
-        pl.col("area_type").replace_strict(maps.AREA_LABELS, default="").alias("类型"),
+        pl.col("area_type").replace_strict(decks.AREA_LABELS, default="").alias("类型"),
         pl.col("population").alias("常住人口"),
     ]
     if ind.column != "count_active":
@@ -271,7 +271,7 @@ def _community_table(communities: pl.DataFrame) -> None:
             pl.col("community_code").alias("区划代码"),
             pl.col("township_name").alias("乡镇（街道）"),
             pl.col("community_name").alias("社区"),
-            pl.col("area_type").replace_strict(maps.AREA_LABELS, default="").alias("类型"),
+            pl.col("area_type").replace_strict(decks.AREA_LABELS, default="").alias("类型"),
             pl.col("population").alias("常住人口"),
             *_download_indicators(communities),
         ),

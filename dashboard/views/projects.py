@@ -14,7 +14,7 @@ import polars as pl
 import pydeck as pdk
 import streamlit as st
 
-from dashboard import data, downloads, figures, filters, maps, nav, style, tables, widgets
+from dashboard import data, decks, downloads, figures, filters, nav, style, tables, widgets
 from dashboard import formats as fmt
 from dashboard.charts import projects as charts
 from dashboard.charts import supervision as sup_charts
@@ -188,7 +188,7 @@ else:
     comm_table = by_comm.select(
         pl.col("township_name").alias("乡镇（街道）"),
         pl.col("community_name").alias("社区（村）"),
-        pl.col("area_type").replace_strict(maps.AREA_LABELS, default="").alias("类型"),
+        pl.col("area_type").replace_strict(decks.AREA_LABELS, default="").alias("类型"),
         pl.col("count_micro_projects").alias("微项目（个）"),
         _wan("micro_project_budget_yuan").alias("预算（万元）"),
         pl.col("micro_project_beneficiaries").alias("受益群众（人次）"),
@@ -381,7 +381,7 @@ def _deck(build: str, indicator: str, query: dict[str, object], stars: bool) -> 
     communities = data.run("map/communities", **query)
     townships = data.run("map/townships", **query)
     rooms = data.run("projects/lounges", **query) if stars else None
-    return maps.choropleth(communities, townships, indicator, None, maps.tile_url(), rooms)
+    return decks.choropleth(communities, townships, indicator, None, decks.tile_url(), rooms)
 
 
 st.header("分布地图", divider="gray")
@@ -389,11 +389,11 @@ c1, c2, _ = st.columns([2, 1, 2], vertical_alignment="bottom")
 indicator = c1.selectbox(
     "着色指标",
     list(MAP_INDICATORS),
-    format_func=lambda k: maps.INDICATORS[k].label,
+    format_func=lambda k: decks.INDICATORS[k].label,
     key=f"{K}_map_indicator",
 )
 show_lounges = c2.toggle("显示睦邻客厅", value=True, key=f"{K}_map_lounges")
-ind = maps.INDICATORS[indicator]
+ind = decks.INDICATORS[indicator]
 communities = data.run("map/communities", **P)
 if communities.is_empty():
     st.info("当前筛选条件下没有可显示的社区。")
@@ -409,12 +409,12 @@ else:
             alt=f"{f.describe()}各社区{ind.label}分级着色地图与睦邻客厅星级",
         )
     picked = event.selection.objects
-    clicked = [o.get("properties", {}).get("code") for o in picked.get(maps.COMMUNITY_LAYER, [])]
-    clicked += [o.get("code") for o in picked.get(maps.LOUNGE_LAYER, [])]
+    clicked = [o.get("properties", {}).get("code") for o in picked.get(decks.COMMUNITY_LAYER, [])]
+    clicked += [o.get("code") for o in picked.get(decks.LOUNGE_LAYER, [])]
     if clicked and clicked[0]:
         nav.go("community", community=clicked[0])
     values = communities[ind.column].to_list()
-    key = maps.legend(values, maps.class_breaks(values), ind)
+    key = decks.legend(values, decks.class_breaks(values), ind)
     with legend_col:
         rows = "".join(
             f"<div style='display:flex;align-items:center;gap:6px;margin:3px 0'>"
@@ -429,9 +429,9 @@ else:
         st.caption(f"{ind.note}。点击社区或睦邻客厅可查看社区详情。")
         if show_lounges and lounges.height:
             marks = "".join(
-                f"<div style='margin:2px 0'><span style='color:{maps.rgb_hex(rgb)};"
-                f"font-size:18px'>★</span> {maps.star_label(s)}</div>"
-                for s, rgb in sorted(maps.LOUNGE_STARS.items(), reverse=True)
+                f"<div style='margin:2px 0'><span style='color:{decks.rgb_hex(rgb)};"
+                f"font-size:18px'>★</span> {decks.star_label(s)}</div>"
+                for s, rgb in sorted(decks.LOUNGE_STARS.items(), reverse=True)
                 if s and lounges.filter(pl.col("stars") == s).height
             )
             st.markdown(
@@ -566,7 +566,7 @@ else:
         st.markdown(
             f"截至{fmt.cn_date(f.as_of)}，评定星级的睦邻客厅{lounges.height}个，其中"
             + "、".join(
-                f"{maps.star_label(k)}{by_stars[k]}个" for k in (5, 4, 3, 2, 1) if k in by_stars
+                f"{decks.star_label(k)}{by_stars[k]}个" for k in (5, 4, 3, 2, 1) if k in by_stars
             )
             + f"；城市社区{urban}个、农村社区（行政村）{lounges.height - urban}个。"
         )
@@ -579,7 +579,7 @@ else:
         pl.col("name").alias("名称"),
         pl.col("township_name").alias("乡镇（街道）"),
         pl.col("community_name").alias("社区（村）"),
-        pl.col("stars").map_elements(maps.star_label, return_dtype=pl.String).alias("星级"),
+        pl.col("stars").map_elements(decks.star_label, return_dtype=pl.String).alias("星级"),
         pl.col("rated_on").cast(pl.String).alias("评定日期"),
         pl.col("floor_area_m2").alias("面积（平方米）"),
     )

@@ -10,7 +10,7 @@ import polars as pl
 import pydeck as pdk
 import streamlit as st
 
-from dashboard import bigscreen, data, figures, filters, maps, mobile, style, targets, widgets
+from dashboard import bigscreen, data, decks, figures, filters, mobile, style, targets, widgets
 from dashboard import formats as fmt
 from dashboard.charts import overview as charts
 from dashboard.safe import md
@@ -125,7 +125,7 @@ with st.container(key=bigscreen.KEY):
         if communities.is_empty():
             st.info("当前范围内没有可显示的社区边界。")
         else:
-            ind = maps.INDICATORS["count_active"]
+            ind = decks.INDICATORS["count_active"]
             st.pydeck_chart(
                 _deck(shown_build, P, size),
                 height=size[1],
@@ -133,7 +133,7 @@ with st.container(key=bigscreen.KEY):
                 alt=f"{scope}各社区{ind.label}分级着色地图",
             )
             values = communities[ind.column].to_list()
-            classes = maps.legend(values, maps.class_breaks(values), ind)
+            classes = decks.legend(values, decks.class_breaks(values), ind)
             st.html(bigscreen.legend_html(f"各社区{ind.label}", classes))
         if aims:
             place = filters.township_names().get(f.township or "", "全县")

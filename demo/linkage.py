@@ -2,7 +2,7 @@
 
 The speech: 以社区为平台、社会组织为载体、社会工作者为支撑，构建“三社联动”工作机制; 社区社会组织
 建立联合党支部，纳入村（社区）“大党委”; 引导和支持社区社会组织成立行业协会或联合会; 建立健全
-社区社会组织年度报告制度、重大事项报告制度、信息公开制度. etl/demo.py calls `sources()` once per
+社区社会组织年度报告制度、重大事项报告制度、信息公开制度. demo/synthetic.py calls `sources()` once per
 county after its other sources; everything here draws from its own random streams, so the older
 sources never change.
 """
@@ -18,7 +18,7 @@ import polars as pl
 
 from etl.sources import SOURCES_BY_NAME
 
-# source -> (format, encoding) at scale 1, as etl/demo.py's _FORMATS
+# source -> (format, encoding) at scale 1, as demo/synthetic.py's _FORMATS
 FORMATS: dict[str, tuple[str, str]] = {
     "social_work_stations": ("xlsx", ""),
     "social_workers": ("xlsx", ""),
@@ -30,7 +30,7 @@ FORMATS: dict[str, tuple[str, str]] = {
     "info_disclosures": ("csv", "gb18030"),
 }
 
-# Random streams of etl/demo.py's per-county generator (its own use 1-12 and 100-102).
+# Random streams of demo/synthetic.py's per-county generator (its own use 1-12 and 100-102).
 _STREAMS = {
     "stations": 30,
     "workers": 31,

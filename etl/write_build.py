@@ -14,8 +14,8 @@ from typing import TYPE_CHECKING
 import duckdb
 import polars as pl
 
-from etl.builds import fsync_dir
 from etl.config import EtlConfig
+from etl.kept_builds import fsync_dir
 from etl.sources import ENUMS, SOURCES, Source
 from queries import SQL_DIR, sql_files
 from queries import indicators as indicator_catalogue

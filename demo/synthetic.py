@@ -17,8 +17,9 @@ import polars as pl
 import shapely
 import xlsxwriter
 
-from etl import demo_linkage, demo_targets
-from etl.demo_geo import (
+from demo import linkage as demo_linkage
+from demo import targets as demo_targets
+from demo.geometry import (
     County,
     _best_candidates,
     _Geo,
@@ -576,7 +577,7 @@ class _Targets:
 
 def _targets(geo: _Geo) -> _Targets:
     """The speech's figures for the speech's 45 + 79 communities. Another county's (a real one,
-    etl.demo_county) keep the speech's density against the national floor instead: 22.9 per urban
+    demo.real_county) keep the speech's density against the national floor instead: 22.9 per urban
     community (2.29 x 10), 15.0 per village (3.0 x 5), and the registered, field and station
     figures in proportion."""
     area = geo.divisions["area_type"].to_numpy()[geo.community_idx]
@@ -1705,7 +1706,7 @@ def _county_truth(c: County, seed: int, multi: bool) -> tuple[dict[str, pl.DataF
         return np.random.default_rng([seed, c.index, k])
 
     if c.real:
-        from etl.demo_county import geography
+        from demo.real_county import geography
 
         geo = geography(c, rng(1))
     else:
@@ -2366,7 +2367,7 @@ def _write_manifest(
             _real_county_note(counties[0])
             if counties[0].real
             else [
-                "# Demo data written by etl.demo: the raw files of a fictional county (or province)."
+                "# Demo data written by demo.synthetic: the raw files of a fictional county (or province)."
             ]
         ),
         f"as_of = {AS_OF.isoformat()}",
@@ -2385,10 +2386,10 @@ def _write_manifest(
 def _real_county_note(c: County) -> list[str]:
     """Manifest lines of a demo on a real county's divisions: where they come from, and that the
     boundaries are not real (the load records it: warehouse_info.boundaries_synthetic)."""
-    from etl.demo_county import source_note
+    from demo.real_county import source_note
 
     return [
-        "# Demo data written by etl.demo: invented raw files on a real county's divisions.",
+        "# Demo data written by demo.synthetic: invented raw files on a real county's divisions.",
         *(f"# {line}" for line in source_note(c.code)),
         'boundaries = "synthetic"',
     ]
@@ -2408,7 +2409,7 @@ def generate(
     for benchmarks: N counties with distinct codes in one set of files, all tables as CSV.
     errors=True adds the extra invalid rows listed in DEMO_ERRORS (first county only).
     county="530427" draws the one county on that real county's townships and communities
-    (etl/geo/530427.json; etl.demo_county.UnknownCounty for a code without an extract).
+    (demo/counties/530427.json; demo.real_county.UnknownCounty for a code without an extract).
     """
     if not 1 <= scale <= MAX_SCALE:
         raise ValueError(f"scale must be between 1 and {MAX_SCALE}, got {scale}")
@@ -2418,7 +2419,7 @@ def generate(
     if county is None:
         counties = _counties(scale, seed)
     else:
-        from etl.demo_county import real_county
+        from demo.real_county import real_county
 
         counties = [real_county(county)]  # before any file is written: an unknown code stops here
     out_dir = Path(out_dir)

@@ -2,7 +2,7 @@
 
 A few targets as a county writes them at the start of the year: for the whole county the 年报报送率,
 资金执行率, every community at the national floor, organisations rated 4A or above and 党建入章; for
-two townships one each. etl/demo.py calls `sources()` once per county; only the first county of a
+two townships one each. demo/synthetic.py calls `sources()` once per county; only the first county of a
 demo has targets (a province's "全县" row is the whole region's). Nothing here draws randomness,
 so the other sources never change.
 """
@@ -13,7 +13,7 @@ import datetime as dt
 
 import polars as pl
 
-# source -> (format, encoding) at scale 1, as etl/demo.py's _FORMATS
+# source -> (format, encoding) at scale 1, as demo/synthetic.py's _FORMATS
 FORMATS: dict[str, tuple[str, str]] = {"targets": ("xlsx", "")}
 
 NOTE = "县委常委会年初确定"
