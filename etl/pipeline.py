@@ -15,6 +15,7 @@ import polars as pl
 from etl.cells import neutralised
 from etl.config import EtlConfig, load_config
 from etl.read import ROW, FileProblem, IgnoredSheet, RawTable, find_sources, read
+from etl.rows import prepare, resolve
 from etl.runs import LoadBusy as LoadBusy
 from etl.runs import LoadFailed as LoadFailed
 from etl.runs import append_run as append_run
@@ -26,7 +27,7 @@ from etl.runs import read_manifest as read_manifest
 from etl.runs import read_runs as read_runs
 from etl.runs import runs_log as runs_log
 from etl.sources import SOURCES, Source
-from etl.validate import REJECT_SCHEMA, Checked, Context, Typed, check, prepare, typed_frame
+from etl.validate import REJECT_SCHEMA, Checked, Context, Typed, check, typed_frame
 
 Progress = Callable[[str, int, int], None]  # (what, done, total)
 
@@ -171,7 +172,7 @@ def _check_all(
             result.notes.append(
                 f"{path.name}：未识别的列已忽略：{'、'.join(table.table.ignored_headers)}。"
             )
-        checked = check(table, ctx)
+        checked = resolve(check(table, ctx), ctx)
         result.checked.append(checked)
         if on_checked:
             on_checked(checked)

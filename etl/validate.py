@@ -1461,20 +1461,6 @@ def _worker_rules(f: pl.DataFrame, s: Source, ctx: Context) -> list[pl.LazyFrame
     ]
 
 
-def _resolve_org_list(f: pl.DataFrame, ctx: Context) -> pl.DataFrame:
-    """A worker's organisations named by credit code become their org ids (the warehouse keeps
-    one spelling), repeats dropped."""
-    orgs = ctx.accepted["organizations"].filter(pl.col("credit_code").is_not_null())
-    if orgs.is_empty():
-        return f
-    to_id = dict(zip(orgs["credit_code"].to_list(), orgs["org_id"].to_list(), strict=True))
-    return f.with_columns(
-        pl.col("supported_org_ids")
-        .list.eval(pl.element().replace(to_id))
-        .list.unique(maintain_order=True)
-    )
-
-
 def _party_org_rules(f: pl.DataFrame, s: Source, ctx: Context) -> list[pl.LazyFrame]:
     div = s.column("division_code")
     joined = f.join(_places(ctx, "_d"), left_on="division_code", right_on="_d_code", how="left")
@@ -1817,21 +1803,6 @@ def _disclosure_rules(f: pl.DataFrame, s: Source, ctx: Context) -> list[pl.LazyF
 # ---- The leadership's yearly targets (queries/indicators.toml names what may be targeted) -------
 
 
-def _target_number(indicator: pl.Expr, text: pl.Expr) -> pl.Expr:
-    """目标值 as a number for its indicator: a rate as 0–1 (95%, 95 and 0.95 are 0.95), any other
-    value as written, a unit after it allowed (30家, 22.5家)."""
-    from queries.indicators import catalogue
-
-    rates = [i.key for i in catalogue().targetable() if i.is_rate]
-    plain = nz.compact(text).str.replace(r"(家|个|人|元|倍|项)$", "")
-    return (
-        pl.when(indicator.is_in(rates))
-        .then(nz.rate(text))
-        .otherwise(nz.decimal_number(plain))
-        .cast(pl.Float64)
-    )
-
-
 def _target_rules(f: pl.DataFrame, s: Source, ctx: Context) -> list[pl.LazyFrame]:
     from queries.indicators import catalogue
 
@@ -1954,12 +1925,6 @@ RULES: dict[str, Rule] = {
     "targets": _target_rules,
 }
 
-# Per source: references a clerk may write two ways, made one once the rows they name are known
-# (after the rules, on the typed rows): a social worker's organisations named by credit code.
-RESOLVE: dict[str, Callable[[pl.DataFrame, Context], pl.DataFrame]] = {
-    "social_workers": _resolve_org_list,
-}
-
 
 @dataclass
 class Checked:
@@ -2002,41 +1967,6 @@ class Checked:
         return self.rows_own_rejected / self.rows_read if self.rows_read else 0.0
 
 
-def derive(frame: pl.DataFrame, source: Source) -> pl.DataFrame:
-    """Columns the ETL computes: a division's township, a blank parent from the code itself; a
-    target's number from its text and indicator."""
-    if source.name == "targets":
-        return frame.with_columns(
-            _target_number(pl.col("indicator"), pl.col("target_text")).alias("target_value")
-        )
-    if source.name != "divisions":
-        return frame
-    code = pl.col("division_code")
-    implied_parent = (
-        pl.when(pl.col("level") == "community")
-        .then(code.str.slice(0, 9) + "000")
-        .when(pl.col("level") == "township")
-        .then(code.str.slice(0, 6) + "000000")
-        .otherwise(None)
-    )
-    frame = frame.with_columns(
-        pl.coalesce(pl.col("parent_code"), implied_parent).alias("parent_code")
-    )
-    return frame.with_columns(
-        pl.when(pl.col("level") == "township")
-        .then(code)
-        .when(pl.col("level") == "community")
-        .then(code.str.slice(0, 9) + "000")
-        .otherwise(None)
-        .alias("township_code"),
-        # The committee type only means something for communities.
-        pl.when(pl.col("level") == "community")
-        .then(pl.col("area_type"))
-        .otherwise(None)
-        .alias("area_type"),
-    )
-
-
 @dataclass
 class Typed:
     """A raw table typed and derived, with its cell rejects: what needs no other source."""
@@ -2046,16 +1976,9 @@ class Typed:
     rejects: pl.LazyFrame
 
 
-def prepare(table: RawTable, ctx: Context) -> Typed:
-    """The part of check() that reads only ctx.as_of and ctx.config (the load runs it ahead,
-    on the reading thread, while the sources before are still being checked)."""
-    typed, rejects = typed_frame(table, ctx)
-    return Typed(table, derive(typed, table.source), rejects)
-
-
-def check(table: RawTable | Typed, ctx: Context) -> Checked:
-    """Type, derive and validate one raw table; record its accepted rows in the context."""
-    prepared = table if isinstance(table, Typed) else prepare(table, ctx)
+def check(prepared: Typed, ctx: Context) -> Checked:
+    """Validate one typed table (its derived columns built by etl/rows.py); record its accepted
+    rows in the context. Judges rows only: nothing here computes a column the warehouse keeps."""
     table, typed, rejects = prepared.table, prepared.frame, prepared.rejects
     source = table.source
     sheets = table.sheets
@@ -2080,8 +2003,6 @@ def check(table: RawTable | Typed, ctx: Context) -> Checked:
         pl.col(ROOT).drop_nulls().first().alias("root"),
     )
     bad_rows = per_row["row"]
-    if source.name in RESOLVE:
-        typed = RESOLVE[source.name](typed, ctx)
     accepted = typed.filter(~pl.col(ROW).is_in(bad_rows.implode())).select(
         ROW, *[c.name for c in source.columns]
     )
