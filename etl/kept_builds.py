@@ -361,14 +361,7 @@ def missing_objects(path: Path) -> list[str]:
             wanted |= {m.lower() for m in _CREATES.findall(mart.read_text(encoding="utf-8"))}
         con = queries.connect(path)
         try:
-            have = {
-                r[0].lower()
-                for r in con.sql(
-                    "select table_name from duckdb_tables() union all "
-                    "select view_name from duckdb_views() where not internal union all "
-                    "select function_name from duckdb_functions() where function_type like '%macro'"
-                ).fetchall()
-            }
+            have = {n.lower() for n in queries.run_on(con, "info/objects")["name"].to_list()}
         finally:
             con.close()
         _MISSING[key] = sorted(wanted - have)

@@ -53,35 +53,10 @@ def table_ddl(source: Source) -> list[str]:
     return stmts
 
 
-META_DDL = [
-    """CREATE TABLE warehouse_info (
-        as_of_date DATE NOT NULL, built_at TIMESTAMPTZ NOT NULL, etl_run_id VARCHAR NOT NULL,
-        county_code VARCHAR, county_name VARCHAR, source_dir VARCHAR, source_files JSON,
-        boundaries_synthetic BOOLEAN NOT NULL DEFAULT false)""",
-    "COMMENT ON TABLE warehouse_info IS '数据仓库信息'",
-    "COMMENT ON COLUMN warehouse_info.as_of_date IS '数据截止日期'",
-    "COMMENT ON COLUMN warehouse_info.built_at IS '生成时间'",
-    "COMMENT ON COLUMN warehouse_info.etl_run_id IS '导入批次号'",
-    "COMMENT ON COLUMN warehouse_info.county_code IS '县区划代码'",
-    "COMMENT ON COLUMN warehouse_info.county_name IS '县名称'",
-    "COMMENT ON COLUMN warehouse_info.source_files IS '源文件及其 SHA-256'",
-    "COMMENT ON COLUMN warehouse_info.boundaries_synthetic IS '边界为示意（非真实边界）'",
-    """CREATE TABLE etl_sources (
-        source VARCHAR PRIMARY KEY, label VARCHAR, file_name VARCHAR, sha256 VARCHAR, encoding VARCHAR,
-        rows_read BIGINT, rows_loaded BIGINT, rows_rejected BIGINT)""",
-    "COMMENT ON TABLE etl_sources IS '本次导入的源文件'",
-    """CREATE TABLE etl_runs (
-        run_id VARCHAR PRIMARY KEY, started_at TIMESTAMPTZ, finished_at TIMESTAMPTZ, status VARCHAR,
-        as_of_date DATE, source_dir VARCHAR, rows_read BIGINT, rows_loaded BIGINT, rows_rejected BIGINT,
-        reject_report VARCHAR, message VARCHAR)""",
-    "COMMENT ON TABLE etl_runs IS '历次导入记录（含失败的）'",
-    """CREATE TABLE etl_rejects (
-        run_id VARCHAR, file VARCHAR, source VARCHAR, row BIGINT, "column" VARCHAR, value VARCHAR,
-        rule VARCHAR, message VARCHAR)""",
-    "COMMENT ON TABLE etl_rejects IS '拒收的行：文件、Excel 行号、列、原值、规则、处理办法'",
-    "COMMENT ON COLUMN etl_rejects.row IS '行号（与 Excel 中看到的一致）'",
-    "COMMENT ON COLUMN etl_rejects.message IS '问题及处理办法'",
-]
+def metadata_ddl() -> str:
+    """The build's own tables (warehouse_info, etl_sources, etl_runs, etl_rejects, rule_settings),
+    empty: queries/meta/tables.sql, as one script without its last semicolon."""
+    return (SQL_DIR / "meta" / "tables.sql").read_text(encoding="utf-8").strip().rstrip(";")
 
 
 def _lookups(credit_ratings: dict[str, str]) -> list[str]:
@@ -121,13 +96,7 @@ def _settings(config: EtlConfig) -> list[str]:
         f"({_q(name)}, {_q(value)}, {_q(label)}, {'NULL' if order is None else order})"
         for name, value, label, order in rows
     )
-    return [
-        "CREATE TABLE rule_settings (name VARCHAR PRIMARY KEY, value VARCHAR NOT NULL,"
-        " label VARCHAR NOT NULL, sort_order INTEGER)",
-        "COMMENT ON TABLE rule_settings IS '规则参数（orgdash.toml）：资格核查的信用等级线、重大事项报告时限'",
-        "COMMENT ON COLUMN rule_settings.sort_order IS '信用等级线在等级表中的位置（lookup_credit_rating.sort_order）'",
-        f"INSERT INTO rule_settings VALUES {values}",
-    ]
+    return [f"INSERT INTO rule_settings VALUES {values}"]  # the table: metadata_ddl()
 
 
 def _insert(con: duckdb.DuckDBPyConnection, source: Source, frame: pl.DataFrame) -> int:
@@ -244,7 +213,7 @@ class Builder:
         con.execute("SET checkpoint_threshold = '1MB'")
         # One script in one transaction: run one by one, each committed, the ~200 statements
         # cost 0.25-0.7 s (DuckDB 2.0.1).
-        statements = [*_lookups(config.credit_ratings), *_settings(config), *META_DDL]
+        statements = [*_lookups(config.credit_ratings), metadata_ddl(), *_settings(config)]
         # The indicator catalogue and the floor macro the marts read (queries/indicators.toml).
         statements += indicator_catalogue.warehouse_ddl()
         statements += [stmt for source in SOURCES for stmt in table_ddl(source)]

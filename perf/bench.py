@@ -549,11 +549,9 @@ def bench_reports(res: Results, scale: int, db: Path) -> None:
     except ImportError:
         res.add(Row("报告 report", "not built yet", scale, None, "s"))
         return
-    from queries import connect
+    from queries import run
 
-    con = connect(db)
-    as_of = con.sql("select as_of_date from warehouse_info").fetchall()[0][0]
-    con.close()
+    as_of = run("info/as_of", db)["as_of_date"][0]
     for fmt in ("docx", "pptx", "xlsx", "md"):
         out = OUT / f"report-s{scale}.{fmt}"
         start = time.perf_counter()

@@ -27,7 +27,7 @@ from pathlib import Path
 
 import duckdb
 
-from queries import SQL_DIR, build_id
+from queries import SQL_DIR, build_id, run_on
 
 # Tables every scope keeps whole: code lists and facts about the load itself.
 SHARED_TABLES = (
@@ -113,9 +113,8 @@ def _make(live: Path, out: Path, township: str | None, masked: bool) -> None:
             for statement in _statements("township"):
                 con.execute(statement, {"township": township} if "$township" in statement else {})
             named = township_tables()
-            for (table,) in con.sql(
-                "select table_name from duckdb_tables() where not internal"
-            ).fetchall():
+            objects = run_on(con, "info/objects")
+            for table in objects.filter(objects["kind"] == "table")["name"].to_list():
                 shared = table in SHARED_TABLES or table.startswith(SHARED_PREFIXES)
                 if table not in named and not shared:
                     con.execute(f'delete from "{_quote_ident(table)}"')
