@@ -19,6 +19,7 @@ import pydeck as pdk
 
 from dashboard import decks
 from dashboard import formats as fmt
+from queries.indicators import catalogue
 from reports.palette import FONT
 
 KEY = "screen"  # the page's container key: Streamlit gives it the class st-key-screen
@@ -85,7 +86,7 @@ CSS = f"""
   background: #16304f; color: {MUTED}; font-size: 17px; font-weight: 600;
 }}
 .st-key-{KEY} [data-testid="stTable"] th, .st-key-{KEY} [data-testid="stTable"] td {{
-  border-color: {LINE} !important; padding: 5px 7px; white-space: nowrap;
+  border-color: {LINE} !important; padding: 5px 5px; white-space: nowrap;
 }}
 .st-key-{KEY} [data-testid="stTable"] > div {{ border-color: {LINE} !important; }}
 /* A header's words stay on one line (Streamlit 1.67 puts each th's text in a markdown paragraph, which
@@ -179,11 +180,12 @@ def css(phone: bool) -> str:
 
 
 # Display header -> how the value is written; the league is ranked by organisations.
+ORGS = catalogue()["count_active"].label  # the measure's one label (queries/indicators.toml)
 LEAGUE_HEADERS = (
     "排名",
     "乡镇（街道）",
     "社区数",
-    "组织数",
+    ORGS,
     "平均每社区",
     "未达标社区",
     "年报报送率",
@@ -203,7 +205,7 @@ def league(
             "排名": [str(i) for i in range(1, shown.height + 1)],
             "乡镇（街道）": shown["township_name"].to_list(),
             "社区数": [str(n) for n in shown["count_communities"].to_list()],
-            "组织数": [f"{n:,}" for n in shown["count_active"].to_list()],
+            ORGS: [f"{n:,}" for n in shown["count_active"].to_list()],
             "平均每社区": [
                 "—" if v is None else f"{v:.1f}" for v in shown["avg_per_community"].to_list()
             ],

@@ -145,6 +145,14 @@ def run(name: str, **params: object) -> pl.DataFrame:
     return _run(name, path, built, tuple(sorted((k, _frozen(v)) for k, v in params.items())))
 
 
+def by_period(frame: pl.DataFrame) -> tuple[dict, dict]:
+    """The two rows of a query with a `period` column (overview/headline, overview/report_rate,
+    overview/fund_execution, overview/programmes, projects/summary): 'current', to the date, and
+    'previous', to the same day a year earlier, as dicts."""
+    rows = {r["period"]: r for r in frame.iter_rows(named=True)}
+    return rows["current"], rows["previous"]
+
+
 def warehouse() -> dict:
     """as_of_date, built_at, etl_run_id, county_name of the live build."""
     return run("info/as_of").row(0, named=True)

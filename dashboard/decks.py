@@ -64,13 +64,16 @@ class Indicator:
     unit: str = ""  # for table headers
     number_format: str = "%.2f"  # st.column_config printf format of value * scale
     scale: float = 1.0
+    # A legend's class edge: round breaks read as set (80%–100%, 10–20家), not 80.0%.
+    edge: Callable[[float], str] | None = None
 
 
 def _from_catalogue(i: CatalogueEntry) -> Indicator:
     """A map indicator from its catalogue entry (queries/indicators.toml): page queries name the
     value by the entry's key."""
     unit = i.unit if i.header_unit is None else i.header_unit
-    return Indicator(i.key, i.label, i.key, i.shown, i.note, unit, i.number_format, i.scale)
+    edge = (lambda v: i.written(v, as_set=True) or "—") if i.is_rate else i.shown
+    return Indicator(i.key, i.label, i.key, i.shown, i.note, unit, i.number_format, i.scale, edge)
 
 
 # The indicators a map can be coloured by: the catalogue's `map = true` entries, in its order.
@@ -152,6 +155,7 @@ def legend(values: Sequence[float | None], breaks: Sequence[float], ind: Indicat
     """One row per class (and one for missing data): colour, range in Chinese, communities."""
     n = len(breaks) + 1
     colors = class_colors(n)
+    edge = ind.edge or ind.fmt
     counts = [0] * n
     missing = 0
     for v in values:
@@ -164,15 +168,15 @@ def legend(values: Sequence[float | None], breaks: Sequence[float], ind: Indicat
     for i in range(n):
         if n == 1:
             xs = _present(values)
-            text = _range(ind.fmt(xs[0]), ind.fmt(xs[-1])) if xs else "—"
+            text = _range(edge(xs[0]), edge(xs[-1])) if xs else "—"
         elif i == 0:
-            text = f"低于 {ind.fmt(breaks[0])}"
+            text = f"低于 {edge(breaks[0])}"
         elif i == n - 1:
             # The top class of a rate is often exactly 100 %: "100%", not "100% 及以上".
             top = max(_present(values))
-            text = ind.fmt(top) if top == breaks[-1] else f"{ind.fmt(breaks[-1])} 及以上"
+            text = edge(top) if top == breaks[-1] else f"{edge(breaks[-1])} 及以上"
         else:
-            text = _range(ind.fmt(breaks[i - 1]), ind.fmt(breaks[i]))
+            text = _range(edge(breaks[i - 1]), edge(breaks[i]))
         rows.append({"color": rgb_hex(colors[i]), "range": text, "count": counts[i]})
     if missing:
         rows.append({"color": rgb_hex(NO_DATA_RGB), "range": "无数据", "count": missing})

@@ -24,7 +24,8 @@ def rate(r: float | None) -> str:
 
 
 def cn_date(d: dt.date | None) -> str:
-    return "—" if d is None else f"{d.year}年{d.month}月{d.day}日"
+    """2025年12月31日 (wording.date), — for none."""
+    return "—" if d is None else w.date(d)
 
 
 def delta(
@@ -41,6 +42,11 @@ def since(diff: float, size: str) -> str:
     """'比上年 +35.00万元' / '比上年 −2家': the change's sign (a real minus, U+2212, as every page
     writes it) before its size, already formatted without a sign."""
     return f"比上年 {'+' if diff >= 0 else '−'}{size}"
+
+
+def pp(rate: float | None) -> float | None:
+    """A 0–1 rate in percentage points, for a tile's change written in 个百分点."""
+    return None if rate is None else rate * 100
 
 
 def points(diff: float | None) -> str | None:

@@ -20,6 +20,7 @@ import streamlit as st
 
 from dashboard import auth, data, filters
 from dashboard.safe import html_text
+from reports import wording as w
 
 CSS = """
 <style>
@@ -52,7 +53,7 @@ TIP = "用浏览器的打印另存为PDF：页首写明页面、筛选条件和�
 def heading(title: str, f: filters.Filters, as_of: dt.date, who: str, now: dt.datetime) -> str:
     """'总览 · 2025年 · 和集镇 · 数据截至2025年12月31日 · 张三 导出于 2026年12月5日 14:05'."""
     return (
-        f"{title} · {f.describe()} · 数据截至{as_of.year}年{as_of.month}月{as_of.day}日 · "
+        f"{title} · {f.describe()} · 数据{w.as_of(as_of)} · "
         f"{who} 导出于 {now.year}年{now.month}月{now.day}日 {now:%H:%M}"
     )
 

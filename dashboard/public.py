@@ -26,6 +26,7 @@ from dashboard import auth, mobile
 from dashboard.formats import cn_date
 from dashboard.safe import md
 from queries import scope
+from reports import wording as w
 
 KEY = "public"  # the URL path: /public
 TITLE = "信息公开查询"
@@ -268,7 +269,7 @@ def show(result: Result) -> None:
         )
         return
     said = f"找到{rows.height}家组织" if not result.capped else f"结果较多，只显示前{LIMIT}家"
-    when = f"，数据截至{cn_date(result.as_of)}" if result.as_of else ""
+    when = f"，数据{w.as_of(result.as_of)}" if result.as_of else ""
     st.markdown(f"**{said}**{when}。")
     if result.capped:
         st.caption("请输入更完整的名称，或按统一社会信用代码查询。")

@@ -22,6 +22,21 @@ RATE = "%.1f%%"  # a rate already times 100
 PERCENT_COLUMN = "%.1f"  # a column headed （%）: the header carries the sign
 
 
+def wan(col: str) -> pl.Expr:
+    """An amount in yuan as 万元 with two decimals, for a column headed （万元）."""
+    return (pl.col(col).cast(pl.Float64) / 10_000).round(2)
+
+
+def pct(col: str) -> pl.Expr:
+    """A 0–1 rate as a percentage with one decimal, for a column headed （%） and its download."""
+    return (pl.col(col) * 100).round(1)
+
+
+def iso(col: str) -> pl.Expr:
+    """A date column as text (2025-12-31), empty where missing (filters and downloads read it)."""
+    return pl.col(col).cast(pl.Utf8).fill_null("")
+
+
 def number_config(frame: pl.DataFrame, config: dict[str, Any] | None = None) -> dict[str, Any]:
     """`config` with the house format for every whole-number column and every column headed （%）
     that it does not configure."""

@@ -48,6 +48,22 @@ ENUMS: dict[str, Enum] = {
                 "rural": ("村委会", "村民委员会", "行政村", "农村"),
             },
         ),
+        # 统计用城乡划分代码 (国家统计局《统计用区划代码和城乡划分代码》): a code table for the
+        # labels only. divisions.urban_rural_code stays text: a code outside it loads as written
+        # and is shown without a label.
+        Enum(
+            "urban_rural",
+            "城乡分类",
+            {
+                "111": "主城区",
+                "112": "城乡结合区",
+                "121": "镇中心区",
+                "122": "镇乡结合区",
+                "123": "特殊区域",
+                "210": "乡中心区",
+                "220": "村庄",
+            },
+        ),
         Enum(
             "platform_level",
             "平台层级",

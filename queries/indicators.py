@@ -95,12 +95,13 @@ class Indicator:
         return "%d" if self.digits == 0 and not self.is_rate else f"%.{self.digits}f"
 
     def shown(self, value: float | None) -> str:
-        """A value as pages show it: 2,215家, 94%, 22.9家, 1.5倍; — for none."""
+        """A value as pages show it: 2,215家, 94.0%, 22.9家, 1.5倍; — for none. A rate keeps one
+        decimal at least, whatever its digits (the house style: 100.0% beside 86.7%)."""
         if value is None or (isinstance(value, float) and math.isnan(value)):
             return "—"
         v = float(value)
         if self.is_rate:
-            return f"{v * 100:.{self.digits}f}%"
+            return f"{v * 100:.{max(self.digits, 1)}f}%"
         if self.digits == 0:
             return f"{round(v):,}{self.unit}"
         return f"{v:,.{self.digits}f}{self.unit}"

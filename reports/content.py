@@ -16,6 +16,7 @@ import duckdb
 import polars as pl
 
 import queries
+from queries.indicators import catalogue
 from reports import sentences as s
 from reports import wording as w
 
@@ -32,6 +33,9 @@ PRINT_EACH = 10
 CHART_BARS = 30
 CHART_EACH = 10
 GAP = "……"  # the row or category that stands for the ones left out
+# The organisations (count_active): one label in figures, table headers, charts and their notes,
+# the catalogue's (queries/indicators.toml), as the pages write it.
+ORGS = catalogue()["count_active"]
 
 
 class ReportError(ValueError):
@@ -41,7 +45,7 @@ class ReportError(ValueError):
 @dataclass(frozen=True)
 class Table:
     title: str  # 表题, also the Excel sheet's name (shortened)
-    frame: pl.DataFrame  # Chinese headers, units in the header: 组织数（家）
+    frame: pl.DataFrame  # Chinese headers, units in the header: 社会组织数（家）
     kinds: dict[str, str]  # header -> TEXT, INT, DEC1, WAN, YUAN, RATE or YEAR
     note: str | None = None
     gap: int | None = None  # rows were left out before this row: shown as a row of ……
@@ -270,16 +274,20 @@ class _Ask:
 
     def frame(self, name: str, as_of: dt.date, township: str | bool | None = True) -> pl.DataFrame:
         # township=True: the report's scope; None: the whole county (for comparisons)
+        # name: a file of queries/report/, or a page's query named in full ("projects/…") where
+        # the report says what the page shows; the report counts every area (no $area filter).
+        path = name if "/" in name else f"report/{name}"
         params: dict[str, object] = {
             "as_of": as_of,
             "township": self.township if township is True else township,
+            "area": None,
         }
-        wanted = queries.params_of(f"report/{name}")
+        wanted = queries.params_of(path)
         bound = {k: v for k, v in params.items() if k in wanted}
         # Sections share figures (this year's money feeds 资金 and 与上年相比): ask once.
-        key = (name, *sorted(bound.items()))
+        key = (path, *sorted(bound.items(), key=lambda kv: kv[0]))
         if key not in self._seen:
-            self._seen[key] = queries.run_on(self.con, f"report/{name}", **bound)
+            self._seen[key] = queries.run_on(self.con, path, **bound)
         return self._seen[key]
 
     def rows(self, name: str, as_of: dt.date, township: str | bool | None = True) -> list[dict]:
@@ -397,7 +405,7 @@ def _build(con: duckdb.DuckDBPyConnection, scope: str | None, as_of: dt.date | N
     county_name = info["county_name"] or "本县"
     place = info["township_name"] if township else "全县"
     prev = previous_day(as_of)
-    when = "目前" if as_of == data_as_of else f"截至{w.date(as_of)}"
+    when = "目前" if as_of == data_as_of else w.as_of(as_of)
 
     basics = ask.row("basics", as_of) or {}
     county = ask.row("basics", as_of, None) if township else basics
@@ -418,18 +426,18 @@ def _build(con: duckdb.DuckDBPyConnection, scope: str | None, as_of: dt.date | N
     title_place = f"{county_name}{place}" if township else county_name
     return Report(
         title=f"{title_place}社区社会组织发展情况报告",
-        subtitle=f"（数据截至{w.date(as_of)}）",
+        subtitle=f"（数据{w.as_of(as_of)}）",
         issuer=f"{county_name}民政局",
         place=place,
         township=township,
         as_of=as_of,
         sections=[sec for sec in sections if sec.paragraphs],
         opening=(
-            f"根据社区社会组织数据库截至{w.date(as_of)}的数据，"
+            f"根据社区社会组织数据库{w.as_of(as_of)}的数据，"
             f"现将{place}社区社会组织发展情况报告如下："
         ),
         note=(
-            f"注：本报告由社区社会组织数据库自动生成，数据截至{w.date(as_of)}；"
+            f"注：本报告由社区社会组织数据库自动生成，数据{w.as_of(as_of)}；"
             "“比上年”与上年同一日相比。缺少数据的内容不列出。"
         ),
     )
@@ -464,7 +472,7 @@ def _basics(c: _Context) -> Section:
     if not b.get("count_active"):
         return sec
     sec.figures = [
-        Figure("社区社会组织", f"{w.count(b['count_active'])}家"),
+        Figure(ORGS.label, f"{w.count(b['count_active'])}家"),
         Figure("登记", f"{w.count(b['count_registered'])}家"),
         Figure("备案", f"{w.count(b['count_filed'])}家"),
     ]
@@ -478,7 +486,7 @@ def _basics(c: _Context) -> Section:
         table = frame.select(
             pl.col("township_name").alias("乡镇（街道）"),
             pl.col("count_communities").alias("城乡社区（个）"),
-            pl.col("count_active").alias("组织数（家）"),
+            pl.col("count_active").alias(ORGS.header),
             pl.col("count_registered").alias("登记（家）"),
             pl.col("count_filed").alias("备案（家）"),
             pl.col("avg_per_community").round(1).alias("平均每社区（家）"),
@@ -489,7 +497,7 @@ def _basics(c: _Context) -> Section:
             {
                 "乡镇（街道）": ["合计"],
                 "城乡社区（个）": [b["count_communities"]],
-                "组织数（家）": [b["count_active"]],
+                ORGS.header: [b["count_active"]],
                 "登记（家）": [b["count_registered"]],
                 "备案（家）": [b["count_filed"]],
                 "平均每社区（家）": [
@@ -513,11 +521,11 @@ def _basics(c: _Context) -> Section:
                         **{col: INT for col in table.columns[1:] if col != "平均每社区（家）"},
                     },
                 ),
-                [("组织数（家）", True)],
+                [(ORGS.header, True)],
                 PRINT_EACH,
                 PRINT_EACH,
-                f"{c.place}共{{n}}个乡镇（街道），表中列出组织数最多的{PRINT_EACH}个和最少的"
-                f"{PRINT_EACH}个，按组织数从多到少排列；合计为全部乡镇（街道）的合计。",
+                f"{c.place}共{{n}}个乡镇（街道），表中列出{ORGS.label}最多的{PRINT_EACH}个和最少的"
+                f"{PRINT_EACH}个，按{ORGS.label}从多到少排列；合计为全部乡镇（街道）的合计。",
             )
         )
         bars = frame.select(
@@ -531,15 +539,15 @@ def _basics(c: _Context) -> Section:
             Chart(
                 "各乡镇（街道）社区社会组织数"
                 if ends is None
-                else f"组织数最多和最少的各{CHART_EACH}个乡镇（街道）",
+                else f"{ORGS.label}最多和最少的各{CHART_EACH}个乡镇（街道）",
                 "stacked",
                 (bars if ends is None else ends).drop("_rank"),
                 x="乡镇（街道）",
                 series=("登记", "备案"),
-                unit="组织数（家）",
+                unit=ORGS.header,
                 note=None
                 if ends is None
-                else f"{c.place}共{w.count(bars.height)}个乡镇（街道），图中为组织数最多的"
+                else f"{c.place}共{w.count(bars.height)}个乡镇（街道），图中为{ORGS.label}最多的"
                 f"{CHART_EACH}个和最少的{CHART_EACH}个，中间以“{GAP}”隔开；"
                 "各乡镇（街道）的数据见本报告Excel版。",
                 horizontal=ends is not None,
@@ -555,7 +563,7 @@ def _basics(c: _Context) -> Section:
                         comm.select(
                             pl.col("community_name").alias("社区（村）"),
                             pl.col("area_label").alias("类型"),
-                            pl.col("count_active").alias("组织数（家）"),
+                            pl.col("count_active").alias(ORGS.header),
                             pl.col("count_registered").alias("登记（家）"),
                             pl.col("count_filed").alias("备案（家）"),
                             pl.col("floor").alias("国家标准（家）"),
@@ -571,7 +579,7 @@ def _basics(c: _Context) -> Section:
                         {
                             "社区（村）": TEXT,
                             "类型": TEXT,
-                            "组织数（家）": INT,
+                            ORGS.header: INT,
                             "登记（家）": INT,
                             "备案（家）": INT,
                             "国家标准（家）": INT,
@@ -579,33 +587,33 @@ def _basics(c: _Context) -> Section:
                             "村级服务站": TEXT,
                         },
                     ),
-                    [("组织数（家）", True)],
+                    [(ORGS.header, True)],
                     PRINT_EACH,
                     PRINT_EACH,
-                    f"{c.place}共{{n}}个城乡社区，表中列出组织数最多的{PRINT_EACH}个和最少的"
-                    f"{PRINT_EACH}个，按组织数从多到少排列。",
+                    f"{c.place}共{{n}}个城乡社区，表中列出{ORGS.label}最多的{PRINT_EACH}个和最少的"
+                    f"{PRINT_EACH}个，按{ORGS.label}从多到少排列。",
                 )
             )
             bars = comm.select(
                 pl.col("community_name").alias("社区（村）"),
-                pl.col("count_active").alias("组织数"),
+                pl.col("count_active").alias(ORGS.label),
                 pl.col("floor").alias("国家标准"),
             )
-            ends = _chart_ends(bars, "社区（村）", [("组织数", True)])
+            ends = _chart_ends(bars, "社区（村）", [(ORGS.label, True)])
             sec.charts.append(
                 Chart(
                     f"{c.place}各城乡社区社会组织数"
                     if ends is None
-                    else f"{c.place}组织数最多和最少的各{CHART_EACH}个城乡社区",
+                    else f"{c.place}{ORGS.label}最多和最少的各{CHART_EACH}个城乡社区",
                     "bars_floor",
                     bars if ends is None else ends,
                     x="社区（村）",
-                    series=("组织数",),
-                    unit="组织数（家）",
+                    series=(ORGS.label,),
+                    unit=ORGS.header,
                     floor="国家标准",
                     note=None
                     if ends is None
-                    else f"{c.place}共{w.count(bars.height)}个城乡社区，图中为组织数最多的"
+                    else f"{c.place}共{w.count(bars.height)}个城乡社区，图中为{ORGS.label}最多的"
                     f"{CHART_EACH}个和最少的{CHART_EACH}个，中间以“{GAP}”隔开；"
                     "各社区（村）的数据见本报告Excel版。",
                     horizontal=ends is not None,
@@ -618,10 +626,10 @@ def _basics(c: _Context) -> Section:
                 "各服务领域社区社会组织数",
                 frame.select(
                     pl.col("field_label").alias("服务领域"),
-                    pl.col("count_active").alias("组织数（家）"),
+                    pl.col("count_active").alias(ORGS.header),
                     pl.col("share").alias("占比"),
                 ),
-                {"服务领域": TEXT, "组织数（家）": INT, "占比": RATE},
+                {"服务领域": TEXT, ORGS.header: INT, "占比": RATE},
                 annex=True,
             )
         )
@@ -631,11 +639,12 @@ def _basics(c: _Context) -> Section:
                 "各服务领域社区社会组织数",
                 "hbar",
                 frame.select(
-                    pl.col("field_label").alias("服务领域"), pl.col("count_active").alias("组织数")
+                    pl.col("field_label").alias("服务领域"),
+                    pl.col("count_active").alias(ORGS.label),
                 ),
                 x="服务领域",
-                series=("组织数",),
-                unit="组织数（家）",
+                series=(ORGS.label,),
+                unit=ORGS.header,
             ),
         )
     return sec
@@ -811,7 +820,7 @@ def _innovation(c: _Context) -> Section:
     sec = Section("innovation", "创新模式")
     linked = c.ask.row("linkage", c.as_of)
     projects = c.ask.row("micro_projects", c.as_of)
-    pilot = c.ask.row("points", c.as_of)
+    pilot = c.ask.row("projects/points_total", c.as_of)  # the 项目 page's own row
     rooms = c.ask.rows("lounges", c.as_of)
     sec.add(s.linkage(c.place, c.as_of, linked))  # the speech's 一是推行“三社联动”
     sec.add(
@@ -1027,7 +1036,7 @@ def _changes(c: _Context) -> Section:
             kinds["已拨付（万元）"] = WAN
         note = None
         if (c.as_of.month, c.as_of.day) != (12, 31):
-            note = f"{c.as_of.year}年为截至{w.date(c.as_of)}的数据。"
+            note = f"{c.as_of.year}年为{w.as_of(c.as_of)}的数据。"
         sec.tables.append(Table("近年发展情况", table.select(cols), kinds, note))
         sec.charts.append(
             Chart(
@@ -1107,7 +1116,7 @@ def _floor(c: _Context) -> Section:
                         pl.col("township_name").alias("乡镇（街道）"),
                         pl.col("community_name").alias("社区（村）"),
                         pl.col("area_type").replace_strict(area, default=None).alias("类型"),
-                        pl.col("count_active").alias("组织数（家）"),
+                        pl.col("count_active").alias(ORGS.header),
                         pl.col("floor").alias("国家标准（家）"),
                         pl.col("count_short").alias("差额（家）"),
                     ),
@@ -1115,7 +1124,7 @@ def _floor(c: _Context) -> Section:
                         "乡镇（街道）": TEXT,
                         "社区（村）": TEXT,
                         "类型": TEXT,
-                        "组织数（家）": INT,
+                        ORGS.header: INT,
                         "国家标准（家）": INT,
                         "差额（家）": INT,
                     },

@@ -37,7 +37,7 @@ def basics(place: str, as_of: dt.date, row: Row, fields: Sequence[Row]) -> str:
 
     fields: rows (field, field_label, count_active), largest first; 其他 is not a field to name.
     """
-    head = f"截至{w.date(as_of)}，{place}"
+    head = w.as_of(as_of, place)
     if not row.get("count_active"):
         return f"{head}尚无登记备案的城乡社区社会组织。"
     text = f"{head}登记备案城乡社区社会组织{w.count(row['count_active'])}家"

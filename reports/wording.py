@@ -135,6 +135,14 @@ def date(d: dt.date) -> str:
     return f"{d.year}年{d.month}月{d.day}日"
 
 
+def as_of(d: dt.date, then: str | None = None) -> str:
+    """「截至2025年12月31日」, and with `then` the sentence it opens: 「截至2025年12月31日，全县…」.
+
+    The report's sentences and the pages' captions state the date a figure stands at this one way."""
+    lead = f"截至{date(d)}"
+    return lead if then is None else f"{lead}，{then}"
+
+
 def ordinal(i: int) -> str:
     """1 → 一, 10 → 十, 12 → 十二 (section numbers)."""
     if i <= 10:

@@ -3,13 +3,19 @@
 from __future__ import annotations
 
 import json
+import re
 import statistics
 from pathlib import Path
 
 import duckdb
 import pytest
 
+from queries.indicators import catalogue
+
 AS_OF = "2025-12-31"
+# The tiles are labelled as the indicator catalogue labels the measures (one label per measure).
+ORGS = catalogue()["count_active"].label
+PER_1000 = catalogue()["per_1000_residents"].label
 FUQIAN = "340129001001"  # 府前社区, 城关街道, urban
 CHENGGUAN = "340129001000"
 
@@ -45,8 +51,8 @@ def test_community_from_the_link(app, demo_db):
         {"c": FUQIAN},
     )
     m = _metrics(at)
-    assert m["社会组织"] == f"{count}家"
-    assert m["每千名常住人口"] == f"{per_1000:.2f}家"
+    assert m[ORGS] == f"{count}家"
+    assert m[PER_1000] == f"{per_1000:.2f}家"
     orgs = _table(at, "组织编号")
     assert len(orgs) == count
     assert orgs["组织名称"].str.contains("府前").all()
@@ -83,6 +89,12 @@ def test_peer_comparison(app, demo_db):
             f"where community_code = '{FUQIAN}'",
         )[0][0]
     )
+    # Every rate keeps one decimal, a whole one too (75.0 and 100.0 beside 87.5), and the other
+    # figures their catalogue digits (1.64, 2.0): the house style, though the cells are text.
+    for header in ("年报报送率（%）", "3A及以上等级占比（%）"):
+        cells = [c for c in table[header].to_list() if c != "—"]
+        assert cells and all(re.fullmatch(r"\d+\.\d", c) for c in cells), cells
+    assert all(re.fullmatch(r"\d+\.\d", c) for c in table["达到国家标准的倍数（倍）"])
     # The comparison chart: one panel per indicator, the community's bar first and in red.
     specs = [json.loads(c.proto.spec) for c in at.get("plotly_chart")]
     comp = next(s for s in specs if len(s["data"]) == 5)
@@ -134,10 +146,10 @@ def test_field_filter_and_empty_state(app, demo_db):
     )
     assert charity == 0 and total > 0
     at = app("views/community.py", community=dongcheng)
-    assert _metrics(at)["社会组织"] == f"{total}家"
+    assert _metrics(at)[ORGS] == f"{total}家"
     at.sidebar.multiselect(key="f_field").set_value(["charity"]).run()
     assert not at.exception
-    assert _metrics(at)["社会组织"] == "0家"
+    assert _metrics(at)[ORGS] == "0家"
     assert any("没有“公益慈善”领域的社区社会组织" in i.value for i in at.info)
     with pytest.raises(AssertionError):
         _table(at, "组织编号")

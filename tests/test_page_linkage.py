@@ -181,10 +181,10 @@ def test_community_page_has_its_linkage_and_party_lines(app, demo_db):
         d=AS_OF,
     )
     assert f"（其中联合党支部{joint}个）" in line
-    # The catalogue's two new rows in 各项指标.
+    # The catalogue's two new rows in 各项指标, rates with one decimal as everywhere (100.0%).
     rows = {r["指标"]: r["本社区"] for r in table(at, "口径").iter_rows(named=True)}
-    assert rows["三社联动覆盖"] == "100%"
-    assert rows["党组织覆盖率"] == f"{rate * 100:.0f}%"
+    assert rows["三社联动覆盖"] == "100.0%"
+    assert rows["党组织覆盖率"] == f"{rate * 100:.1f}%"
 
 
 def test_catalogue_entries_colour_the_map(app, demo_db):

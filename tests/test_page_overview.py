@@ -10,6 +10,7 @@ from typing import Any
 import polars as pl
 from streamlit.proto.Metric_pb2 import Metric as MetricProto
 
+from queries.indicators import catalogue
 from tests.dbutil import sql
 
 AS_OF = dt.date(2025, 12, 31)
@@ -293,8 +294,9 @@ def test_a_low_township_button_narrows_the_page_to_it(app, demo_db):
 def test_league_table_and_charts(app, demo_db):
     at = app()
     table = at.dataframe[0].value
-    assert list(table.columns)[:3] == ["乡镇（街道）", "社区数", "组织数"]
-    assert table["组织数"].sum() == 2216
+    orgs = catalogue()["count_active"].label  # the league heads it as the catalogue labels it
+    assert list(table.columns)[:3] == ["乡镇（街道）", "社区数", orgs]
+    assert table[orgs].sum() == 2216
     assert table["社区数"].sum() == 124
     assert table["未达标社区"].sum() == 6
     assert all(0 <= r <= 100 for r in table["年报报送率"])
@@ -331,7 +333,7 @@ def test_chart_builders_on_tiny_frames():
     )
     assert list(fig.data[0].y) == ["其他", "文体活动", "公益慈善"]
     assert fig.layout.title.text == "各服务领域社区社会组织数"
-    assert fig.layout.xaxis.title.text == "组织数（家）"
+    assert fig.layout.xaxis.title.text == catalogue()["count_active"].header  # 社会组织数（家）
     fig = charts.flows(
         pl.DataFrame({"year": [2024, 2025], "count_new": [3, 4], "count_dissolved": [0, 2]})
     )

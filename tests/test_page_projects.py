@@ -93,9 +93,9 @@ def test_micro_project_tiles_match_sql(county_page, demo_db):
         d=AS_OF,
     )[0]
     assert m["群众满意度"].value == f"{satisfaction * 100:.1f}%"
-    # The paragraph under the heading says the same in the bureau's words.
+    # The paragraph under the heading says the same in the report's words (sentences.micro_projects).
     text = " ".join(md.value for md in county_page.markdown)
-    assert f"2025年，全县社区社会组织实施微项目{n}个" in text
+    assert f"2025年，全县社区社会组织围绕居民需求实施微项目{n}个" in text
     assert f"受益群众{people:,}人次" in text
 
 
@@ -106,7 +106,10 @@ def test_the_status_breakdown_adds_up_to_the_total(county_page):
 
     text = next(m.value for m in county_page.markdown if "实施微项目" in m.value)
     total = int(re.search(r"实施微项目(\d+)个", text).group(1))  # type: ignore[union-attr]
-    parts = [int(re.search(rf"{w}(\d+)个", text).group(1)) for w in ("已结项", "实施中", "立项")]  # type: ignore[union-attr]
+    parts = [
+        int(re.search(rf"{w}(\d+)个", text).group(1))  # type: ignore[union-attr]
+        for w in ("已结项", "实施中", "已立项待实施")
+    ]
     assert sum(parts) == total, text
     stopped = re.search(r"另有(\d+)个已终止，不计入", text)
     assert stopped is None or int(stopped.group(1)) > 0
@@ -304,7 +307,7 @@ def test_township_filter_narrows_every_section(app, demo_db):
     shown = table(at, "微项目（个）")
     assert set(shown["乡镇（街道）"]) == {"城关街道"}
     text = " ".join(md.value for md in at.markdown)
-    assert f"2025年，城关街道社区社会组织实施微项目{n}个" in text
+    assert f"2025年，城关街道社区社会组织围绕居民需求实施微项目{n}个" in text
     # The map draws the township only.
     feats = layers(deck(at))[decks.COMMUNITY_LAYER]["data"]["features"]
     assert {f["properties"]["code"][:9] for f in feats} == {CHENGGUAN[:9]}

@@ -20,10 +20,13 @@ import pytest
 from lxml import etree
 
 from queries import READ_CONFIG
+from queries.indicators import catalogue
 from reports import build, charts, content, sentences
 from reports import wording as w
 
 AS_OF = dt.date(2025, 12, 31)
+# The report labels the organisations as the catalogue and the pages do: 社会组织数（家）.
+ORGS = catalogue()["count_active"]
 ROOT = Path(__file__).resolve().parent.parent
 # The sentence, word for word: every number and the order of the fields come from the data.
 BASICS = (
@@ -1076,7 +1079,7 @@ def test_province_names_each_township_with_its_county(province_db):
     table = report.tables()[0]
     assert table.brief is None
     assert table.frame["乡镇（街道）"].to_list() == [name for name, *_ in towns] + ["合计"]
-    assert table.frame["组织数（家）"].to_list()[:-1] == [n for _, n, *_ in towns]
+    assert table.frame[ORGS.header].to_list()[:-1] == [n for _, n, *_ in towns]
     top = max(towns, key=lambda r: r[1])
     low = min(towns, key=lambda r: r[1])
     assert (
@@ -1107,7 +1110,7 @@ def test_long_table_prints_the_ends_of_its_ranking(province, province_db):
     order = ranked(towns, 1)
     expected = order[:5] + order[-5:]
     assert brief.frame["乡镇（街道）"].to_list() == [n for n, *_ in expected] + ["合计"]
-    assert brief.frame["组织数（家）"].to_list() == [n for _, n, *_ in expected] + [
+    assert brief.frame[ORGS.header].to_list() == [n for _, n, *_ in expected] + [
         sum(n for _, n, *_ in towns)
     ]
     assert brief.title == "各乡镇（街道）社区社会组织情况（节选）"
@@ -1115,7 +1118,7 @@ def test_long_table_prints_the_ends_of_its_ranking(province, province_db):
     assert rows[5][0] == "……" and len(rows) == 12
     assert brief.note is not None
     assert brief.note.startswith(
-        "全县共24个乡镇（街道），表中列出组织数最多的5个和最少的5个，按组织数从多到少排列；"
+        "全县共24个乡镇（街道），表中列出社会组织数最多的5个和最少的5个，按社会组织数从多到少排列；"
     )
     assert brief.note.endswith("完整表格见本报告Excel版表1。")
 
@@ -1153,9 +1156,9 @@ def test_long_chart_draws_the_largest_and_smallest(chart_images, province, provi
     assert chart.frame["乡镇（街道）"].to_list() == [r[0] if r else "……" for r in expected]
     assert chart.frame["登记"].to_list() == [r[2] if r else None for r in expected]
     assert chart.frame["备案"].to_list() == [r[3] if r else None for r in expected]
-    assert chart.title == "组织数最多和最少的各5个乡镇（街道）" and chart.horizontal
+    assert chart.title == "社会组织数最多和最少的各5个乡镇（街道）" and chart.horizontal
     assert chart.note is not None and chart.note.startswith(
-        "全县共24个乡镇（街道），图中为组织数最多的5个和最少的5个"
+        "全县共24个乡镇（街道），图中为社会组织数最多的5个和最少的5个"
     )
     fig = charts.figure(chart)
     bars = [t for t in fig.data if t.type == "bar"]
@@ -1221,9 +1224,9 @@ def test_township_with_many_communities_prints_the_ends(demo_db, town):
     order = ranked(communities, 1)
     ends = [*order[:2], None, *order[-2:]]
     chart = next(c for c in report.charts() if c.kind == "bars_floor")
-    assert chart.title == f"{name}组织数最多和最少的各2个城乡社区" and chart.horizontal
+    assert chart.title == f"{name}社会组织数最多和最少的各2个城乡社区" and chart.horizontal
     assert chart.frame["社区（村）"].to_list() == [r[0] if r else "……" for r in ends]
-    assert chart.frame["组织数"].to_list() == [r[1] if r else None for r in ends]
+    assert chart.frame[ORGS.label].to_list() == [r[1] if r else None for r in ends]
     assert chart.frame["国家标准"].to_list() == [r[2] if r else None for r in ends]
     fig = charts.figure(chart)
     floor = next(t for t in fig.data if t.type == "scatter")
@@ -1234,5 +1237,5 @@ def test_township_with_many_communities_prints_the_ends(demo_db, town):
     table = report.tables()[0].printed(1)
     assert table.frame["社区（村）"].to_list() == [r[0] for r in (*order[:2], *order[-2:])]
     assert table.note is not None and table.note.startswith(
-        f"{name}共{len(communities)}个城乡社区，表中列出组织数最多的2个和最少的2个"
+        f"{name}共{len(communities)}个城乡社区，表中列出社会组织数最多的2个和最少的2个"
     )

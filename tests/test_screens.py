@@ -13,7 +13,10 @@ from pathlib import Path
 import pytest
 
 from access import links
+from queries.indicators import catalogue
 from tests.dbutil import sql
+
+ORGS = catalogue()["count_active"].label  # every page labels the measure as the catalogue does
 
 AS_OF = dt.date(2025, 12, 31)
 PREV = dt.date(2024, 12, 31)
@@ -96,7 +99,7 @@ def test_short_link_opens_the_page_with_its_filters_and_parameters(app, demo_db,
         c=FUQIAN,
         d=PREV,
     )
-    assert {m.label: m.value for m in at.metric}["社会组织"] == f"{n}家"
+    assert {m.label: m.value for m in at.metric}[ORGS] == f"{n}家"
 
 
 def test_short_link_to_the_overview_with_an_area_filter(app, demo_db, links_file):
@@ -172,7 +175,7 @@ def test_phone_overview_league_shows_the_key_columns(app):
     desktop = app()
     phone = app(m="1")
     league = next(d for d in phone.dataframe if "乡镇（街道）" in d.value.columns)
-    assert list(league.proto.column_order) == ["乡镇（街道）", "组织数", "未达标社区", "年报报送率"]
+    assert list(league.proto.column_order) == ["乡镇（街道）", ORGS, "未达标社区", "年报报送率"]
     # The data (and the download) still has every column; only the view is narrowed.
     assert "已拨付（万元）" in league.value.columns
     desktop_league = next(d for d in desktop.dataframe if "乡镇（街道）" in d.value.columns)
@@ -242,8 +245,8 @@ def test_screen_headline_figures_against_direct_sql(app, demo_db):
         d=AS_OF,
     )[0]
     (prev_total,) = sql(demo_db, f"select count(*) from organizations o where {ACTIVE}", d=PREV)[0]
-    assert shown["社区社会组织"].value == f"{total:,}家"
-    assert shown["社区社会组织"].delta == f"比上年 +{total - prev_total:,}家"
+    assert shown[ORGS].value == f"{total:,}家"
+    assert shown[ORGS].delta == f"比上年 +{total - prev_total:,}家"
     assert shown["登记"].value == f"{registered:,}家"
     assert shown["备案"].value == f"{filed:,}家"
     meeting, communities = sql(
@@ -307,7 +310,7 @@ def test_screen_league_rows_against_direct_sql(app, demo_db):
         assert row["排名"] == str(i + 1)
         assert row["乡镇（街道）"] == name
         assert row["社区数"] == str(n_comm)
-        assert row["组织数"] == f"{n_orgs:,}"
+        assert row[ORGS] == f"{n_orgs:,}"
         assert row["未达标社区"] == str(below)
         assert row["年报报送率"] == f"{rate * 100:.1f}%"
         assert row["平均每社区"] == f"{n_orgs / n_comm:.1f}"
@@ -348,5 +351,5 @@ def test_screen_follows_the_filters_of_its_link(app, demo_db):
         f" where d.area_type = 'urban' and {ACTIVE}",
         d=AS_OF,
     )
-    assert {m.label: m.value for m in at.metric}["社区社会组织"] == f"{urban:,}家"
+    assert {m.label: m.value for m in at.metric}[ORGS] == f"{urban:,}家"
     assert "城市社区" in at.caption[0].value

@@ -13,7 +13,10 @@ import re
 
 import pytest
 
+from queries.indicators import catalogue
 from tests.dbutil import sql
+
+ORGS = catalogue()["count_active"].label  # every page labels the measure as the catalogue does
 
 
 def number(text: str) -> float:
@@ -64,9 +67,9 @@ def test_overview_total_is_its_forms_its_areas_its_fields_and_its_townships(app,
             demo_db, "select name from divisions where division_code = $c", c=scope["township"]
         )[0][0]
         row = league[league["乡镇（街道）"] == name]
-        assert row["组织数"].tolist() == [total]
+        assert row[ORGS].tolist() == [total]
     else:
-        assert league["组织数"].sum() == total
+        assert league[ORGS].sum() == total
 
 
 def test_overview_floor_tile_says_it_counts_every_field_under_a_field_filter(app, demo_db):
@@ -113,8 +116,8 @@ def test_community_total_is_its_forms_and_its_fields(app, demo_db):
     )[0][0]
     at = app("views/community.py", community=code)
     t = tiles(at)
-    total = t["社会组织"]
-    parts = next(m for m in at.metric if m.label == "社会组织").proto.delta  # 登记4 · 备案16
+    total = t[ORGS]
+    parts = next(m for m in at.metric if m.label == ORGS).proto.delta  # 登记4 · 备案16
     registered, filed = (int(x) for x in re.findall(r"\d+", parts))
     assert registered + filed == total
     heading = next(s.value for s in at.subheader if s.value.startswith("社区社会组织（"))

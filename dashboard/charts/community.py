@@ -9,6 +9,7 @@ import polars as pl
 
 from dashboard import style
 from dashboard.charts.common import finish
+from queries.indicators import catalogue
 
 # Legend above the plot, right-aligned, so it never collides with the x-axis title.
 TOP_LEGEND = {"orientation": "h", "x": 1, "xanchor": "right", "y": 1.02, "yanchor": "bottom"}
@@ -47,7 +48,7 @@ def fields_mix(frame: pl.DataFrame) -> go.Figure:
     fig.update_layout(barmode="stack")
     # Room on the right for the total written after each bar.
     top = max(rows["total"].to_list() or [1])
-    fig.update_xaxes(title_text="组织数（家）", range=[0, top * 1.18 + 0.5])
+    fig.update_xaxes(title_text=catalogue()["count_active"].header, range=[0, top * 1.18 + 0.5])
     fig.update_yaxes(title_text=None)
     fig = finish(fig, "服务领域构成", height=max(240, 90 + 34 * len(labels)))
     return fig.update_layout(legend=TOP_LEGEND)

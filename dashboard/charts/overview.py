@@ -7,6 +7,9 @@ import polars as pl
 
 from dashboard import style
 from dashboard.charts.common import finish
+from queries.indicators import catalogue
+
+ORGS = catalogue()["count_active"]  # the measure's one label (queries/indicators.toml)
 
 
 def by_field(frame: pl.DataFrame) -> go.Figure:
@@ -25,10 +28,10 @@ def by_field(frame: pl.DataFrame) -> go.Figure:
             textposition="outside",
             cliponaxis=False,
             hovertemplate="%{y}：%{x:,}家<extra></extra>",
-            name="组织数",
+            name=ORGS.label,
         )
     )
-    fig.update_xaxes(title_text="组织数（家）", rangemode="tozero")
+    fig.update_xaxes(title_text=ORGS.header, rangemode="tozero")
     fig.update_yaxes(title_text=None)
     return finish(fig, "各服务领域社区社会组织数", height=max(260, 60 + 36 * len(labels)))
 

@@ -11,26 +11,18 @@ from dashboard import formats as fmt
 from dashboard.charts import community as charts
 from dashboard.safe import md
 from queries.indicators import catalogue
+from reports import wording as w
 
 PICK = "community_pick"
 TOWN_PICK = "community_township"  # only at province scale, see MAX_OPTIONS
 MAX_OPTIONS = 200  # more communities than this in the filter: pick the township first
 LAST = "community_last"  # the community shown last, to tell a new link from a stale ?community=
-# 统计用城乡划分代码 (no lookup table in the warehouse: the codes are national and fixed).
-URBAN_RURAL = {
-    "111": "主城区",
-    "112": "城乡结合区",
-    "121": "镇中心区",
-    "122": "镇乡结合区",
-    "123": "特殊区域",
-    "210": "乡中心区",
-    "220": "村庄",
-}
 FILING = {"on_time": "按时报送", "late": "逾期报送", "overdue": "逾期未报", "not_due": "未到报送期"}
 
 f = filters.current()
 params = f.params()
 state = st.session_state
+cat = catalogue()  # each figure's label and how it is written (queries/indicators.toml)
 
 # ---------------------------------------------------------------- which community
 
@@ -104,7 +96,10 @@ st.caption(
             [
                 profile["township_name"],
                 area,
-                f"城乡分类{ur} {URBAN_RURAL.get(ur, '')}".strip() if ur else "城乡分类未填",
+                # The label from the warehouse's code table (lookup_urban_rural).
+                f"城乡分类{ur} {profile['urban_rural_label'] or ''}".strip()
+                if ur
+                else "城乡分类未填",
                 f"常住人口{profile['population']:,}人" if profile["population"] else "常住人口未填",
                 f"{profile['households']:,}户" if profile["households"] else "户数未填",
                 f.describe(),
@@ -117,7 +112,7 @@ st.caption(
 
 cols = [*st.columns(3), *st.columns(3)]
 cols[0].metric(
-    "社会组织",
+    cat["count_active"].label,
     fmt.count(me["count_active"]),
     f"登记{me['count_registered']} · 备案{me['count_filed']}",
     delta_color="off",
@@ -125,8 +120,8 @@ cols[0].metric(
     border=True,
 )
 cols[1].metric(
-    "每千名常住人口",
-    "—" if me["per_1000_residents"] is None else f"{me['per_1000_residents']:.2f}家",
+    cat["per_1000_residents"].label,
+    cat["per_1000_residents"].shown(me["per_1000_residents"]),
     border=True,
 )
 cols[2].metric(
@@ -140,8 +135,7 @@ cols[2].metric(
 cols[3].metric(
     f"{f.year}年获得资金",
     fmt.yuan(me["approved_yuan"]),
-    f"{me['count_grants']}个项目 · 人均"
-    + ("—" if me["funding_per_resident"] is None else f"{me['funding_per_resident']:.2f}元"),
+    f"{me['count_grants']}个项目 · 人均{cat['funding_per_resident'].shown(me['funding_per_resident'])}",
     delta_color="off",
     delta_arrow="off",
     border=True,
@@ -177,11 +171,11 @@ scope_labels = {
     "peer_median": f"全县{peer}中位数",
 }
 metrics = [
-    ("count_active", "社会组织数", lambda v: f"{v:.1f}".removesuffix(".0") + "家"),
-    ("per_1000_residents", "每千名常住人口", lambda v: f"{v:.2f}家"),
-    ("floor_ratio", "达到国家标准的倍数", lambda v: f"{v:.1f}倍"),
-    ("report_submission_rate", "年报报送率", fmt.rate),
-    ("funding_per_resident", "人均获得资金", lambda v: f"{v:.2f}元"),
+    ("count_active", cat["count_active"].label, lambda v: f"{v:.1f}".removesuffix(".0") + "家"),
+    ("per_1000_residents", cat["per_1000_residents"].label, cat["per_1000_residents"].shown),
+    ("floor_ratio", cat["floor_ratio"].label, cat["floor_ratio"].shown),
+    ("report_submission_rate", cat["report_submission_rate"].label, fmt.rate),
+    ("funding_per_resident", cat["funding_per_resident"].label, cat["funding_per_resident"].shown),
 ]
 phone = mobile.is_phone()
 if phone:
@@ -210,22 +204,42 @@ else:
     figures.show(
         "community_comparison", lambda: charts.comparison(comp, metrics, scope_labels), on=code
     )
+COMPARED = (
+    "count_active",
+    "per_1000_residents",
+    "floor_ratio",
+    "report_submission_rate",
+    "funding_per_resident",
+    "share_3a_plus",
+)
 comp_table = comp.select(
     pl.col("scope").replace_strict(scope_labels).alias("比较对象"),
-    pl.col("count_active").round(1).alias("社会组织数（家）"),
-    pl.col("per_1000_residents").round(2).alias("每千名常住人口（家）"),
-    pl.col("floor_ratio").round(2).alias("达到国家标准的倍数"),
-    (pl.col("report_submission_rate") * 100).round(1).alias("年报报送率（%）"),
-    pl.col("funding_per_resident").round(2).alias("人均获得资金（元）"),
-    (pl.col("share_3a_plus") * 100).round(1).alias("3A及以上占比（%）"),
+    pl.col("count_active").round(1).alias(cat["count_active"].header),
+    pl.col("per_1000_residents").round(2).alias(cat["per_1000_residents"].header),
+    pl.col("floor_ratio").round(2).alias(cat["floor_ratio"].header),
+    tables.pct("report_submission_rate").alias(cat["report_submission_rate"].header),
+    pl.col("funding_per_resident").round(2).alias(cat["funding_per_resident"].header),
+    tables.pct("share_3a_plus").alias(cat["share_3a_plus"].header),
 )
-# st.dataframe writes a missing value as "None": show the figures as text with "—" instead.
-# The community's own count is whole (20), the averages beside it are not (22.9): no "20.0".
+
+
+def _cell(key: str) -> pl.Expr:
+    """A comparison cell as text, "—" where there is none (st.dataframe would write "None"). The
+    community's own count is whole (20) beside averages that are not (22.9): no "20.0". Every other
+    column keeps its catalogue digits, a rate one decimal (100.0 beside 87.5)."""
+    i = cat[key]
+    col = pl.col(i.header)
+    if key == "count_active":
+        text = col.cast(pl.String).str.replace(r"\.0$", "")
+    else:
+        digits = max(i.digits, 1) if i.is_rate else i.digits
+        text = col.map_elements(lambda v: f"{v:.{digits}f}", return_dtype=pl.String)
+    return text.fill_null("—")
+
+
 if not phone:
     tables.show(
-        comp_table.with_columns(
-            pl.exclude("比较对象").cast(pl.String).str.replace(r"\.0$", "").fill_null("—")
-        ),
+        comp_table.with_columns(_cell(k) for k in COMPARED),
         hide_index=True,
         width="stretch",
     )
@@ -275,7 +289,7 @@ chosen = md("、".join(field_names.get(x, x) for x in f.fields))  # for Markdown
 st.subheader(f"社区社会组织（{orgs.height}家）")
 if orgs.is_empty():
     why = f"“{chosen}”领域的" if f.fields else ""
-    st.info(f"截至{fmt.cn_date(f.as_of)}，{md(profile['community_name'])}没有{why}社区社会组织。")
+    st.info(w.as_of(f.as_of, f"{md(profile['community_name'])}没有{why}社区社会组织。"))
 else:
     left, right = st.columns([3, 2])
     with left:
@@ -359,7 +373,7 @@ st.subheader("获得资金")
 by_year = data.run("community/funding_by_year", community=code, **params)
 if by_year.is_empty():
     why = f"（仅计“{chosen}”领域组织获得的项目）" if f.fields else ""
-    st.info(f"截至{fmt.cn_date(f.as_of)}，本社区及其组织没有获批的资金项目{why}。")
+    st.info(w.as_of(f.as_of, f"本社区及其组织没有获批的资金项目{why}。"))
 else:
     figures.show("community_funding", lambda: charts.funding_by_year(by_year, phone=phone), on=code)
     grants = data.run("community/grants", community=code, **params)
@@ -461,20 +475,21 @@ else:
         delta_arrow="off",
         border=True,
     )
+points_ind = cat["points_residents_per_1000"]
 if prog["is_pilot"]:
     pcols[1].metric(
-        "积分制参与（每千人）",
-        f"{prog['residents_per_1000']:.1f}人",
+        points_ind.label,
+        points_ind.shown(prog["residents_per_1000"]),
         f"近12个月{prog['count_residents_12m']:,}人 · "
         f"{prog['first_earned_on'].year}年{prog['first_earned_on'].month}月起试点",
         delta_color="off",
         delta_arrow="off",
-        help="近12个月获得积分的居民 ÷ 常住人口 × 1000",
+        help=points_ind.note,
         border=True,
     )
 else:
     pcols[1].metric(
-        "积分制参与（每千人）",
+        points_ind.label,
         "—",
         "本社区尚未试点积分制",
         delta_color="off",
@@ -510,7 +525,7 @@ if projects.height:
         .alias("状态"),
         (pl.col("satisfaction_rate") * 100).round(1).alias("满意度（%）"),
     )
-    st.caption(f"截至{fmt.cn_date(f.as_of)}，本社区历年开始实施的微项目{projects.height}个。")
+    st.caption(w.as_of(f.as_of, f"本社区历年开始实施的微项目{projects.height}个。"))
     tables.show(
         project_table,
         hide_index=True,
@@ -530,7 +545,7 @@ if projects.height:
     )
 elif prog["count_micro_projects"] is not None:
     why = f"“{chosen}”领域的" if f.fields else ""
-    st.info(f"截至{fmt.cn_date(f.as_of)}，本社区没有{why}微项目。")
+    st.info(w.as_of(f.as_of, f"本社区没有{why}微项目。"))
 
 # ---------------------------------------------------------------- annual reports
 

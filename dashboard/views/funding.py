@@ -14,11 +14,11 @@ from dashboard import data, downloads, figures, filters, style, tables, widgets
 from dashboard import formats as fmt
 from dashboard.charts import funding as charts
 from dashboard.safe import md
+from reports import wording as w
 
 NO_ORG = "无组织（培训/平台等）"
 LAG_DEFAULT_DAYS = 90  # a quarter: first tranches normally go out within 45 days of approval
 LAG_LEVELS = {1.0: "未拨付完毕（<100%）", 0.5: "拨付不足一半（<50%）"}
-WAN = 10_000
 
 f = filters.current()
 params = f.params()
@@ -28,14 +28,6 @@ scoped = bool(f.township or f.area or f.fields)
 sources = style.labels("fund_source")
 purposes = style.labels("grant_purpose")
 fields = style.labels("field")
-
-
-def wan(col: str) -> pl.Expr:
-    return (pl.col(col).cast(pl.Float64) / WAN).round(2)
-
-
-def pct(col: str) -> pl.Expr:
-    return (pl.col(col) * 100).round(1)
 
 
 def table(
@@ -88,7 +80,7 @@ def plot(make: Callable[[], go.Figure], key: str) -> None:
 
 st.title("资金使用")
 st.caption(
-    f"{md(f.describe())} · 拨付截至 {fmt.cn_date(f.as_of)} · "
+    f"{md(f.describe())} · 拨付{w.as_of(f.as_of)} · "
     "预算执行率 = 已拨付 ÷ 预算，拨付率 = 已拨付 ÷ 批复"
 )
 if scoped:
@@ -204,19 +196,19 @@ if not scoped:
     year_table = year_table.select(
         pl.col("year").alias("年度"),
         pl.col("fund_source").alias("资金来源"),
-        wan("budget_yuan").alias("预算（万元）"),
-        wan("county_approved_yuan").alias("批复（万元）"),
-        wan("county_disbursed_yuan").alias("拨付（万元）"),
-        pct("execution_rate").alias("预算执行率"),
+        tables.wan("budget_yuan").alias("预算（万元）"),
+        tables.wan("county_approved_yuan").alias("批复（万元）"),
+        tables.wan("county_disbursed_yuan").alias("拨付（万元）"),
+        tables.pct("execution_rate").alias("预算执行率"),
         pl.col("county_count_grants").alias("项目数"),
     )
 else:
     year_table = year_table.select(
         pl.col("year").alias("年度"),
         pl.col("fund_source").alias("资金来源"),
-        wan("approved_yuan").alias("批复（万元）"),
-        wan("disbursed_yuan").alias("拨付（万元）"),
-        pct("paid_rate").alias("拨付率"),
+        tables.wan("approved_yuan").alias("批复（万元）"),
+        tables.wan("disbursed_yuan").alias("拨付（万元）"),
+        tables.pct("paid_rate").alias("拨付率"),
         pl.col("count_grants").alias("项目数"),
     )
 with st.expander("分年度、分资金来源明细表", expanded=False):
@@ -247,11 +239,11 @@ else:
         table(
             purpose.select(
                 pl.col("label").alias("用途"),
-                wan("approved_yuan").alias("批复（万元）"),
-                wan("disbursed_yuan").alias("拨付（万元）"),
-                pct("paid_rate").alias("拨付率"),
+                tables.wan("approved_yuan").alias("批复（万元）"),
+                tables.wan("disbursed_yuan").alias("拨付（万元）"),
+                tables.pct("paid_rate").alias("拨付率"),
                 pl.col("count_grants").alias("项目数"),
-                pct("approved_share").alias("批复占比"),
+                tables.pct("approved_share").alias("批复占比"),
             ),
             f"{f.year}年资金分用途",
             "by_purpose",
@@ -260,12 +252,12 @@ else:
         table(
             field.select(
                 pl.col("label").alias("服务领域"),
-                wan("approved_yuan").alias("批复（万元）"),
-                wan("disbursed_yuan").alias("拨付（万元）"),
-                pct("paid_rate").alias("拨付率"),
+                tables.wan("approved_yuan").alias("批复（万元）"),
+                tables.wan("disbursed_yuan").alias("拨付（万元）"),
+                tables.pct("paid_rate").alias("拨付率"),
                 pl.col("count_grants").alias("项目数"),
                 pl.col("count_orgs").alias("受助组织数"),
-                pct("approved_share").alias("批复占比"),
+                tables.pct("approved_share").alias("批复占比"),
             ),
             f"{f.year}年资金分服务领域",
             "by_field",
@@ -283,8 +275,8 @@ else:
         .otherwise(pl.col("place_name"))
     )
     residents = place.filter(~pl.col("is_own_level"))
-    pop = float(residents["population"].cast(pl.Float64).sum())
-    avg = float(residents["approved_yuan"].cast(pl.Float64).sum()) / pop if pop else None
+    # The places' approved funding over their residents (funding/by_place), for the chart's line.
+    avg = place["average_approved_per_resident_yuan"][0] if place.height else None
     c1, c2 = st.columns(2)
     with c1:
         plot(
@@ -312,9 +304,9 @@ else:
         place.select(
             pl.col("label").alias("地区"),
             pl.col("population").cast(pl.Int64).alias("常住人口"),
-            wan("approved_yuan").alias("批复（万元）"),
-            wan("disbursed_yuan").alias("拨付（万元）"),
-            pct("paid_rate").alias("拨付率"),
+            tables.wan("approved_yuan").alias("批复（万元）"),
+            tables.wan("disbursed_yuan").alias("拨付（万元）"),
+            tables.pct("paid_rate").alias("拨付率"),
             pl.col("count_grants").alias("项目数"),
             pl.col("count_orgs").alias("受助组织数"),
             pl.col("approved_per_resident_yuan").round(2).alias("人均批复（元/人）"),
@@ -353,9 +345,9 @@ else:
         top.select(
             pl.col("grant_id").alias("项目编号"),
             pl.col("title").alias("项目名称"),
-            wan("approved_yuan").alias("批复（万元）"),
-            wan("paid_yuan").alias("已拨付（万元）"),
-            pct("paid_rate").alias("拨付率"),
+            tables.wan("approved_yuan").alias("批复（万元）"),
+            tables.wan("paid_yuan").alias("已拨付（万元）"),
+            tables.pct("paid_rate").alias("拨付率"),
             pl.col("org_name").fill_null("—").alias("受助组织"),
             pl.col("community_name").fill_null("—").alias("所在社区"),
             pl.col("township_name").fill_null("县本级").alias("乡镇（街道）"),
@@ -397,7 +389,7 @@ else:
             pl.col("decision_id").alias("项目编号"),
             pl.col("decided_on").alias("批复日期"),
             pl.col("title").alias("项目名称"),
-            wan("amount_yuan").alias("批复（万元）"),
+            tables.wan("amount_yuan").alias("批复（万元）"),
             pl.col("name").alias("受助组织"),
             pl.col("reasons").alias("存疑原因"),
             pl.col("township_name").alias("乡镇（街道）"),
@@ -429,16 +421,21 @@ paid_below = c2.radio(
 lagging = data.run("funding/lagging", **params, lag_days=int(lag_days), paid_below=paid_below)
 if lagging.is_empty():
     st.info(
-        f"截至{fmt.cn_date(f.as_of)}，当前筛选条件下没有批复超过{int(lag_days)}天"
-        f"且{LAG_LEVELS[paid_below]}的项目。"
+        w.as_of(
+            f.as_of,
+            f"当前筛选条件下没有批复超过{int(lag_days)}天且{LAG_LEVELS[paid_below]}的项目。",
+        )
     )
 else:
     owed = float(lagging["approved_yuan"].cast(pl.Float64).sum()) - float(
         lagging["paid_yuan"].cast(pl.Float64).sum()
     )
     st.caption(
-        f"截至{fmt.cn_date(f.as_of)}，批复超过{int(lag_days)}天且{LAG_LEVELS[paid_below]}的项目"
-        f"{lagging.height}个（含以前年度），尚未拨付{fmt.yuan(owed)}。"
+        w.as_of(
+            f.as_of,
+            f"批复超过{int(lag_days)}天且{LAG_LEVELS[paid_below]}的项目"
+            f"{lagging.height}个（含以前年度），尚未拨付{fmt.yuan(owed)}。",
+        )
     )
     as_of: dt.date = f.as_of
     table(
@@ -446,9 +443,9 @@ else:
         lagging.select(
             pl.col("grant_id").alias("项目编号"),
             pl.col("days_since_approval").alias("批复后天数"),
-            pct("paid_rate").alias("拨付率"),
-            wan("approved_yuan").alias("批复（万元）"),
-            wan("paid_yuan").alias("已拨付（万元）"),
+            tables.pct("paid_rate").alias("拨付率"),
+            tables.wan("approved_yuan").alias("批复（万元）"),
+            tables.wan("paid_yuan").alias("已拨付（万元）"),
             pl.col("last_paid_on").alias("最近拨付日期"),
             pl.col("days_since_last_payment").alias("距最近拨付天数"),
             pl.col("title").alias("项目名称"),

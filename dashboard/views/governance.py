@@ -10,7 +10,6 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Literal
 
-import plotly.graph_objects as go
 import polars as pl
 import streamlit as st
 
@@ -20,6 +19,8 @@ from dashboard import formats as fmt
 from dashboard.charts import governance as charts
 from dashboard.charts import supervision as sup_charts
 from dashboard.safe import md
+from queries.indicators import catalogue
+from reports import wording as w
 
 CAP = 500  # rows of a list drawn in the browser; the download carries all of them
 NONE = "—"
@@ -28,6 +29,7 @@ f = flt.current()
 P = f.params()
 # Tables and charts break the county down by township, and a chosen township by community.
 UNIT = "社区（村）" if f.township else "乡镇（街道）"
+ORGS = catalogue()["count_active"]  # the measure's one label (queries/indicators.toml)
 labels_field = style.labels("field")
 labels_status = style.labels("org_status")
 # Which optional sources (重大事项报告, 信息公开, …) this build has: a source never imported says
@@ -39,20 +41,6 @@ def _not_loaded(what: str, files: str) -> None:
     st.info(
         f"{what}暂无数据（未导入{files}）。开展此项工作后，把{files}放进数据文件夹重新导入即可。"
     )
-
-
-def _chart(make: Callable[[], go.Figure], key: str) -> None:
-    """Built once per build and filters (UNIT follows them), shared by every session."""
-    figures.show(key, make)
-
-
-def _iso(col: str) -> pl.Expr:
-    return pl.col(col).cast(pl.Utf8).fill_null("")
-
-
-def _pct(col: str) -> pl.Expr:
-    """A 0–1 rate as a percentage with one decimal, for tables and their downloads."""
-    return (pl.col(col) * 100).round(1)
 
 
 def _yes_no(col: str) -> pl.Expr:
@@ -117,7 +105,7 @@ def org_list(
 
 st.title("社会组织监管")
 st.caption(
-    f"{md(f.describe())} · 状态截至 {fmt.cn_date(f.as_of)} · 每项数字均可在「查看名单」中展开为组织名单"
+    f"{md(f.describe())} · 状态{w.as_of(f.as_of)} · 每项数字均可在「查看名单」中展开为组织名单"
 )
 
 # --- annual reports -----------------------------------------------------------------------------
@@ -133,9 +121,7 @@ if this_year.is_empty():
     )
 else:
     y = this_year.row(0, named=True)
-    st.markdown(
-        f"**{f.year}年年检**：{y['report_year']}年度工作报告，报送状态截至{fmt.cn_date(f.as_of)}。"
-    )
+    st.markdown(f"**{f.year}年年检**：{y['report_year']}年度工作报告，报送状态{w.as_of(f.as_of)}。")
     tiles = st.columns(6)
     tiles[0].metric("应报", fmt.count(y["count_due"]), border=True)
     tiles[1].metric("已报送", fmt.count(y["count_submitted"]), border=True)
@@ -151,15 +137,15 @@ else:
 
     left, right = st.columns(2)
     with left:
-        _chart(lambda: charts.reports_by_year(county), "gov_chart_reports_year")
+        figures.show("gov_chart_reports_year", lambda: charts.reports_by_year(county))
     with right:
-        _chart(lambda: charts.report_results_by_unit(towns, UNIT), "gov_chart_reports_town")
+        figures.show("gov_chart_reports_town", lambda: charts.report_results_by_unit(towns, UNIT))
 
     town_table = pl.concat([towns, this_year]).select(
         pl.col("unit_name").fill_null("合计").alias(UNIT),
         pl.col("count_due").alias("应报"),
         pl.col("count_submitted").alias("已报送"),
-        _pct("submission_rate").alias("报送率（%）"),
+        tables.pct("submission_rate").alias("报送率（%）"),
         pl.col("count_on_time").alias("按时报送"),
         pl.col("count_late").alias("逾期报送"),
         pl.col("count_overdue").alias("逾期未报"),
@@ -195,8 +181,8 @@ else:
         lambda b: data.run("governance/report_orgs", **P, bucket=b),
         lambda rows: [
             (pl.col("report_year").cast(pl.Utf8) + "年度").alias("报告年度"),
-            _iso("due_on").alias("应报日期"),
-            _iso("submitted_on").alias("报送日期"),
+            tables.iso("due_on").alias("应报日期"),
+            tables.iso("submitted_on").alias("报送日期"),
             pl.col("filing_status")
             .replace_strict(charts.FILING_LABELS, default=pl.col("filing_status"))
             .alias("报送情况"),
@@ -219,7 +205,7 @@ elif not mm["count_matters"]:
 else:
     st.markdown(
         f"**{f.year}年重大事项**：事项发生后{mm['report_days']}天内（或事前）报告的为按时报告，"
-        f"报告情况截至{fmt.cn_date(f.as_of)}。"
+        f"报告情况{w.as_of(f.as_of)}。"
     )
     matter_tiles = st.columns(5)
     matter_tiles[0].metric("重大事项", fmt.count(mm["count_matters"], "项"), border=True)
@@ -235,7 +221,9 @@ else:
     if mm["count_pending"]:
         st.caption(f"另有{mm['count_pending']}项尚未报告、仍在{mm['report_days']}天报告期限内。")
     matter_units = matters.filter(~pl.col("is_total"))
-    _chart(lambda: sup_charts.matters_by_unit(matter_units, UNIT, f.year), "gov_chart_matters_unit")
+    figures.show(
+        "gov_chart_matters_unit", lambda: sup_charts.matters_by_unit(matter_units, UNIT, f.year)
+    )
     matter_table = pl.concat([matter_units, matters.filter(pl.col("is_total"))]).select(
         pl.col("unit_name").fill_null("合计").alias(UNIT),
         pl.col("count_matters").alias("重大事项（项）"),
@@ -243,7 +231,7 @@ else:
         pl.col("count_late").alias("逾期报告"),
         pl.col("count_overdue").alias("逾期未报告"),
         pl.col("count_pending").alias("未到期限"),
-        _pct("on_time_rate").alias("按时报告率（%）"),
+        tables.pct("on_time_rate").alias("按时报告率（%）"),
     )
     tables.show(
         matter_table,
@@ -262,8 +250,8 @@ else:
             pl.col("township_name").alias("乡镇（街道）"),
             pl.col("community_name").alias("社区（村）"),
             pl.col("matter_label").fill_null("").alias("事项类型"),
-            _iso("matter_on").alias("事项日期"),
-            _iso("reported_on").alias("报告日期"),
+            tables.iso("matter_on").alias("事项日期"),
+            tables.iso("reported_on").alias("报告日期"),
             pl.col("days_to_report").alias("报告用时（天）"),
             pl.col("days_since_matter").alias("距事项发生（天）"),
             pl.col("report_status")
@@ -293,7 +281,7 @@ elif not dd["count_expected"]:
 else:
     dy = dd["disclosure_year"]
     st.markdown(
-        f"**{dy}年度信息公开**：{dy}年底前成立的现有组织截至{fmt.cn_date(f.as_of)}公开"
+        f"**{dy}年度信息公开**：{dy}年底前成立的现有组织{w.as_of(f.as_of)}公开"
         f"{dy}年度工作报告和财务收支的情况；信息公开率按登记的社会组织计算。"
     )
     disc_tiles = st.columns(5)
@@ -327,22 +315,22 @@ else:
     )
     disc_units = disclosure.filter(~pl.col("is_total"))
     if dd["count_registered_expected"]:
-        _chart(
+        figures.show(
+            "gov_chart_disclosure_unit",
             lambda: sup_charts.disclosure_by_unit(
                 disc_units, UNIT, dy, dd["registered_annual_report_rate"]
             ),
-            "gov_chart_disclosure_unit",
         )
     disc_table = pl.concat([disc_units, disclosure.filter(pl.col("is_total"))]).select(
         pl.col("unit_name").fill_null("合计").alias(UNIT),
         pl.col("count_registered_expected").alias("登记组织（家）"),
         pl.col("count_registered_annual_report").alias("公开年度工作报告（家）"),
-        _pct("registered_annual_report_rate").alias("信息公开率（%）"),
+        tables.pct("registered_annual_report_rate").alias("信息公开率（%）"),
         pl.col("count_registered_finances").alias("公开财务收支（家）"),
-        _pct("registered_finances_rate").alias("财务收支公开率（%）"),
+        tables.pct("registered_finances_rate").alias("财务收支公开率（%）"),
         pl.col("count_expected").alias("全部组织（家）"),
         pl.col("count_disclosed_12m").alias("近12个月有公开（家）"),
-        _pct("disclosed_12m_rate").alias("近12个月公开率（%）"),
+        tables.pct("disclosed_12m_rate").alias("近12个月公开率（%）"),
     )
     tables.show(
         disc_table,
@@ -359,7 +347,7 @@ else:
                 *_org_columns(silent),
                 _yes_no("disclosed_finances").alias("公开财务收支"),
                 pl.col("count_disclosures_12m").alias("近12个月公开（次）"),
-                _iso("last_disclosed_on").alias("最近公开日期"),
+                tables.iso("last_disclosed_on").alias("最近公开日期"),
             )
             tables.show(
                 silent_table,
@@ -385,7 +373,7 @@ else:
     n_exp = int(grades["count_expiring"].sum())
     left, right = st.columns([3, 1])
     with left:
-        _chart(lambda: charts.grade_mix(grades), "gov_chart_grades")
+        figures.show("gov_chart_grades", lambda: charts.grade_mix(grades))
     with right:
         st.metric("持有有效等级", fmt.count(n_graded), border=True)
         st.metric(
@@ -407,7 +395,7 @@ else:
             pl.col("township_name").alias("乡镇（街道）"),
             pl.col("grade").map_elements(charts.grade_label, return_dtype=pl.Utf8).alias("等级"),
             (pl.col("evaluated_year").cast(pl.Utf8) + "年").alias("评估年度"),
-            _iso("valid_until").alias("有效期至"),
+            tables.iso("valid_until").alias("有效期至"),
         )
         tables.show(
             exp_table, hide_index=True, width="stretch", height=_table_height(exp_table.height)
@@ -431,7 +419,7 @@ else:
             pl.col("grade").map_elements(charts.grade_label, return_dtype=pl.Utf8).alias("等级"),
             pl.col("score").alias("得分"),
             (pl.col("evaluated_year").cast(pl.Utf8) + "年").alias("评估年度"),
-            _iso("valid_until").alias("有效期至"),
+            tables.iso("valid_until").alias("有效期至"),
         ],
     )
 
@@ -455,7 +443,7 @@ else:
                 delta_arrow="off",
                 border=True,
             )
-    _chart(lambda: charts.rating_mix(ratings), "gov_chart_ratings")
+    figures.show("gov_chart_ratings", lambda: charts.rating_mix(ratings))
     if n_rated:
         rating_labels = style.labels("credit_rating")
         rating_options = {"all": f"{f.year}年参评（{fmt.count(n_rated)}）"}
@@ -484,7 +472,7 @@ else:
 # --- credit lists -------------------------------------------------------------------------------
 st.header("信用名录", divider="gray")
 listings = data.run("governance/listings", **P)
-st.caption(f"截至{fmt.cn_date(f.as_of)}仍在名录中的存续组织（已移出或已注销的不计）。")
+st.caption(f"{w.as_of(f.as_of)}仍在名录中的存续组织（已移出或已注销的不计）。")
 cols = st.columns(len(listings) or 1)
 for col, r in zip(cols, listings.iter_rows(named=True), strict=False):
     col.metric(
@@ -504,7 +492,7 @@ org_list(
     },
     lambda b: data.run("governance/listing_orgs", **P, bucket=b),
     lambda rows: [
-        _iso("listed_on").alias("列入日期"),
+        tables.iso("listed_on").alias("列入日期"),
         pl.col("days_listed").alias("已列入天数"),
         pl.col("reasons").fill_null("").alias("列入原因"),
     ],
@@ -581,7 +569,7 @@ else:
         flags = data.run("governance/eligibility_flags", **P, kind=None)
         flag_table = flags.select(
             pl.col("decision_label").alias("类别"),
-            _iso("decided_on").alias("决定日期"),
+            tables.iso("decided_on").alias("决定日期"),
             pl.col("name").alias("组织名称"),
             pl.col("reasons").alias("存疑原因"),
             pl.col("title").alias("项目或荣誉名称"),
@@ -632,7 +620,7 @@ else:
     cols[0].metric(f"{f.year}年抽查", fmt.count(n_insp, "次"), border=True)
     for col, r in zip(cols[1:], insp_year.iter_rows(named=True), strict=True):
         col.metric(r["result_label"], fmt.count(r["count_inspections"], "次"), border=True)
-    _chart(lambda: charts.inspections_by_year(insp), "gov_chart_inspections")
+    figures.show("gov_chart_inspections", lambda: charts.inspections_by_year(insp))
     if n_insp:
         inspection_labels = style.labels("inspection_result")
         insp_options = {"all": f"{f.year}年抽查（{fmt.count(n_insp, '次')}）"}
@@ -647,7 +635,7 @@ else:
             lambda b: data.run("governance/inspection_orgs", **P, bucket=b),
             lambda rows: [
                 pl.col("inspection_id").alias("抽查编号"),
-                _iso("inspected_on").alias("抽查日期"),
+                tables.iso("inspected_on").alias("抽查日期"),
                 pl.col("result")
                 .replace_strict(inspection_labels, default=pl.col("result"))
                 .alias("抽查结果"),
@@ -667,7 +655,7 @@ else:
     t = total.row(0, named=True)
     n = t["count_active"]
     charter_tiles = st.columns(4)
-    charter_tiles[0].metric("存续组织", fmt.count(n), border=True)
+    charter_tiles[0].metric(ORGS.label, fmt.count(n), border=True)
     for col, label, rate, count in [
         (charter_tiles[1], "党建入章率", "party_in_charter_rate", "count_party_in_charter"),
         (charter_tiles[2], "清廉入章率", "integrity_in_charter_rate", "count_integrity_in_charter"),
@@ -683,13 +671,13 @@ else:
         )
     charter_table = pl.concat([charter.filter(~pl.col("is_total")), total]).select(
         pl.col("unit_name").fill_null("合计").alias(UNIT),
-        pl.col("count_active").alias("存续组织"),
+        pl.col("count_active").alias(ORGS.header),
         pl.col("count_party_in_charter").alias("党建入章"),
-        _pct("party_in_charter_rate").alias("党建入章率（%）"),
+        tables.pct("party_in_charter_rate").alias("党建入章率（%）"),
         pl.col("count_integrity_in_charter").alias("清廉入章"),
-        _pct("integrity_in_charter_rate").alias("清廉入章率（%）"),
+        tables.pct("integrity_in_charter_rate").alias("清廉入章率（%）"),
         pl.col("count_party_branch").alias("建立党组织"),
-        _pct("party_branch_rate").alias("建立党组织占比（%）"),
+        tables.pct("party_branch_rate").alias("建立党组织占比（%）"),
     )
     tables.show(
         charter_table, hide_index=True, width="stretch", height=_table_height(charter_table.height)

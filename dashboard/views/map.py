@@ -260,7 +260,7 @@ def _community_table(communities: pl.DataFrame) -> None:
         pl.col("population").alias("常住人口"),
     ]
     if ind.column != "count_active":
-        columns.append(pl.col("count_active").alias("社会组织数"))
+        columns.append(pl.col("count_active").alias(decks.INDICATORS["count_active"].label))
     # Numbers stay numbers (the table sorts by them); rates are shown as percentages.
     columns.append((pl.col(ind.column) * ind.scale).alias(value_label))
     table = communities.sort(ind.column, descending=True, nulls_last=True).select(columns)
@@ -291,7 +291,7 @@ def _township_table(towns: pl.DataFrame) -> None:
         pl.col("population").alias("常住人口"),
     ]
     if ind.column != "count_active":
-        columns.append(pl.col("count_active").alias("社会组织数"))
+        columns.append(pl.col("count_active").alias(decks.INDICATORS["count_active"].label))
     columns.append((pl.col(ind.column) * ind.scale).alias(value_label))
     table = towns.sort(ind.column, descending=True, nulls_last=True).select(columns)
     st.caption("选中表格中的一行可查看该乡镇（街道）的各社区。")

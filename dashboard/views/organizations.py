@@ -14,6 +14,7 @@ from dashboard import formats as fmt
 from dashboard.charts import organizations as charts
 from dashboard.charts.governance import grade_label
 from dashboard.safe import md
+from reports import wording as w
 
 CAP = 500  # rows drawn in the browser; the download carries the full result
 ALL = "all"
@@ -47,10 +48,6 @@ def _yes_no(value: bool | None) -> str:
     return "未填" if value is None else ("是" if value else "否")
 
 
-def _iso(col: str) -> pl.Expr:
-    return pl.col(col).cast(pl.Utf8).fill_null("")
-
-
 def _pick_org(rows: list[int], org_ids: list[str], key: str) -> None:
     """Turn a new row click into ?org=; a click undone closes the profile."""
     last = st.session_state.get("org_last_pick")
@@ -82,7 +79,7 @@ labels_form = style.labels("legal_form")
 labels_list = style.labels("list_type")
 
 st.title("社会组织名录与档案")
-st.caption(f"{md(f.describe())} · 状态截至 {fmt.cn_date(f.as_of)}")
+st.caption(f"{md(f.describe())} · 状态{w.as_of(f.as_of)}")
 
 # --- page filters -------------------------------------------------------------------------------
 c_search, c_comm = st.columns([3, 2])
@@ -151,8 +148,8 @@ table = orgs.select(
     pl.col("field").replace_strict(labels_field, default="").alias("服务领域"),
     pl.col("township_name").alias("乡镇（街道）"),
     pl.col("community_name").alias("社区（村）"),
-    _iso("established_on").alias("成立日期"),
-    _iso("dissolved_on").alias("注销日期"),
+    tables.iso("established_on").alias("成立日期"),
+    tables.iso("dissolved_on").alias("注销日期"),
     pl.col("grade").replace_strict(grade_names, default="", return_dtype=pl.Utf8).alias("评估等级"),
     pl.col("list_types")
     .str.split(",")
@@ -212,7 +209,7 @@ def _profile(org_id: str, as_of: dt.date) -> None:
 
     badges = [labels_status.get(r["status"], r["status"])]
     if r["established_on"] > as_of:
-        badges.append(f"截至{fmt.cn_date(as_of)}尚未成立")
+        badges.append(f"{w.as_of(as_of)}尚未成立")
     elif r["is_active"]:
         badges.append("存续")
     else:
@@ -319,7 +316,7 @@ def _flags(frame: pl.DataFrame, name: str, optional: dict) -> None:
         return
     table = frame.select(
         pl.col("decision_label").alias("类别"),
-        _iso("decided_on").alias("决定日期"),
+        tables.iso("decided_on").alias("决定日期"),
         pl.col("reasons").alias("存疑原因"),
         pl.col("title").alias("项目或荣誉名称"),
         pl.col("amount_yuan").cast(pl.Float64).alias("批复金额（元）"),
@@ -350,8 +347,8 @@ def _party(frame: pl.DataFrame, name: str, own_branch: bool | None, optional: di
         pl.col("party_org_name").alias("党组织"),
         pl.col("kind_label").fill_null("").alias("类型"),
         pl.col("division_name").alias("所属“大党委”"),
-        _iso("founded_on").alias("成立日期"),
-        _iso("covered_from").alias("覆盖起始日期"),
+        tables.iso("founded_on").alias("成立日期"),
+        tables.iso("covered_from").alias("覆盖起始日期"),
         pl.col("count_orgs_covered").alias("覆盖组织（家）"),
     )
     tables.show(table, hide_index=True, width="stretch")
@@ -369,8 +366,8 @@ def _federations(frame: pl.DataFrame, name: str, optional: dict) -> None:
         pl.col("federation_name").alias("联合会或行业协会"),
         pl.col("kind_label").fill_null("").alias("类型"),
         pl.col("level_label").fill_null("").alias("层级"),
-        _iso("joined_on").alias("加入日期"),
-        _iso("left_on").alias("退出日期"),
+        tables.iso("joined_on").alias("加入日期"),
+        tables.iso("left_on").alias("退出日期"),
         pl.when(pl.col("is_current"))
         .then(pl.lit("在会"))
         .otherwise(pl.lit("已退出"))
@@ -399,8 +396,8 @@ def _matters(frame: pl.DataFrame, name: str, optional: dict) -> None:
     st.caption(f"事项发生后{days}天内（或事前）报告的为按时报告；报告用时为负数即事前报告。")
     table = frame.select(
         pl.col("matter_label").fill_null("").alias("事项类型"),
-        _iso("matter_on").alias("事项日期"),
-        _iso("reported_on").alias("报告日期"),
+        tables.iso("matter_on").alias("事项日期"),
+        tables.iso("reported_on").alias("报告日期"),
         pl.col("days_to_report").alias("报告用时（天）"),
         pl.col("report_status").replace_strict(MATTER_STATUS, default="").alias("报告情况"),
         pl.col("description").fill_null("").alias("事项说明"),
@@ -419,7 +416,7 @@ def _disclosures(frame: pl.DataFrame, name: str, optional: dict) -> None:
     table = frame.select(
         pl.col("item_label").fill_null("").alias("公开事项"),
         (pl.col("year").cast(pl.Utf8) + "年度").alias("所属年度"),
-        _iso("disclosed_on").alias("公开日期"),
+        tables.iso("disclosed_on").alias("公开日期"),
         pl.col("channel_label").fill_null("").alias("公开渠道"),
     )
     tables.show(table, hide_index=True, width="stretch")
@@ -496,8 +493,8 @@ def _listings(frame: pl.DataFrame, name: str) -> None:
         return
     table = frame.select(
         pl.col("list_type").replace_strict(labels_list, default=pl.col("list_type")).alias("名录"),
-        _iso("listed_on").alias("列入日期"),
-        _iso("removed_on").alias("移出日期"),
+        tables.iso("listed_on").alias("列入日期"),
+        tables.iso("removed_on").alias("移出日期"),
         pl.col("reason").fill_null("").alias("列入原因"),
         pl.when(pl.col("is_current"))
         .then(pl.lit("在列"))
@@ -515,7 +512,7 @@ def _inspections(frame: pl.DataFrame, name: str) -> None:
     results = style.labels("inspection_result")
     table = frame.select(
         pl.col("inspection_id").alias("抽查编号"),
-        _iso("inspected_on").alias("抽查日期"),
+        tables.iso("inspected_on").alias("抽查日期"),
         pl.col("result").replace_strict(results, default=pl.col("result")).alias("抽查结果"),
     )
     tables.show(table, hide_index=True, width="stretch")
@@ -549,11 +546,11 @@ def _grants(frame: pl.DataFrame, name: str) -> None:
         .replace_strict(sources, default=pl.col("fund_source"))
         .alias("资金来源"),
         pl.col("purpose").replace_strict(purposes, default=pl.col("purpose")).alias("用途"),
-        _iso("approved_on").alias("批复日期"),
+        tables.iso("approved_on").alias("批复日期"),
         pl.col("approved_yuan").cast(pl.Float64).alias("批复金额（元）"),
         pl.col("paid_yuan").cast(pl.Float64).alias("已拨付（元）"),
         (pl.col("paid_rate") * 100).round(1).alias("拨付率（%）"),
-        _iso("last_paid_on").alias("最近拨付日期"),
+        tables.iso("last_paid_on").alias("最近拨付日期"),
     )
     tables.show(
         table,

@@ -26,19 +26,10 @@ from dashboard import formats as fmt
 from dashboard.charts import overview as charts
 from dashboard.safe import md
 from queries.indicators import catalogue
+from reports import wording as w
 
 K = "ov"  # widget key prefix
 SHOW_FIRST = 8  # entries per attention list before the rest fold into an expander
-
-
-def _by_period(frame: pl.DataFrame) -> tuple[dict, dict]:
-    rows = {r["period"]: r for r in frame.iter_rows(named=True)}
-    return rows["current"], rows["previous"]
-
-
-def _pp(rate: float | None) -> float | None:
-    """A 0–1 rate in percentage points, for changes written as 个百分点."""
-    return None if rate is None else rate * 100
 
 
 def _avg(value: float | None) -> str:
@@ -47,7 +38,7 @@ def _avg(value: float | None) -> str:
 
 def headline_tiles(f: filters.Filters, flows: pl.DataFrame) -> tuple[dict, dict]:
     """The speech's figures: totals, registered and filed, urban and rural, and the scale row."""
-    cur, prev = _by_period(data.run("overview/headline", **f.params()))
+    cur, prev = data.by_period(data.run("overview/headline", **f.params()))
     if cur["count_active"] == 0:
         st.info("当前筛选条件下没有现有的社区社会组织：请放宽乡镇、城乡或服务领域的筛选。")
     cols = st.columns(5)
@@ -120,8 +111,8 @@ def scale_tiles(f: filters.Filters, cur: dict, prev: dict, flows: pl.DataFrame) 
 
 def target_tiles(f: filters.Filters, cur: dict, prev: dict) -> None:
     """The rates the bureau reports against: charter clauses, annual reports, fund execution."""
-    money_cur, money_prev = _by_period(data.run("overview/fund_execution", **f.params()))
-    rep_cur, rep_prev = _by_period(data.run("overview/report_rate", **f.params()))
+    money_cur, money_prev = data.by_period(data.run("overview/fund_execution", **f.params()))
+    rep_cur, rep_prev = data.by_period(data.run("overview/report_rate", **f.params()))
     cols = st.columns(4)
     for col, label, key in (
         (cols[0], "党建入章率", "party_in_charter_rate"),
@@ -131,8 +122,8 @@ def target_tiles(f: filters.Filters, cur: dict, prev: dict) -> None:
             col,
             label,
             fmt.rate(cur[key]),
-            _pp(cur[key]),
-            _pp(prev[key]),
+            fmt.pp(cur[key]),
+            fmt.pp(prev[key]),
             unit="个百分点",
             digits=1,
             help="章程中写入相关内容的现有组织 ÷ 现有组织",
@@ -142,8 +133,8 @@ def target_tiles(f: filters.Filters, cur: dict, prev: dict) -> None:
         cols[2],
         f"{report_year}年度年报报送率",
         fmt.rate(rep_cur["submission_rate"]),
-        _pp(rep_cur["submission_rate"]),
-        _pp(rep_prev["submission_rate"]),
+        fmt.pp(rep_cur["submission_rate"]),
+        fmt.pp(rep_prev["submission_rate"]),
         unit="个百分点",
         digits=1,
         help=f"{report_year}年度年报中截止日不晚于{fmt.cn_date(f.as_of)}的，"
@@ -163,11 +154,11 @@ def target_tiles(f: filters.Filters, cur: dict, prev: dict) -> None:
         cols[3],
         label,
         fmt.rate(money_cur["execution_rate"]),
-        _pp(money_cur["execution_rate"]),
-        _pp(money_prev["execution_rate"]) if has_prev_money else None,
+        fmt.pp(money_cur["execution_rate"]),
+        fmt.pp(money_prev["execution_rate"]) if has_prev_money else None,
         unit="个百分点",
         digits=1,
-        help=f"{how}，截至{fmt.cn_date(f.as_of)}。",
+        help=f"{how}，{w.as_of(f.as_of)}。",
     )
 
     # The figures behind the rates, written the way the bureau's reports state them.
@@ -186,7 +177,7 @@ def target_tiles(f: filters.Filters, cur: dict, prev: dict) -> None:
         f"{report_year}年度年报应报{rep_cur['count_due']}份，已报{rep_cur['count_submitted']}份"
         f"（按期{rep_cur['count_on_time']}份），逾期未报{rep_cur['count_overdue']}份"
         if rep_cur["count_due"]
-        else f"当前范围内截至{fmt.cn_date(f.as_of)}没有到期应报的{report_year}年度年报"
+        else f"当前范围内{w.as_of(f.as_of)}没有到期应报的{report_year}年度年报"
     )
     st.caption(f"{money}。{reports}。")
     year_targets(f)
@@ -212,7 +203,7 @@ def year_targets(f: filters.Filters) -> None:
 
 def programme_tiles(f: filters.Filters) -> None:
     """The speech's 创新模式 at a glance: micro-projects and their beneficiaries, 积分制, 睦邻客厅."""
-    cur, prev = _by_period(data.run("overview/programmes", **f.params()))
+    cur, prev = data.by_period(data.run("overview/programmes", **f.params()))
     cols = st.columns(4)
     missing = "数据仓库中没有该项数据（导入时未提供）。"
     widgets.tile(
@@ -285,10 +276,11 @@ def charts_row(f: filters.Filters, flows: pl.DataFrame) -> None:
 
 
 # Display header, header in the downloaded file (with units), number format in the table.
+ORGS = catalogue()["count_active"]  # the measure's one label (queries/indicators.toml)
 LEAGUE_COLUMNS: dict[str, tuple[str, str, str | None]] = {
     "township_name": ("乡镇（街道）", "乡镇（街道）", None),
     "count_communities": ("社区数", "社区数（个）", "%,d"),
-    "count_active": ("组织数", "组织数（家）", "%,d"),
+    "count_active": (ORGS.label, ORGS.header, "%,d"),
     "avg_per_community": ("平均每社区", "平均每社区（家）", "%.1f"),
     "count_below_floor": ("未达标社区", "未达标社区（个）", "%,d"),
     "report_submission_rate": ("年报报送率", "年报报送率（%）", "%.1f%%"),
@@ -299,7 +291,7 @@ LEAGUE_COLUMNS: dict[str, tuple[str, str, str | None]] = {
     "goals_missed": ("未达成的目标", "未达成的目标", None),
 }
 # What a phone shows of the league (the download keeps every column).
-LEAGUE_ON_PHONE = ("乡镇（街道）", "组织数", "未达标社区", "年报报送率")
+LEAGUE_ON_PHONE = ("乡镇（街道）", ORGS.label, "未达标社区", "年报报送率")
 
 
 def league(f: filters.Filters) -> None:
@@ -315,8 +307,8 @@ def league(f: filters.Filters) -> None:
         scope.append("、".join(names.get(x, x) for x in f.fields))
     st.caption(
         f"{md(' · '.join(scope))}；列出全部乡镇以便比较（不受乡镇筛选影响），点击表头可排序。"
-        f"年报为{f.year - 1}年度；资金为{f.year}年批复、落在乡镇和社区的项目截至"
-        f"{fmt.cn_date(f.as_of)}的拨付（县级项目不计入），拨付率 = 已拨付 ÷ 已批复，"
+        f"年报为{f.year - 1}年度；资金为{f.year}年批复、落在乡镇和社区的项目"
+        f"{w.as_of(f.as_of)}的拨付（县级项目不计入），拨付率 = 已拨付 ÷ 已批复，"
         "人均 = 已拨付 ÷ 常住人口。年度目标达成为达到的目标数 / 该乡镇的目标数（含沿用的全县目标和"
         "国家标准），完成情况按该乡镇全部社区和服务领域计算。"
     )
@@ -534,7 +526,7 @@ f = filters.current()
 info = data.warehouse()
 st.title(md(title(info["county_name"], auth.current().township)))
 st.caption(
-    f"当前范围：{md(scope_text(f))}，截至{fmt.cn_date(f.as_of)}。"
+    f"当前范围：{md(scope_text(f))}，{w.as_of(f.as_of)}。"
     f"“比上年”与{f.as_of.year - 1}年同一天相比。{bigscreen.data_stamp(info)}。"
 )
 

@@ -7,9 +7,6 @@ awards (an organisation's field); points, trainings and lounges have none.
 
 from __future__ import annotations
 
-from collections.abc import Callable
-
-import plotly.graph_objects as go
 import polars as pl
 import pydeck as pdk
 import streamlit as st
@@ -19,6 +16,8 @@ from dashboard import formats as fmt
 from dashboard.charts import projects as charts
 from dashboard.charts import supervision as sup_charts
 from dashboard.safe import md
+from reports import sentences
+from reports import wording as w
 
 K = "pj"  # widget key prefix
 MAP_INDICATORS = ("count_micro_projects", "points_residents_per_1000")
@@ -32,11 +31,6 @@ level_names = style.labels("training_level")
 award_names = style.labels("award_level")
 
 
-def _chart(make: Callable[[], go.Figure], key: str) -> None:
-    """Built once per build and filters, shared by every session (dashboard/figures.py)."""
-    figures.show(key, make)
-
-
 def _height(rows: int) -> int:
     return min(420, 38 + 35 * max(rows, 1))
 
@@ -48,31 +42,22 @@ def _missing(label: str, what: str) -> None:
     )
 
 
-def _by_period(frame: pl.DataFrame) -> tuple[dict, dict]:
-    rows = {r["period"]: r for r in frame.iter_rows(named=True)}
-    return rows["current"], rows["previous"]
-
-
-def _wan(col: str) -> pl.Expr:
-    return (pl.col(col).cast(pl.Float64) / 10_000).round(2)
-
-
-def _pct(col: str) -> pl.Expr:
-    return (pl.col(col) * 100).round(1)
-
-
 # ---------------------------------------------------------------- heading and tiles
 
 info = data.warehouse()
 st.title(f"{md(info['county_name'])}微项目、积分制、培训表彰与睦邻客厅")
 st.caption(
-    f"{md(f.describe())} · 截至{fmt.cn_date(f.as_of)}。微项目按开始实施的年度统计；积分为截至当日近12个月；"
+    f"{md(f.describe())} · {w.as_of(f.as_of)}。微项目按开始实施的年度统计；积分为截至当日近12个月；"
     "服务领域筛选只作用于微项目和表彰（积分、培训、睦邻客厅不分领域）；选了乡镇时不含县级培训班。"
 )
 
 summary = data.run("projects/summary", **P)
-cur, prev = _by_period(summary)
+cur, prev = data.by_period(summary)
 points = data.run("projects/points_communities", **P)
+# The scope's pilots, residents taking part and their rate per 1,000 (points_by_area): the tile,
+# the sentence and the report's 积分制 sentence read the same row.
+pilot = data.run("projects/points_total", **P).row(0, named=True)
+place = filters.township_names().get(f.township, "") if f.township else "全县"
 lounges = data.run("projects/lounges", **P)
 trainings_years = data.run("projects/trainings_by_year", **P)
 awards_years = data.run("projects/awards_by_year", **P)
@@ -108,12 +93,12 @@ widgets.tile(
     help=f"截至当日已结项的{f.year}年微项目的满意度平均值（{cur['count_completed']}个已结项）。",
 )
 row2 = st.columns(4)
-pilot_people = int(points["count_residents_12m"].sum()) if points.height else 0
-pilot_population = int(points["population"].sum()) if points.height else 0
 row2[0].metric(
     "积分制试点社区",
-    fmt.count(points.height, "个") if loaded["count_points_entries"] else "—",
-    f"近12个月参与居民{pilot_people:,}人" if points.height else None,
+    fmt.count(pilot["count_pilots"], "个") if loaded["count_points_entries"] else "—",
+    f"近12个月参与居民{fmt.count(pilot['count_residents_12m'], '人')}"
+    if pilot["count_pilots"]
+    else None,
     delta_color="off",
     delta_arrow="off",
     help="截至当日已开始记录积分的社区（社区、行政村）。参与居民：近12个月获得过积分的居民。",
@@ -163,24 +148,25 @@ if not loaded["count_micro_projects"]:
 elif not (cur["count_projects"] + cur["count_cancelled"]):
     st.info(f"当前筛选条件下没有{f.year}年开始实施的微项目。")
 else:
-    place = md(filters.township_names().get(f.township, "")) if f.township else "全县"
-    st.markdown(
-        f"{f.year}年，{place}社区社会组织实施微项目{cur['count_projects']}个，预算{fmt.yuan(cur['budget_yuan'])}，"
-        f"受益群众{cur['beneficiaries']:,}人次；已结项{cur['count_completed']}个、"
-        f"实施中{cur['count_ongoing']}个、立项{cur['count_planned']}个"
-        # The parts add up to the total; stopped projects are not in it, and the sentence says so.
-        + (f"（另有{cur['count_cancelled']}个已终止，不计入）" if cur["count_cancelled"] else "")
-        + "。"
+    # The report's sentence (reports/sentences.py), of this page's scope; its parts add up to the
+    # total, and stopped projects, which are not in it, are said to be left out.
+    said = sentences.micro_projects(
+        place,
+        f.as_of,
+        cur | {"count_projects_loaded": loaded["count_micro_projects"], "year": f.year},
     )
+    if cur["count_cancelled"]:
+        said = f"{said}另有{cur['count_cancelled']}个已终止，不计入上述数字。"
+    st.markdown(md(said))
     left, right = st.columns([3, 2])
     with left:
         by_field = data.run("projects/by_field", **P).with_columns(
             pl.col("field").replace_strict(field_names, default="其他").alias("field_label")
         )
-        _chart(lambda: charts.by_field(by_field, f.year), f"{K}_by_field")
+        figures.show(f"{K}_by_field", lambda: charts.by_field(by_field, f.year))
     with right:
-        _chart(
-            lambda: charts.by_status(data.run("projects/by_status", **P), f.year), f"{K}_by_status"
+        figures.show(
+            f"{K}_by_status", lambda: charts.by_status(data.run("projects/by_status", **P), f.year)
         )
 
     st.subheader("各社区微项目")
@@ -190,7 +176,7 @@ else:
         pl.col("community_name").alias("社区（村）"),
         pl.col("area_type").replace_strict(decks.AREA_LABELS, default="").alias("类型"),
         pl.col("count_micro_projects").alias("微项目（个）"),
-        _wan("micro_project_budget_yuan").alias("预算（万元）"),
+        tables.wan("micro_project_budget_yuan").alias("预算（万元）"),
         pl.col("micro_project_beneficiaries").alias("受益群众（人次）"),
         pl.col("population").alias("常住人口"),
         pl.col("count_lounges").alias("睦邻客厅（个）"),
@@ -227,7 +213,7 @@ else:
             pl.col("end_on").cast(pl.String).fill_null("—").alias("结束日期"),
             pl.col("beneficiaries").alias("受益人数"),
             pl.col("status_on_date").replace_strict(status_names, default="").alias("状态"),
-            _pct("satisfaction_rate").alias("满意度（%）"),
+            tables.pct("satisfaction_rate").alias("满意度（%）"),
         )
         tables.show(
             project_table,
@@ -251,16 +237,15 @@ if not optional["count_stations"] and not optional["count_workers"]:
     )
 else:
     lk = data.run("projects/linkage", **P).row(0, named=True)
-    where = md(filters.township_names().get(f.township, "")) if f.township else "全县"
-    st.markdown(
-        f"以社区为平台、社会组织为载体、社会工作者为支撑：截至{fmt.cn_date(f.as_of)}，{where}"
-        f"{lk['count_communities']}个社区（村）中，{lk['count_linked']}个实现三社联动"
-        f"（设有社工室、配有社会工作者或有社区社会组织得到社会工作者支持），占{fmt.rate(lk['linked_rate'])}。"
-        + (
-            f"建成乡镇社工站{lk['count_township_stations']}个、村（社区）社工室{lk['count_rooms']}个。"
-            if lk["count_rooms"] is not None
-            else ""
-        )
+    # The report's 三社联动 sentence, of this page's scope.
+    loaded_linkage = {
+        "count_stations_loaded": optional["count_stations"],
+        "count_workers_loaded": optional["count_workers"],
+        "count_projects_loaded": loaded["count_micro_projects"],
+    }
+    st.markdown(md(w.as_of(f.as_of, sentences.linkage(place, f.as_of, lk | loaded_linkage))))
+    st.caption(
+        "实现三社联动：设有村（社区）社工室、配有在岗社会工作者或有社区社会组织得到社会工作者支持的社区（村）。"
     )
     link_tiles = st.columns(4)
     link_tiles[0].metric(
@@ -309,21 +294,21 @@ else:
     left, right = st.columns([3, 2])
     with left:
         if by_unit.height and by_unit["count_linked"].is_not_null().any():
-            _chart(lambda: sup_charts.linkage_by_unit(by_unit, unit), f"{K}_linkage_unit")
+            figures.show(f"{K}_linkage_unit", lambda: sup_charts.linkage_by_unit(by_unit, unit))
     with right:
         if lk["count_workers"]:
             quals = data.run("projects/social_workers", **P)
-            _chart(lambda: sup_charts.workers_by_qualification(quals), f"{K}_workers_qual")
+            figures.show(f"{K}_workers_qual", lambda: sup_charts.workers_by_qualification(quals))
     link_table = by_unit.select(
         pl.col("unit_name").alias(unit),
         pl.col("count_communities").alias("社区（村）（个）"),
         pl.col("count_linked").alias("实现三社联动（个）"),
-        _pct("linked_rate").alias("联动覆盖率（%）"),
+        tables.pct("linked_rate").alias("联动覆盖率（%）"),
         pl.col("count_rooms").alias("社工室（个）"),
         pl.col("count_workers").alias("社会工作者（名）"),
         pl.col("count_qualified_workers").alias("其中持证（名）"),
         pl.col("count_supported").alias("支持的组织（家）"),
-        _pct("supported_rate").alias("支持组织占比（%）"),
+        tables.pct("supported_rate").alias("支持组织占比（%）"),
         pl.col("count_joint_micro_projects").alias("联合实施微项目（个）"),
     )
     tables.show(
@@ -447,16 +432,11 @@ if not loaded["count_points_entries"]:
 elif points.is_empty():
     st.info("当前筛选条件下没有试点积分制的社区。")
 else:
-    people, pop = pilot_people, pilot_population
-    st.markdown(
-        f"截至{fmt.cn_date(f.as_of)}，{points.height}个社区试点积分制，近12个月有{people:,}名居民获得积分，"
-        f"每千名常住人口{people * 1000 / pop:.1f}人；共获得积分{int(points['points_12m'].sum()):,}分。"
-        if pop
-        else f"截至{fmt.cn_date(f.as_of)}，{points.height}个社区试点积分制。"
-    )
+    # The report's 积分制 sentence, of this page's scope (projects/points_total).
+    st.markdown(md(sentences.points(place, w.as_of(f.as_of), pilot)))
     monthly = data.run("projects/points_monthly", **P)
     if monthly.height:
-        _chart(lambda: charts.points_monthly(monthly), f"{K}_points_monthly")
+        figures.show(f"{K}_points_monthly", lambda: charts.points_monthly(monthly))
     points_table = points.select(
         pl.col("township_name").alias("乡镇（街道）"),
         pl.col("community_name").alias("社区（村）"),
@@ -488,7 +468,7 @@ else:
     labelled = trainings_years.with_columns(
         pl.col("level").replace_strict(level_names, default="").alias("level_label")
     )
-    _chart(lambda: charts.trainings_by_year(labelled), f"{K}_trainings_year")
+    figures.show(f"{K}_trainings_year", lambda: charts.trainings_by_year(labelled))
     held = data.run("projects/trainings", **P)
     if held.is_empty():
         st.info(f"当前筛选条件下{f.year}年没有举办培训。")
@@ -525,7 +505,7 @@ else:
     labelled = awards_years.with_columns(
         pl.col("level").replace_strict(award_names, default="").alias("level_label")
     )
-    _chart(lambda: charts.awards_by_year(labelled), f"{K}_awards_year")
+    figures.show(f"{K}_awards_year", lambda: charts.awards_by_year(labelled))
     given = data.run("projects/awards", **P)
     if given.is_empty():
         st.info(f"当前筛选条件下{f.year}年没有组织获得表彰。")
@@ -553,22 +533,23 @@ st.header("睦邻客厅", divider="gray")
 if not loaded["count_lounges"]:
     _missing("睦邻客厅", "睦邻客厅星级")
 elif lounges.is_empty():
-    st.info(f"当前筛选条件下截至{fmt.cn_date(f.as_of)}没有评定星级的睦邻客厅。")
+    st.info(f"当前筛选条件下{w.as_of(f.as_of)}没有评定星级的睦邻客厅。")
 else:
     left, right = st.columns([2, 3])
     with left:
-        _chart(
-            lambda: charts.lounge_stars(data.run("projects/lounge_stars", **P)), f"{K}_lounge_stars"
+        figures.show(
+            f"{K}_lounge_stars", lambda: charts.lounge_stars(data.run("projects/lounge_stars", **P))
         )
     with right:
-        by_stars = dict(lounges.group_by("stars").len().iter_rows())
+        # The report's 睦邻客厅 sentence, of this page's scope, and where the rooms are.
+        rated = [
+            r | {"count_lounges_loaded": loaded["count_lounges"]}
+            for r in data.run("projects/lounge_stars", **P).iter_rows(named=True)
+        ]
         urban = lounges.filter(pl.col("area_type") == "urban").height
         st.markdown(
-            f"截至{fmt.cn_date(f.as_of)}，评定星级的睦邻客厅{lounges.height}个，其中"
-            + "、".join(
-                f"{decks.star_label(k)}{by_stars[k]}个" for k in (5, 4, 3, 2, 1) if k in by_stars
-            )
-            + f"；城市社区{urban}个、农村社区（行政村）{lounges.height - urban}个。"
+            md(sentences.lounges(place, w.as_of(f.as_of), rated))
+            + f"按城乡分，城市社区{urban}个、农村社区（行政村）{lounges.height - urban}个。"
         )
         unplaced = lounges.filter(~pl.col("has_own_position")).height
         if unplaced:

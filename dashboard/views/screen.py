@@ -14,6 +14,8 @@ from dashboard import bigscreen, data, decks, figures, filters, mobile, style, t
 from dashboard import formats as fmt
 from dashboard.charts import overview as charts
 from dashboard.safe import md
+from queries.indicators import catalogue
+from reports import wording as w
 
 f = filters.current()
 P = f.params()
@@ -42,15 +44,6 @@ def _deck(build: str, query: dict[str, object], size: tuple[int, int]) -> pdk.De
     return bigscreen.deck(communities, data.run("map/townships", **query), "count_active", size)
 
 
-def _by_period(frame: pl.DataFrame) -> tuple[dict, dict]:
-    rows = {r["period"]: r for r in frame.iter_rows(named=True)}
-    return rows["current"], rows["previous"]
-
-
-def _pp(rate: float | None) -> float | None:
-    return None if rate is None else rate * 100
-
-
 with st.container(key=bigscreen.KEY):
     # ------------------------------------------------------------ title
     title, stamp = st.columns([3, 2], vertical_alignment="bottom")
@@ -60,18 +53,18 @@ with st.container(key=bigscreen.KEY):
     )
     with stamp.container(key="screen_stamp"):
         st.caption(
-            f"{md(scope)} · 截至{fmt.cn_date(f.as_of)}  \n{bigscreen.data_stamp(info)} · "
+            f"{md(scope)} · {w.as_of(f.as_of)}  \n{bigscreen.data_stamp(info)} · "
             f"{dt.datetime.now():%H:%M}更新，有新数据时自动刷新"
         )
 
     # ------------------------------------------------------------ headline figures
-    cur, prev = _by_period(data.run("overview/headline", **P))
-    rep_cur, rep_prev = _by_period(data.run("overview/report_rate", **P))
-    money_cur, money_prev = _by_period(data.run("overview/fund_execution", **P))
+    cur, prev = data.by_period(data.run("overview/headline", **P))
+    rep_cur, rep_prev = data.by_period(data.run("overview/report_rate", **P))
+    money_cur, money_prev = data.by_period(data.run("overview/fund_execution", **P))
     flows = {r["year"]: r for r in data.run("overview/flows", **P).iter_rows(named=True)}
     cols = st.columns(7)
     for col, label, key in (
-        (cols[0], "社区社会组织", "count_active"),
+        (cols[0], catalogue()["count_active"].label, "count_active"),
         (cols[1], "登记", "count_registered"),
         (cols[2], "备案", "count_filed"),
     ):
@@ -88,8 +81,8 @@ with st.container(key=bigscreen.KEY):
         cols[4],
         f"{rep_cur['report_year']}年度年报报送率",
         fmt.rate(rep_cur["submission_rate"]),
-        _pp(rep_cur["submission_rate"]),
-        _pp(rep_prev["submission_rate"]),
+        fmt.pp(rep_cur["submission_rate"]),
+        fmt.pp(rep_prev["submission_rate"]),
         unit="个百分点",
         digits=1,
     )
@@ -98,8 +91,8 @@ with st.container(key=bigscreen.KEY):
         cols[5],
         "资金执行率" if money_cur["basis"] == "budget" else "资金拨付率",
         fmt.rate(money_cur["execution_rate"]),
-        _pp(money_cur["execution_rate"]),
-        _pp(money_prev["execution_rate"]) if has_prev_money else None,
+        fmt.pp(money_cur["execution_rate"]),
+        fmt.pp(money_prev["execution_rate"]) if has_prev_money else None,
         unit="个百分点",
         digits=1,
     )

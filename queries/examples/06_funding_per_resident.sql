@@ -19,7 +19,7 @@ select
     t.name as 乡镇,
     p.population as 常住人口,
     round(coalesce(sum(x.approved_yuan), 0) / 10000, 2) as "批复资金（万元）",
-    round(coalesce(sum(x.approved_yuan), 0) / p.population, 2) as "人均（元）",
+    round(per_resident(coalesce(sum(x.approved_yuan), 0), p.population), 2) as "人均（元）",
     t.division_code
 from divisions t
 join people p on p.township_code = t.division_code

@@ -1,6 +1,9 @@
--- Approved and disbursed per township (whole county) or per community (one township), and approved funding per resident.
+-- Approved and disbursed per township (whole county) or per community (one township), approved funding per resident, and that of all the places together.
 -- grain: whole county: one row per township plus one for grants to the county itself; with $township: one row per community of it plus one for grants to the township itself
 -- params: $as_of (date), $year, $township, $area, $fields (with $area the population is that of the urban or rural communities only)
+--
+-- average_approved_per_resident_yuan (the same on every row) is the places' approved funding over
+-- their residents; money spent at the county or township level itself has none and is left out.
 with g as (
     select * from funding_grants($as_of::date)
     where year = $year
@@ -28,21 +31,30 @@ money as (
         count(distinct org_id) as count_orgs
     from g
     group by 1
+),
+placed as (
+    select
+        place_code,
+        d.name as place_name,
+        d.level as place_level,
+        -- a row for money spent at the county or township level itself, with no residents of its own
+        d.level = 'county' or ($township is not null and d.level = 'township') as is_own_level,
+        p.population,
+        coalesce(m.approved_yuan, 0)::decimal(14, 2) as approved_yuan,
+        coalesce(m.disbursed_yuan, 0)::decimal(14, 2) as disbursed_yuan,
+        coalesce(m.count_grants, 0) as count_grants,
+        coalesce(m.count_orgs, 0) as count_orgs,
+        m.disbursed_yuan / nullif(m.approved_yuan, 0) as paid_rate
+    from places p
+    full join money m using (place_code)
+    join divisions d on d.division_code = place_code
 )
 select
-    place_code,
-    d.name as place_name,
-    d.level as place_level,
-    -- a row for money spent at the county or township level itself, with no residents of its own
-    d.level = 'county' or ($township is not null and d.level = 'township') as is_own_level,
-    p.population,
-    coalesce(m.approved_yuan, 0)::decimal(14, 2) as approved_yuan,
-    coalesce(m.disbursed_yuan, 0)::decimal(14, 2) as disbursed_yuan,
-    coalesce(m.count_grants, 0) as count_grants,
-    coalesce(m.count_orgs, 0) as count_orgs,
-    m.disbursed_yuan / nullif(m.approved_yuan, 0) as paid_rate,
-    coalesce(m.approved_yuan, 0) / nullif(p.population, 0) as approved_per_resident_yuan
-from places p
-full join money m using (place_code)
-join divisions d on d.division_code = place_code
+    *,
+    per_resident(approved_yuan, population) as approved_per_resident_yuan,
+    per_resident(
+        sum(approved_yuan) filter (where not is_own_level) over (),
+        sum(population) filter (where not is_own_level) over ()
+    ) as average_approved_per_resident_yuan
+from placed
 order by is_own_level, place_code;

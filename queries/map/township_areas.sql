@@ -5,13 +5,12 @@
 -- Rates are recomputed from the township's totals (not averaged over communities): organisations
 -- per 1,000 of its communities' residents, organisations against the sum of their floors, funding
 -- to its communities and their organisations per resident, reports submitted of those due, 3A+ of
--- the registered. 积分制 participation counts the pilot communities only (null when none is in it).
+-- the registered. 积分制 participation is points_by_area's: the pilot communities only (null when
+-- none is in it).
 with c as (
     select
         i.*,
         p.count_micro_projects,
-        p.is_pilot,
-        p.count_residents_12m,
         p.count_lounges
     from community_indicators($as_of::date, $fields::varchar[]) i
     join community_programmes($as_of::date, $fields::varchar[]) p using (community_code)
@@ -31,9 +30,6 @@ towns as (
         sum(count_registered)::bigint as count_registered,
         sum(count_3a_plus)::bigint as count_3a_plus,
         sum(count_micro_projects)::bigint as count_micro_projects,
-        count(*) filter (where is_pilot) as count_pilot_communities,
-        sum(count_residents_12m) filter (where is_pilot)::bigint as count_residents_12m,
-        sum(population) filter (where is_pilot)::bigint as pilot_population,
         sum(count_lounges)::bigint as count_lounges
     from c
     group by township_code
@@ -48,10 +44,10 @@ select
     w.population,
     w.count_active,
     w.floor,
-    w.count_active * 1000.0 / nullif(w.population, 0) as per_1000_residents,
+    per_1000(w.count_active, w.population) as per_1000_residents,
     w.count_active / nullif(w.floor, 0) as floor_ratio,
     w.approved_yuan,
-    w.approved_yuan::double / nullif(w.population, 0) as funding_per_resident,
+    per_resident(w.approved_yuan, w.population) as funding_per_resident,
     w.count_reports_due,
     w.count_reports_submitted,
     w.count_reports_submitted / nullif(w.count_reports_due, 0) as report_submission_rate,
@@ -59,9 +55,9 @@ select
     w.count_3a_plus,
     w.count_3a_plus / nullif(w.count_registered, 0) as share_3a_plus,
     w.count_micro_projects,
-    w.count_pilot_communities,
-    w.count_residents_12m,
-    w.count_residents_12m * 1000.0 / nullif(w.pilot_population, 0) as points_residents_per_1000,
+    coalesce(pt.count_pilots, 0) as count_pilot_communities,
+    pt.count_residents_12m,
+    pt.residents_per_1000 as points_residents_per_1000,
     w.count_lounges,
     b.geojson,
     b.xmin,
@@ -72,4 +68,6 @@ from towns w
 join divisions t on t.division_code = w.township_code
 left join divisions k on k.division_code = t.parent_code and k.level = 'county'
 join map_shapes b on b.division_code = t.division_code
+left join points_by_area($as_of::date, $area) pt
+    on not pt.is_county and pt.township_code = w.township_code
 order by t.division_code;

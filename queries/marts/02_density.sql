@@ -26,7 +26,7 @@ select
     coalesce(c.count_registered, 0) as count_registered,
     coalesce(c.count_filed, 0) as count_filed,
     community_floor(d.area_type) as floor,
-    coalesce(c.count_active, 0) * 1000.0 / nullif(d.population, 0) as per_1000_residents,
+    per_1000(coalesce(c.count_active, 0), d.population) as per_1000_residents,
     coalesce(c.count_active, 0) / community_floor(d.area_type) as floor_ratio,
     coalesce(c.count_active, 0) >= community_floor(d.area_type) as meets_floor
 from divisions d

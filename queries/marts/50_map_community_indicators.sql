@@ -63,19 +63,19 @@ select
     coalesce(c.count_registered, 0) as count_registered,
     coalesce(c.count_filed, 0) as count_filed,
     community_floor(d.area_type) as floor,
-    coalesce(c.count_active, 0) * 1000.0 / nullif(d.population, 0) as per_1000_residents,
+    per_1000(coalesce(c.count_active, 0), d.population) as per_1000_residents,
     coalesce(c.count_active, 0) / community_floor(d.area_type) as floor_ratio,
     coalesce(c.count_active, 0) >= community_floor(d.area_type) as meets_floor,
     coalesce(f.approved_yuan, 0)::decimal(14, 2) as approved_yuan,
     coalesce(f.count_grants, 0) as count_grants,
-    coalesce(f.approved_yuan, 0)::double / nullif(d.population, 0) as funding_per_resident,
+    per_resident(coalesce(f.approved_yuan, 0), d.population) as funding_per_resident,
     coalesce(r.count_reports_due, 0) as count_reports_due,
     coalesce(r.count_reports_submitted, 0) as count_reports_submitted,
     r.count_reports_submitted / nullif(r.count_reports_due, 0) as report_submission_rate,
     coalesce(gr.count_3a_plus, 0) as count_3a_plus,
     coalesce(gr.count_3a_plus, 0) / nullif(c.count_registered, 0) as share_3a_plus,
     coalesce(c.count_volunteers, 0) as count_volunteers,
-    coalesce(c.count_volunteers, 0) * 1000.0 / nullif(d.population, 0) as volunteers_per_1000
+    per_1000(coalesce(c.count_volunteers, 0), d.population) as volunteers_per_1000
 from divisions d
 left join divisions t on t.division_code = d.township_code
 left join counts c on c.community_code = d.division_code

@@ -65,7 +65,7 @@ select
     case when s.first_earned_on is not null then coalesce(r.count_entries, 0) end
         as count_entries_12m,
     case when s.first_earned_on is not null
-        then coalesce(r.count_residents, 0) * 1000.0 / nullif(d.population, 0)
+        then per_1000(coalesce(r.count_residents, 0), d.population)
     end as residents_per_1000,
     case when s.first_earned_on is not null
         then coalesce(r.points, 0)
@@ -76,6 +76,27 @@ left join divisions t on t.division_code = d.township_code
 left join since s on s.community_code = d.division_code
 left join recent r on r.community_code = d.division_code
 where d.level = 'community';
+
+-- Points participation of each township's pilot communities and of the county's: pilots, residents earning points in the 12 months to a date, per 1,000 residents of the pilots (积分制参与（每千人）of a place: the 项目 page, the report, a province's township map).
+-- grain: one row per township with communities (of the area), and one for the county (is_county, township_code null); figures are of pilot communities only, null (counts 0) where none is in the pilot
+-- params: as_of (macro argument, date), area (macro argument, 'urban'/'rural'/null)
+--
+-- A place's rate is its pilots' residents taking part over its pilots' residents, not an average
+-- of the communities' rates.
+create or replace macro points_by_area(as_of, area) as table
+select
+    township_code,
+    grouping(township_code) = 1 as is_county,
+    count(*) filter (where is_pilot) as count_pilots,
+    min(year(first_earned_on)) as first_year,
+    sum(count_residents_12m)::bigint as count_residents_12m,
+    sum(population) filter (where is_pilot)::bigint as population,
+    sum(points_12m)::bigint as points_12m,
+    per_1000(sum(count_residents_12m), sum(population) filter (where is_pilot))
+        as residents_per_1000
+from points_participation(as_of)
+where area is null or area_type = area
+group by grouping sets ((township_code), ());
 
 -- Points earned per calendar month and community: residents taking part, entries, points.
 -- grain: one row per community and month with at least one entry, up to as_of

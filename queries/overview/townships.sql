@@ -56,7 +56,7 @@ select
     coalesce(m.approved_yuan, 0)::decimal(14, 2) as approved_yuan,
     coalesce(m.disbursed_yuan, 0)::decimal(14, 2) as disbursed_yuan,
     m.disbursed_yuan / nullif(m.approved_yuan, 0) as paid_rate,
-    coalesce(m.disbursed_yuan, 0) / nullif(c.population, 0) as disbursed_per_resident_yuan,
+    per_resident(coalesce(m.disbursed_yuan, 0), c.population) as disbursed_per_resident_yuan,
     c.population
 from divisions t
 left join communities c on c.township_code = t.division_code

@@ -10,7 +10,7 @@ select
     count_micro_projects,
     micro_project_budget_yuan,
     micro_project_beneficiaries,
-    micro_project_beneficiaries * 1.0 / nullif(population, 0) as beneficiaries_per_resident,
+    per_resident(micro_project_beneficiaries, population) as beneficiaries_per_resident,
     count_lounges,
     best_stars,
     residents_per_1000
