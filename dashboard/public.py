@@ -39,7 +39,6 @@ PER_ORG = 10  # disclosed items shown per organisation, newest first
 BY = {"name": "组织名称", "credit_code": "统一社会信用代码", "community": "所在社区"}
 # GB 32100-2015: 18 characters from this alphabet (no I, O, Z, S, V).
 CREDIT_CODE = re.compile(r"[0-9A-HJ-NPQRTUWXY]{18}")
-FILING = {"on_time": "按时报送", "late": "逾期报送", "overdue": "逾期未报", "not_due": "未到报送期"}
 NO_DISCLOSURES = "暂无信息公开数据"
 NOT_PUBLISHED = "数据尚未发布，请稍后再试。"
 # A form and a list read best in one column of text width; the app's layout is "wide" for the
@@ -72,6 +71,7 @@ COLUMNS = (
     "dishonest_since",
     "report_year",
     "report_filing_status",
+    "report_filing_label",
     "report_result_label",
     "as_of_date",
 )
@@ -324,7 +324,7 @@ def facts(row: dict, items: list[dict] | None) -> list[str]:
         if status is None:
             report = "无需报送"
         else:
-            report = FILING.get(status, md(status))
+            report = md(row["report_filing_label"] or status)
             if row["report_result_label"]:
                 report += f"，年检结论：{md(row['report_result_label'])}"
         lines.append(f"{year}年度报告：{report}")

@@ -373,6 +373,20 @@ def _target_indicators() -> Enum:
 
 ENUMS["target_indicator"] = _target_indicators()
 
+# Statuses the marts derive (annual_report_status, major_matter_status), never written by a clerk:
+# code tables all the same, so every page, chart, the public register and the report name a status
+# one way (lookup_filing_status, lookup_matter_status).
+ENUMS["filing_status"] = Enum(
+    "filing_status",
+    "年报报送情况",
+    {"on_time": "按时报送", "late": "逾期报送", "overdue": "逾期未报", "not_due": "未到报送期"},
+)
+ENUMS["matter_status"] = Enum(
+    "matter_status",
+    "重大事项报告情况",
+    {"on_time": "按时报告", "late": "逾期报告", "overdue": "逾期未报告", "pending": "未到报告期限"},
+)
+
 # ---------------------------------------------------------------------------
 # Columns and sources
 # ---------------------------------------------------------------------------

@@ -7,14 +7,15 @@ import polars as pl
 
 from dashboard import style
 from dashboard.charts.common import finish
+from etl.sources import ENUMS
 
-# Filing status of an annual report (annual_report_status.filing_status); not a warehouse enum.
-FILING_LABELS = {
-    "on_time": "按时报送",
-    "late": "逾期报送",
-    "overdue": "逾期未报",
-    "not_due": "未到期",
-}
+
+def filing_labels() -> dict[str, str]:
+    """An annual report's filing status in Chinese: the code table etl/sources.py declares and
+    every build holds as lookup_filing_status (read here, not queried: charts take frames only)."""
+    return dict(ENUMS["filing_status"].codes)
+
+
 FILING_COLOURS = {
     "on_time": style.GOOD,
     "late": style.WARN,
@@ -65,11 +66,11 @@ def reports_by_year(frame: pl.DataFrame) -> go.Figure:
         fig.add_bar(
             x=x,
             y=frame[f"count_{status}"].to_list(),
-            name=FILING_LABELS[status],
+            name=filing_labels()[status],
             marker_color=FILING_COLOURS[status],
             customdata=rates,
             hovertemplate="%{x}<br>"
-            + FILING_LABELS[status]
+            + filing_labels()[status]
             + "：%{y}家<br>报送率：%{customdata}<extra></extra>",
         )
     fig.update_layout(barmode="stack", legend_traceorder="normal")

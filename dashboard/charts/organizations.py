@@ -7,12 +7,12 @@ import polars as pl
 
 from dashboard import style
 from dashboard.charts.common import finish
-from dashboard.charts.governance import FILING_COLOURS, FILING_LABELS
+from dashboard.charts.governance import FILING_COLOURS, filing_labels
 
 
 def filing_text(status: str, days: int | None) -> str:
     """'按时报送', '逾期报送 12天', '逾期未报 214天': how charity registers show filing status."""
-    label = FILING_LABELS.get(status, status)
+    label = filing_labels().get(status, status)
     if status in ("late", "overdue") and days is not None:
         return f"{label} {days}天"
     return label

@@ -7,14 +7,8 @@ import polars as pl
 
 from dashboard import style
 from dashboard.charts.common import finish
+from etl.sources import ENUMS
 
-# How a major matter was reported (major_matter_status.report_status); not a warehouse enum.
-MATTER_LABELS = {
-    "on_time": "按时报告",
-    "late": "逾期报告",
-    "overdue": "逾期未报告",
-    "pending": "未到报告期限",
-}
 MATTER_COLOURS = {
     "on_time": style.GOOD,
     "late": style.WARN,
@@ -34,7 +28,8 @@ def matters_by_unit(frame: pl.DataFrame, unit: str, year: int) -> go.Figure:
     names = ordered["unit_name"].to_list()
     rates = ["—" if r is None else f"{r * 100:.1f}%" for r in ordered["on_time_rate"].to_list()]
     fig = go.Figure()
-    for status, label in MATTER_LABELS.items():
+    # How a matter was reported (etl/sources.py's code table, lookup_matter_status in a build).
+    for status, label in ENUMS["matter_status"].codes.items():
         fig.add_bar(
             y=names,
             x=ordered[f"count_{status}"].to_list(),

@@ -17,12 +17,12 @@ PICK = "community_pick"
 TOWN_PICK = "community_township"  # only at province scale, see MAX_OPTIONS
 MAX_OPTIONS = 200  # more communities than this in the filter: pick the township first
 LAST = "community_last"  # the community shown last, to tell a new link from a stale ?community=
-FILING = {"on_time": "按时报送", "late": "逾期报送", "overdue": "逾期未报", "not_due": "未到报送期"}
 
 f = filters.current()
 params = f.params()
 state = st.session_state
 cat = catalogue()  # each figure's label and how it is written (queries/indicators.toml)
+FILING = style.labels("filing_status")  # an annual report's filing status (lookup_filing_status)
 
 # ---------------------------------------------------------------- which community
 

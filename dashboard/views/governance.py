@@ -159,18 +159,19 @@ else:
     )
     downloads.buttons(town_table, f"{f.year}年各{UNIT}年报报送情况", key="gov_dl_reports_town")
 
+    filing = charts.filing_labels()  # lookup_filing_status: one name per status
     buckets = {
         "due": ("应报", "count_due"),
         "submitted": ("已报送", "count_submitted"),
-        "on_time": ("按时报送", "count_on_time"),
-        "late": ("逾期报送", "count_late"),
-        "overdue": ("逾期未报", "count_overdue"),
+        "on_time": (filing["on_time"], "count_on_time"),
+        "late": (filing["late"], "count_late"),
+        "overdue": (filing["overdue"], "count_overdue"),
         "pass": ("合格", "count_pass"),
         "basic_pass": ("基本合格", "count_basic_pass"),
         "fail": ("不合格", "count_fail"),
     }
     if y["count_not_due"]:
-        buckets["not_due"] = ("未到期", "count_not_due")
+        buckets["not_due"] = (filing["not_due"], "count_not_due")
     if y["count_pending"]:
         buckets["pending"] = ("待审核", "count_pending")
     results = style.labels("report_result")
@@ -184,7 +185,7 @@ else:
             tables.iso("due_on").alias("应报日期"),
             tables.iso("submitted_on").alias("报送日期"),
             pl.col("filing_status")
-            .replace_strict(charts.FILING_LABELS, default=pl.col("filing_status"))
+            .replace_strict(filing, default=pl.col("filing_status"))
             .alias("报送情况"),
             pl.col("days_late").alias("逾期天数"),
             pl.when(pl.col("filing_status") == "overdue")
@@ -227,10 +228,10 @@ else:
     matter_table = pl.concat([matter_units, matters.filter(pl.col("is_total"))]).select(
         pl.col("unit_name").fill_null("合计").alias(UNIT),
         pl.col("count_matters").alias("重大事项（项）"),
-        pl.col("count_on_time").alias("按时报告"),
-        pl.col("count_late").alias("逾期报告"),
-        pl.col("count_overdue").alias("逾期未报告"),
-        pl.col("count_pending").alias("未到期限"),
+        *(
+            pl.col(f"count_{code}").alias(label)
+            for code, label in style.labels("matter_status").items()
+        ),
         tables.pct("on_time_rate").alias("按时报告率（%）"),
     )
     tables.show(
@@ -255,7 +256,7 @@ else:
             pl.col("days_to_report").alias("报告用时（天）"),
             pl.col("days_since_matter").alias("距事项发生（天）"),
             pl.col("report_status")
-            .replace_strict(sup_charts.MATTER_LABELS, default="")
+            .replace_strict(style.labels("matter_status"), default="")
             .alias("报告情况"),
             pl.col("description").fill_null("").alias("事项说明"),
         )

@@ -377,14 +377,6 @@ def _federations(frame: pl.DataFrame, name: str, optional: dict) -> None:
     downloads.buttons(table, f"{name}_联合会", key="org_dl_federations", detail=True)
 
 
-MATTER_STATUS = {
-    "on_time": "按时报告",
-    "late": "逾期报告",
-    "overdue": "逾期未报告",
-    "pending": "未到报告期限",
-}
-
-
 def _matters(frame: pl.DataFrame, name: str, optional: dict) -> None:
     if not optional["count_matters"]:
         _not_loaded("「重大事项报告」台账")
@@ -399,7 +391,9 @@ def _matters(frame: pl.DataFrame, name: str, optional: dict) -> None:
         tables.iso("matter_on").alias("事项日期"),
         tables.iso("reported_on").alias("报告日期"),
         pl.col("days_to_report").alias("报告用时（天）"),
-        pl.col("report_status").replace_strict(MATTER_STATUS, default="").alias("报告情况"),
+        pl.col("report_status")
+        .replace_strict(style.labels("matter_status"), default="")
+        .alias("报告情况"),
         pl.col("description").fill_null("").alias("事项说明"),
     )
     tables.show(table, hide_index=True, width="stretch", placeholder="—")

@@ -32,4 +32,8 @@ union all
 select 'training_level' as enum, code, label, sort_order from lookup_training_level
 union all
 select 'award_level' as enum, code, label, sort_order from lookup_award_level
+union all
+select 'filing_status' as enum, code, label, sort_order from lookup_filing_status
+union all
+select 'matter_status' as enum, code, label, sort_order from lookup_matter_status
 order by enum, sort_order;

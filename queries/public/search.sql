@@ -81,6 +81,7 @@ select
     l.dishonest_since,
     (select report_year from last_due) as report_year,
     r.filing_status as report_filing_status,
+    fs.label as report_filing_label,
     rr.label as report_result_label,
     (select as_of from info) as as_of_date
 from matched m
@@ -91,4 +92,5 @@ left join grade g on g.org_id = m.org_id
 left join listed l on l.org_id = m.org_id
 left join report r on r.org_id = m.org_id
 left join lookup_report_result rr on rr.code = r.result
+left join lookup_filing_status fs on fs.code = r.filing_status
 order by m.is_active desc, m.name, m.org_id;
