@@ -19,7 +19,7 @@ from collections.abc import Callable
 import polars as pl
 
 from etl import normalize as nz
-from etl.read import RawTable
+from etl.read import ROW, RawTable
 from etl.sources import Source
 from etl.validate import Checked, Context, Typed, typed_frame
 from queries.indicators import catalogue
@@ -107,6 +107,8 @@ def resolve(checked: Checked, ctx: Context) -> Checked:
     fix = RESOLVE.get(checked.source.name)
     if fix is None:
         return checked
-    ctx.accepted[checked.source.name] = fix(ctx.accepted[checked.source.name], ctx)
-    checked.accepted = fix(checked.accepted, ctx)
+    # Resolved once: the result's rows are the context's without their row numbers (check()).
+    resolved = fix(ctx.accepted[checked.source.name], ctx)
+    ctx.accepted[checked.source.name] = resolved
+    checked.accepted = resolved.drop(ROW)
     return checked

@@ -285,7 +285,7 @@ class _Ask:
         wanted = queries.params_of(path)
         bound = {k: v for k, v in params.items() if k in wanted}
         # Sections share figures (this year's money feeds 资金 and 与上年相比): ask once.
-        key = (path, *sorted(bound.items(), key=lambda kv: kv[0]))
+        key = (path, *sorted(bound.items()))
         if key not in self._seen:
             self._seen[key] = queries.run_on(self.con, path, **bound)
         return self._seen[key]
