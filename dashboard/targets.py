@@ -13,6 +13,7 @@ from typing import Any
 import polars as pl
 
 from queries.indicators import Indicator, catalogue, is_met, progress_status, shortfall
+from reports import wording as w
 
 # Where a target comes from (target_progress.target_basis).
 BASIS = {"own": "设定的目标", "county": "沿用全县目标"}
@@ -94,7 +95,7 @@ def table(rows: list[dict]) -> pl.DataFrame:
                 "指标": ind.label,
                 "实际": ind.written(r["actual"]) or "—",
                 "目标": ind.written(r["target"], as_set=True),
-                "完成度": "—" if share is None else f"{share * 100:.0f}%",
+                "完成度": w.percent(share) or "—",  # 99.2%, 100.0% (the house style of rates)
                 "进度": status(r),
                 "目标来源": basis(r),
             }

@@ -399,6 +399,8 @@ def test_overview_shows_progress_against_the_targets(app, demo_db):
     assert row["实际"] == f"{pct(rate)}%" and row["目标"] == "95%"
     assert row["进度"] == f"距年度目标95%差{gap}个百分点"
     assert row["目标来源"] == "设定的目标"
+    # 完成度 is a measured rate: one decimal, as every rate (99.2%, not 99%).
+    assert row["完成度"] == f"{rate / 0.95 * 100:.1f}%"
     assert (
         table.set_index("指标").loc["平均每个城市社区组织数", "进度"].startswith("已达到国家标准")
     )
