@@ -4,11 +4,13 @@ cookie so a reload or a shared link does not ask again, expiry, sign-out and ref
 from __future__ import annotations
 
 import json
+import threading
 import time
 from collections.abc import Mapping
 
 import streamlit as st
 from streamlit import config
+from streamlit.runtime.scriptrunner import get_script_run_ctx
 
 from access import accounts, audit, network, sessions
 from access.settings import load_settings
@@ -85,22 +87,52 @@ def _throttle_client() -> str:
     return accounts.LOCAL_CLIENT if _loopback(address) else address
 
 
+# The account signed_in() found at the top of this run, for this thread (Streamlit runs a
+# session's script on a thread of its own, a new one for each ScriptRunner) and this session.
+# Pages ask for the account once per link they draw (nav.may_open): looking it up in users.toml's
+# parsed copy each time (a path, a stat, a copy of every account) was a sixth of the 总览's server
+# time when twenty sessions opened it at once (issue 15, docs/PERFORMANCE.md).
+_run = threading.local()
+
+
+def _session_id() -> str | None:
+    ctx = get_script_run_ctx()
+    return ctx.session_id if ctx is not None else None
+
+
+def _remember(account: accounts.Account | None) -> accounts.Account | None:
+    _run.account, _run.session = account, _session_id()
+    return account
+
+
+def _this_run() -> accounts.Account | None:
+    account = getattr(_run, "account", None)
+    if account is not None and _run.session == _session_id():
+        return account
+    return None  # a callback before signed_in() ran, or another session's thread: look it up
+
+
 def current_or_none() -> accounts.Account | None:
     """The signed-in account, or None for a visitor of the public register (app.py has already
     checked the session, as for every page)."""
-    return accounts.load().get(st.session_state.get(_ACCOUNT, ""))
+    return _this_run() or accounts.load().get(st.session_state.get(_ACCOUNT, ""))
 
 
 def current() -> accounts.Account:
     """The signed-in account (app.py signs in before any page runs)."""
-    account = accounts.load().get(st.session_state.get(_ACCOUNT, ""))
+    account = _this_run() or accounts.load().get(st.session_state.get(_ACCOUNT, ""))
     if account is None:  # pragma: no cover - app.py stops the run before pages
         raise RuntimeError("no account signed in")
     return account
 
 
 def signed_in() -> accounts.Account | None:
-    """The signed-in account (from this session, the sign-in cookie or OpenID Connect), or None."""
+    """The signed-in account (from this session, the sign-in cookie or OpenID Connect), or None;
+    remembered for the rest of this run (current())."""
+    return _remember(_signed_in())
+
+
+def _signed_in() -> accounts.Account | None:
     settings = load_settings()
     known = accounts.load()
     state = st.session_state
@@ -172,6 +204,7 @@ def _end(notice: str) -> None:
     state["_cookie_refused"] = True
     state["_cookie_forget"] = True
     state[_NOTICE] = notice
+    _remember(None)
     st.rerun()
 
 

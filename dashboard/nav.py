@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import copy
+import functools
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -57,22 +59,32 @@ PUBLIC_LINK = public_link.LINK  # the sign-in page's link to it
 def st_pages(account: Account | None) -> list:
     """Every page is registered, so a URL always resolves; the ones this account may not use are
     hidden from the menu and refuse in app.py when opened by URL. Before signing in (None) all
-    are hidden, and the page the URL names opens once signed in."""
+    are hidden, and the page the URL names opens once signed in.
+
+    Each run gets copies of pages built once per process: st.Page resolves its file on the disk
+    (a realpath and a stat, in Streamlit 1.67), which for seventeen pages in every run of every
+    session was system calls that hand the one GIL over when many sessions run at once (issue
+    15). A copy, not the page itself: st.navigation marks the page it picks as runnable and
+    Page.run clears the mark, which sessions running at once must not share."""
     shown = set(menu(account)) if account is not None else set()
-    return [
-        st.Page(
-            VIEWS.parent / p.file,
-            title=p.title,
-            url_path=p.key,
-            default=(i == 0),
-            visibility="visible" if p.key in shown else "hidden",
-        )
-        for i, p in enumerate(PAGES)
-    ] + [  # open to everyone; app.py runs it before (and instead of) the sign-in and role checks
-        st.Page(
+    return [copy.copy(_page(p.key, p.key in shown)) for p in (*PAGES, PUBLIC)]
+
+
+@functools.cache
+def _page(key: str, visible: bool) -> st.Page:
+    """The st.Page of a page (built in a script run: st.Page asks the run for the app's folder)."""
+    if key == PUBLIC.key:  # open to everyone; app.py runs it before the sign-in and role checks
+        return st.Page(
             VIEWS.parent / PUBLIC.file, title=PUBLIC.title, url_path=PUBLIC.key, visibility="hidden"
         )
-    ]
+    spec = BY_KEY[key]
+    return st.Page(
+        VIEWS.parent / spec.file,
+        title=spec.title,
+        url_path=spec.key,
+        default=spec is PAGES[0],
+        visibility="visible" if visible else "hidden",
+    )
 
 
 def is_public(page: object) -> bool:
@@ -110,7 +122,8 @@ def link(page: str, label: str, *, text: bool = True, **query_params: str) -> No
             st.markdown(label)
         return
     params = {**filter_params(), **query_params}
-    st.page_link(BY_KEY[page].file, label=label, query_params=params)
+    # The page itself rather than its file: a file is resolved on the disk for every link.
+    st.page_link(_page(page, True), label=label, query_params=params)
 
 
 def go(page: str, **query_params: str) -> None:
@@ -123,6 +136,5 @@ def go(page: str, **query_params: str) -> None:
 
 def filter_params() -> dict[str, str]:
     """The shared filters as they stand in the URL."""
-    return {
-        k: st.query_params[k] for k in ("year", "township", "area", "field") if k in st.query_params
-    }
+    now = st.query_params.to_dict()  # one call: each `in` and [] is one through Streamlit's proxy
+    return {k: now[k] for k in ("year", "township", "area", "field") if k in now}
