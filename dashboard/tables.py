@@ -57,6 +57,10 @@ def number_config(frame: pl.DataFrame, config: dict[str, Any] | None = None) -> 
 
 
 def show(frame: pl.DataFrame, **kwargs: Any) -> Any:
-    """st.dataframe with the house number formats filled in (returns what st.dataframe does)."""
+    """st.dataframe with the house number formats filled in (returns what st.dataframe does).
+
+    The frame goes in as an Arrow table: Streamlit 1.67 writes a pyarrow table as it is, while a
+    Polars frame takes a trip through pandas first (DataFrame.to_pandas, then pandas to Arrow),
+    which was a sixth of the 总览's server time per session (issue 15, docs/PERFORMANCE.md)."""
     kwargs["column_config"] = number_config(frame, kwargs.get("column_config"))
-    return st.dataframe(frame, **kwargs)
+    return st.dataframe(frame.to_arrow(), **kwargs)
