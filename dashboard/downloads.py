@@ -113,8 +113,10 @@ def buttons(
         if kind == "detail":
             st.caption(DETAIL_NOTE)
         return
-    c1, c2, _ = st.columns([1, 1, 6])
+    # One row that holds both (one block), not st.columns' row and a block per column: every
+    # element is a message through Streamlit's per-message machinery (issue 15).
+    row = st.container(horizontal=True, gap="small")
     button("下载 CSV", lambda: csv_bytes(frame), f"{name}.csv", CSV, f"{key}_csv",
-           kind=kind, rows=frame.height, where=c1)  # fmt: skip
+           kind=kind, rows=frame.height, where=row)  # fmt: skip
     button("下载 Excel", lambda: xlsx_bytes(frame, name), f"{name}.xlsx", XLSX, f"{key}_xlsx",
-           kind=kind, rows=frame.height, where=c2)  # fmt: skip
+           kind=kind, rows=frame.height, where=row)  # fmt: skip
