@@ -19,11 +19,27 @@ if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
 from starlette.middleware import Middleware  # noqa: E402
+from streamlit.runtime.scriptrunner.script_cache import ScriptCache  # noqa: E402
 from streamlit.starlette import App  # noqa: E402
 
 from dashboard.media_gate import MediaGate  # noqa: E402
 from dashboard.upload_gate import UploadGate  # noqa: E402
 
+
+def keep_compiled_pages() -> None:
+    """Keep the pages' compiled code when the last session leaves.
+
+    Streamlit 1.67 empties its script cache whenever no session is connected (so that a developer's
+    edited script is read again), and the next visitor's run reads and compiles app.py and the
+    page again: a third of the CPU of opening the 总览 alone, and the first of every meeting paid
+    it while the others waited (py-spy, issue 15, docs/PERFORMANCE.md). Here no script changes
+    while the server runs (server.fileWatcherType = "none"; a new release restarts it), so the
+    cache is never emptied. ScriptCache.clear is Streamlit's own; it has no other caller here (the
+    other one answers a file watcher, which is off)."""
+    ScriptCache.clear = lambda self: None  # type: ignore[method-assign]
+
+
+keep_compiled_pages()
 # MediaGate: /media/<id> (downloads) only for browsers with a valid sign-in cookie.
 app = App(
     str(ROOT / "dashboard" / "app.py"), middleware=[Middleware(UploadGate), Middleware(MediaGate)]

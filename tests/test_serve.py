@@ -75,3 +75,24 @@ def test_serve_starts_the_gated_app_with_the_products_upload_limit(
     assert args[args.index("run") + 1].endswith("dashboard/server.py")
     assert args[args.index("--server.maxUploadSize") + 1] == "20"
     assert args[args.index("--server.address") + 1] == "0.0.0.0"
+
+
+def test_the_server_keeps_compiled_pages_when_the_last_session_leaves(tmp_path: Path) -> None:
+    """Streamlit empties its script cache when no session is left; the served app keeps it (the
+    next visitor would compile app.py and the page again: a third of opening the 总览 alone)."""
+    import subprocess
+    import sys
+
+    root = Path(__file__).resolve().parent.parent
+    probe = (
+        "import dashboard.server\n"
+        "from streamlit.runtime.scriptrunner.script_cache import ScriptCache\n"
+        "cache = ScriptCache()\n"
+        f"cache.get_bytecode({str(root / 'dashboard' / 'app.py')!r})\n"
+        "cache.clear()  # what Streamlit calls when the last session disconnects\n"
+        "print(len(cache._cache))\n"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", probe], cwd=root, capture_output=True, text=True, check=True
+    )
+    assert out.stdout.strip() == "1", out.stderr
