@@ -53,10 +53,15 @@ def render_config(
     # out for fail_timeout, so anyone could push all browsers off it with refused PUTs. A dead or
     # restarting worker refuses connections, and nginx then tries the next one for that request.
     servers = "\n".join(f"        server 127.0.0.1:{p} max_fails=0;" for p in worker_ports)
+    # The route cookie names a worker by the address nginx reports for it ($upstream_addr).
+    routes = "\n".join(f'        "127.0.0.1:{p}" 127.0.0.1:{p};' for p in worker_ports)
+    kept = "\n".join(f'        "127.0.0.1:{p}" "";' for p in worker_ports)
     values = {
         "runtime": str(runtime),
         "listen": f"{host}:{port}",
         "servers": servers,
+        "routes": routes,
+        "kept": kept,
         "body_mb": str(body_mb),
     }
     text = TEMPLATE.read_text(encoding="utf-8")

@@ -2,8 +2,8 @@
 
 A session here is Streamlit's own websocket protocol, not a browser: twenty Chromium renderers on
 the same two cores swamp the server they are meant to measure (docs/DEPLOY.md). Each client
-opens ws://host/_stcore/stream with the sign-in cookie (and a route cookie of its own, so nginx
-spreads them as it spreads browsers), waits until every client is connected, then all send the
+opens ws://host/_stcore/stream with the sign-in cookie and no route cookie (so nginx deals each a
+worker as it deals a browser's first request), waits until every client is connected, then all send the
 BackMsg `rerun_script` the frontend sends when a page opens, and read ForwardMsgs until
 `script_finished`. Two times per session, reported separately:
 
@@ -28,7 +28,6 @@ import subprocess
 import sys
 import tempfile
 import time
-import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -37,7 +36,6 @@ from typing import Any
 ROOT = Path(__file__).resolve().parent.parent
 PAGE = "总览"
 SESSION_COOKIE = "orgdash_session"  # dashboard/auth.py COOKIE (not imported: it imports Streamlit)
-ROUTE_COOKIE = "orgdash_route"  # deploy/nginx.conf.template
 SESSION_TIMEOUT = 300.0  # seconds one session may take from its rerun to script_finished
 # Goals of issue 15: p95 of N sessions at once against one session alone, per scale.
 GOALS: dict[int, dict[int, float]] = {1: {10: 2.0, 20: 3.0}, 100: {10: 3.0}}
@@ -126,8 +124,8 @@ async def _open(url: str, token: str, connected: asyncio.Queue[None], go: asynci
     out = Opened()
     host = url.removeprefix("http://")
     headers = {
-        # A route cookie of its own per session, as each browser gets one from nginx.
-        "Cookie": f"{SESSION_COOKIE}={token}; {ROUTE_COOKIE}={uuid.uuid4().hex}",
+        # No route cookie: nginx deals the session a worker as it deals a browser's first request.
+        "Cookie": f"{SESSION_COOKIE}={token}",
         "Origin": url,  # Streamlit compares it with Host
     }
     try:

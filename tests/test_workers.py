@@ -1,4 +1,4 @@
-"""`orgdash serve --workers 2`: two Streamlit workers behind nginx. Browsers are spread over both and
+"""`orgdash serve --workers 2`: two Streamlit workers behind nginx. Browsers are dealt both in turn and
 each sticks to its own (websocket and upload PUTs alike), the sign-in cookie works on either, a new
 load or a rollback reaches both, a killed worker comes back, and SIGTERM stops everything."""
 
@@ -153,22 +153,22 @@ def test_two_workers_behind_nginx(front: Front, site: Path, demo_dir: Path) -> N
     with sync_playwright() as p:
         browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         try:
-            # Fresh browsers are spread over both workers by their route cookie (a random id).
+            # Fresh browsers are dealt the workers in turn (the route cookie then names theirs):
+            # four browsers opened one after another, two on each.
             opened: list[tuple[Any, Any, str]] = []  # (context, tab, worker)
-            while len(opened) < 12:
+            for _ in range(4):
                 ctx = browser.new_context(locale="zh-CN")
                 tab = ctx.new_page()
                 response = tab.goto(url, wait_until="domcontentloaded")
                 assert response is not None
                 opened.append((ctx, tab, response.headers[WORKER]))
-                if len(opened) >= 4 and len({w for _, _, w in opened}) == 2:
-                    break
             workers = sorted({w for _, _, w in opened})
             assert len(workers) == 2, f"{len(opened)} browsers, all on {workers}"
+            assert [w for _, _, w in opened].count(workers[0]) == 2, [w for _, _, w in opened]
             route: dict[str, str] = {}  # worker -> a route cookie that reaches it
             for ctx, tab, worker in opened:
                 cookie = next(c for c in ctx.cookies() if c["name"] == ROUTE)
-                assert cookie["httpOnly"]
+                assert cookie["httpOnly"] and cookie["value"] == worker  # names its worker
                 route.setdefault(worker, cookie["value"])
                 for _ in range(2):  # ... and each stays on its own across reloads
                     again = tab.reload(wait_until="domcontentloaded")
@@ -227,6 +227,11 @@ def test_two_workers_behind_nginx(front: Front, site: Path, demo_dir: Path) -> N
     port_a = int(a.rsplit(":", 1)[1])
     pid = int(re.search(rf"{port_a}（pid (\d+)）", front.said()).group(1))  # type: ignore[union-attr]
     os.kill(pid, signal.SIGKILL)
+    # Meanwhile a browser pinned to A is dealt B (it reconnects there; its sign-in cookie resumes).
+    request = urllib.request.Request(f"{url}/_stcore/health", headers={"Cookie": f"{ROUTE}={a}"})
+    with urllib.request.urlopen(request, timeout=10) as r:
+        assert r.headers[WORKER] == b
+        assert any(c.startswith(f"{ROUTE}={b};") for c in r.headers.get_all("Set-Cookie"))
     deadline = time.monotonic() + 60
     while "已重启" not in front.said() or not _healthy(f"http://{a}"):
         assert time.monotonic() < deadline, front.said()
