@@ -9,7 +9,9 @@ for a plain script.
 from __future__ import annotations
 
 import os
+import socket
 import sys
+from asyncio import base_events
 from pathlib import Path
 
 # Files the server writes (copies, uploads, audit, DuckDB's own spill files) are its account's alone.
@@ -39,7 +41,27 @@ def keep_compiled_pages() -> None:
     ScriptCache.clear = lambda self: None  # type: ignore[method-assign]
 
 
+def send_without_delay() -> None:
+    """Nagle's algorithm off on every connection the server accepts, as asyncio means it to be.
+
+    asyncio turns it off in each new TCP transport, but only for a socket whose proto is
+    IPPROTO_TCP (Python 3.11, asyncio.base_events._set_nodelay), and Streamlit 1.67 binds its
+    listening socket with proto 0 (starlette_server._bind_socket), so accepted sockets kept
+    Nagle on: the last messages of a page waited for the browser's delayed ACK, 35-40 ms after
+    the script had ended, on every page every browser opened (seen on the wire with strace;
+    issue 15, docs/PERFORMANCE.md). The socket is bound before uvicorn imports this module, so
+    the check asyncio makes per connection is the place: the same check without the proto test.
+    """
+
+    def set_nodelay(sock: socket.socket) -> None:
+        if sock.family in (socket.AF_INET, socket.AF_INET6) and sock.type == socket.SOCK_STREAM:
+            sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+
+    base_events._set_nodelay = set_nodelay  # type: ignore[attr-defined]
+
+
 keep_compiled_pages()
+send_without_delay()
 # MediaGate: /media/<id> (downloads) only for browsers with a valid sign-in cookie.
 app = App(
     str(ROOT / "dashboard" / "app.py"), middleware=[Middleware(UploadGate), Middleware(MediaGate)]
