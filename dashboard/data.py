@@ -6,7 +6,7 @@ import datetime as dt
 import io
 import threading
 from collections import OrderedDict
-from collections.abc import Hashable
+from collections.abc import Callable, Hashable
 from pathlib import Path
 
 import polars as pl
@@ -39,6 +39,12 @@ def _run(name: str, db: str, build: str, params: tuple[tuple[str, object], ...])
 
     build is part of the key only: a new load changes it, so pages see the new data at once.
     db is the file this user's scope reads (a township's copy, a masked copy or the live one).
+    """
+    return _once((name, db, build, params), lambda: queries.run(name, Path(db), **dict(params)))
+
+
+def _once(key: Hashable, make: Callable[[], pl.DataFrame]) -> pl.DataFrame:
+    """make()'s frame, made once per key in this process and handed to every later call.
 
     Kept as bytes, and each call reads its own frame from them: with one frame shared by every
     session (st.cache_resource), twenty browser sessions hung the server (once in two runs), two
@@ -46,9 +52,8 @@ def _run(name: str, db: str, build: str, params: tuple[tuple[str, object], ...])
     st.cache_data, which keeps pickles too but, in Streamlit 1.67, inspects the function's
     signature and hashes every argument on every call: 15 % of a warm 总览's server time when
     twenty sessions opened it at once (issue 15). Ten sessions asking for the same missing
-    result at once run its query once; the others wait for it.
+    frame at once make it once; the others wait for it.
     """
-    key = (name, db, build, params)
     waiting: threading.Event | None = None
     with _lock:
         stored = _results.get(key)
@@ -66,9 +71,9 @@ def _run(name: str, db: str, build: str, params: tuple[tuple[str, object], ...])
             stored = _results.get(key)
         if stored is not None:
             return pl.DataFrame.deserialize(io.BytesIO(stored))
-        return queries.run(name, Path(db), **dict(params))  # the first run failed: our own
+        return make()  # the first one failed: make our own
     try:
-        frame = queries.run(name, Path(db), **dict(params))
+        frame = make()
         with _lock:
             _results[key] = frame.serialize()
             while len(_results) > MAX_RESULTS:
@@ -143,6 +148,17 @@ def run(name: str, **params: object) -> pl.DataFrame:
     """A named query's result, cached per warehouse build, scope and parameter values."""
     path, built, _ = st.session_state[_PINNED]
     return _run(name, path, built, tuple(sorted((k, _frozen(v)) for k, v in params.items())))
+
+
+def derived(name: str, make: Callable[[], pl.DataFrame], **params: object) -> pl.DataFrame:
+    """A frame a page computes from query results, made once per build, scope file and params
+    and shared like run()'s results: twenty people opening the 总览 read the same build with the
+    same filters, and a province's league goals (1,200 townships' targets, in Python) were half
+    of every session's 总览 (issue 15). `make` may read only queries run with these params and
+    what the build holds: anything else it depends on must be in params."""
+    path, built, _ = st.session_state[_PINNED]
+    key = tuple(sorted((k, _frozen(v)) for k, v in params.items()))
+    return _once(("derived", name, path, built, key), make)
 
 
 def by_period(frame: pl.DataFrame) -> tuple[dict, dict]:

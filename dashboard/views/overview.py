@@ -296,9 +296,13 @@ LEAGUE_ON_PHONE = ("乡镇（街道）", ORGS.label, "未达标社区", "年报�
 
 def league(f: filters.Filters) -> None:
     st.subheader("各乡镇（街道）情况")
-    frame = data.run("overview/townships", **f.params())
-    goals = targets.league(data.run("overview/targets", **f.params()), frame)
-    frame = frame.join(goals, on="township_code", how="left")
+
+    def with_goals() -> pl.DataFrame:
+        frame = data.run("overview/townships", **f.params())
+        goals = targets.league(data.run("overview/targets", **f.params()), frame)
+        return frame.join(goals, on="township_code", how="left")
+
+    frame = data.derived("overview/league", with_goals, **f.params())
     scope = [f"{f.year}年"]
     if f.area:
         scope.append(filters.AREA_OPTIONS[f.area])
