@@ -61,13 +61,16 @@ except data.NoWarehouse as exc:
     if key != "import":
         st.stop()
 # session: the meeting benchmark matches the time to its websocket (ORGDASH_TIMING_LOG, timing.py)
-with timing.measure("script", session=ctx.session_id if ctx is not None else None):
-    try:
-        if nav.BY_KEY[key].filters:
-            filters.sidebar(account)
-        chrome.before_page(
-            page
-        )  # phone CSS and short links (?v=<code>, 分享链接): dashboard/chrome.py
-        page.run()
-    except Exception as exc:  # st.stop and st.rerun are BaseExceptions and pass through
-        errors.unexpected(exc, key, account.name)
+try:
+    with timing.measure("script", session=ctx.session_id if ctx is not None else None):
+        try:
+            if nav.BY_KEY[key].filters:
+                filters.sidebar(account)
+            chrome.before_page(
+                page
+            )  # phone CSS and short links (?v=<code>, 分享链接): dashboard/chrome.py
+            page.run()
+        except Exception as exc:  # st.stop and st.rerun are BaseExceptions and pass through
+            errors.unexpected(exc, key, account.name)
+finally:
+    data.release()  # the run's connection to the warehouse, if a question opened one

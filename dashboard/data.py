@@ -40,7 +40,7 @@ def _run(name: str, db: str, build: str, params: tuple[tuple[str, object], ...])
     build is part of the key only: a new load changes it, so pages see the new data at once.
     db is the file this user's scope reads (a township's copy, a masked copy or the live one).
     """
-    return _once((name, db, build, params), lambda: queries.run(name, Path(db), **dict(params)))
+    return _once((name, db, build, params), lambda: _ask(name, db, params))
 
 
 def _once(key: Hashable, make: Callable[[], pl.DataFrame]) -> pl.DataFrame:
@@ -84,6 +84,33 @@ def _once(key: Hashable, make: Callable[[], pl.DataFrame]) -> pl.DataFrame:
             _running.pop(key).set()
 
 
+# One read-only connection for the questions of one page run, opened at its first cache miss and
+# closed when the run ends (release(), from app.py). Opening the warehouse file costs 14-25 ms
+# (DuckDB 2.0 reads its catalogue again) and a cold page asks twenty to thirty questions: the
+# province's 项目 page spent 0.4 s of its 2.1 s opening the file (issue 15). Closed at the end of
+# the run, not kept: a connection held open keeps the file's database open in this process, and
+# DuckDB then refuses any connection to it with other settings (docs/STACK-NOTES.md), and a warm
+# run opens none at all. Only the run's own thread uses it: a download made after a click, on
+# another thread, asks with a connection of its own as before.
+_this_run = threading.local()
+
+
+def release() -> None:
+    """Close this run's connection, if it opened one (app.py, when the page run ends)."""
+    con = getattr(_this_run, "con", None)
+    _this_run.con, _this_run.db = None, None
+    if con is not None:
+        con.close()
+
+
+def _ask(name: str, db: str, params: tuple[tuple[str, object], ...]) -> pl.DataFrame:
+    if getattr(_this_run, "db", None) != db:  # not this run's file, or not a page run's thread
+        return queries.run(name, Path(db), **dict(params))
+    if _this_run.con is None:
+        _this_run.con = queries.connect(Path(db))
+    return queries.run_on(_this_run.con, name, **dict(params))
+
+
 def clear() -> None:
     """Forget every cached result (the bench's cold runs; a new build needs no call)."""
     with _lock:
@@ -108,6 +135,8 @@ def pin(account: Account) -> None:
     else:  # the first page after a load waits for this account's copy (about 0.5 s per 100 MB)
         with st.spinner("正在准备新导入的数据……"):
             db = scope.view_file(pointer, live, account.township, masked)
+    release()  # a rerun on the same thread starts again
+    _this_run.con, _this_run.db = None, str(db)
     st.session_state[_PINNED] = (str(db), built, str(live))
 
 

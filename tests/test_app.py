@@ -5,16 +5,15 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 
-import duckdb
+from tests.dbutil import sql
 
 
 def _drop_one_active_org(src: Path, dst: Path, db: Path) -> None:
     shutil.copytree(src, dst)
-    con = duckdb.connect(str(db), read_only=True)
-    org = con.sql(
-        "select org_id from organizations where status = 'filed' and dissolved_on is null order by org_id limit 1"
-    ).fetchall()[0][0]
-    con.close()
+    org = sql(
+        db,
+        "select org_id from organizations where status = 'filed' and dissolved_on is null order by org_id limit 1",
+    )[0][0]
     path = dst / "社会组织名录.csv"
     text = path.read_bytes().decode("gb18030")
     kept = [line for line in text.splitlines(keepends=True) if not line.startswith(org + ",")]
