@@ -374,3 +374,41 @@ def test_missing_sources_say_so(without_programmes, users_file):
     # The map still draws, every community as no data rather than zero.
     props = layers(deck(at))[decks.COMMUNITY_LAYER]["data"]["features"]
     assert all(f["properties"]["value"] is None for f in props)
+
+
+def test_a_provinces_map_draws_townships_and_a_township_its_communities(
+    province_db: Path, users_file: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Several counties and no township chosen: townships coloured by their communities' micro-
+    projects (as on the 地图 page), not every community; choosing a township draws its
+    communities and 睦邻客厅 again."""
+    from tests.conftest import open_as
+
+    monkeypatch.setenv("ORGDASH_DB", str(province_db))
+    monkeypatch.setenv("ORGDASH_USERS", str(users_file))
+    at = open_as("admin", PAGE)
+    assert not at.exception
+    found = layers(deck(at))
+    assert set(found) == {decks.TOWNSHIP_AREA_LAYER, decks.COUNTY_LAYER, decks.COUNTY_LABEL_LAYER}
+    per_town = dict(
+        sql(
+            province_db,
+            """select c.township_code, count(p.project_id) from divisions c
+               left join micro_projects p on p.community_code = c.division_code
+                 and year(p.start_on) = 2025 and p.status <> 'cancelled'
+               where c.level = 'community' group by 1""",
+        )
+    )
+    props = {
+        f["properties"]["code"]: f["properties"]
+        for f in found[decks.TOWNSHIP_AREA_LAYER]["data"]["features"]
+    }
+    assert len(props) == 24  # twelve townships in each of the two counties
+    assert {c: round(p["value"]) for c, p in props.items()} == {c: per_town[c] for c in props}
+    assert not [t for t in at.toggle if t.label == "显示睦邻客厅"]  # stars come with a township
+    assert "乡镇（街道）的数值由其下各社区合计后计算" in "".join(c.value for c in at.caption)
+
+    town = next(iter(props))
+    at = open_as("admin", PAGE, township=town)
+    found = layers(deck(at))
+    assert decks.COMMUNITY_LAYER in found and decks.TOWNSHIP_AREA_LAYER not in found
