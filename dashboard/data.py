@@ -43,10 +43,23 @@ def _run(name: str, db: str, build: str, params: tuple[tuple[str, object], ...])
     return _once((name, db, build, params), lambda: _ask(name, db, params))
 
 
+def _frozen_frame(frame: pl.DataFrame) -> bytes:
+    """A frame as Arrow IPC with LZ4: against DataFrame.serialize (Polars 2.1), half the time
+    to write and two thirds to read, and a fifth of the memory (the province's organisation list
+    of 237,000 rows: 12 MB instead of 59 MB; writing it was 40 % of the cold 组织 page)."""
+    out = io.BytesIO()
+    frame.write_ipc(out, compression="lz4")
+    return out.getvalue()
+
+
+def _thawed(stored: bytes) -> pl.DataFrame:
+    return pl.read_ipc(io.BytesIO(stored))
+
+
 def _once(key: Hashable, make: Callable[[], pl.DataFrame]) -> pl.DataFrame:
     """make()'s frame, made once per key in this process and handed to every later call.
 
-    Kept as bytes, and each call reads its own frame from them: with one frame shared by every
+    Kept as bytes (_frozen_frame), and each call reads its own frame from them: with one frame shared by every
     session (st.cache_resource), twenty browser sessions hung the server (once in two runs), two
     page threads waiting inside Polars 2.1.0 for good (docs/DASHBOARD.md). This replaced
     st.cache_data, which keeps pickles too but, in Streamlit 1.67, inspects the function's
@@ -64,18 +77,18 @@ def _once(key: Hashable, make: Callable[[], pl.DataFrame]) -> pl.DataFrame:
             if waiting is None:
                 _running[key] = threading.Event()
     if stored is not None:
-        return pl.DataFrame.deserialize(io.BytesIO(stored))
+        return _thawed(stored)
     if waiting is not None:
         waiting.wait(timeout=120)
         with _lock:
             stored = _results.get(key)
         if stored is not None:
-            return pl.DataFrame.deserialize(io.BytesIO(stored))
+            return _thawed(stored)
         return make()  # the first one failed: make our own
     try:
         frame = make()
         with _lock:
-            _results[key] = frame.serialize()
+            _results[key] = _frozen_frame(frame)
             while len(_results) > MAX_RESULTS:
                 _results.popitem(last=False)
         return frame
