@@ -78,7 +78,8 @@ def sidebar(account: Account | None = None) -> Filters:
     # The URL wins when it differs from what this session last wrote there: on a session's first
     # run (a shared link) and after a link inside the app (nav.link with township=...).
     written = state.get("_filters_url", {})
-    url = {k: st.query_params.get(k) for k in ("year", "township", "area", "field")}
+    now = st.query_params.to_dict()  # read once (each get() is a call through Streamlit's proxy)
+    url = {k: now.get(k) for k in ("year", "township", "area", "field")}
     if "f_year" in state and all(v is None for v in url.values()):
         # A click in the menu opens the page without any query string (Streamlit 1.67's
         # navigation drops it): the session's filters hold, and are written back to the URL.
@@ -144,12 +145,14 @@ def _to_url(f: Filters) -> None:
     if f.fields:
         wanted["field"] = ",".join(f.fields)
     st.session_state["_filters_url"] = wanted
-    # Keep page-specific parameters (e.g. ?community=...) and only touch the filter keys.
+    # Keep page-specific parameters (e.g. ?community=...) and only touch the filter keys. The URL
+    # is read once: each `in` and get() is a call through Streamlit's query-params proxy.
+    now = st.query_params.to_dict()
     for key in ("year", "township", "area", "field"):
         if key in wanted:
-            if st.query_params.get(key) != wanted[key]:
+            if now.get(key) != wanted[key]:
                 st.query_params[key] = wanted[key]
-        elif key in st.query_params:
+        elif key in now:
             del st.query_params[key]
 
 

@@ -391,3 +391,54 @@ def test_programme_tiles_match_sql(app, demo_db):
     assert m["睦邻客厅"].value == f"{rooms['now']}个"
     assert m["睦邻客厅"].proto.delta == change(rooms["now"], rooms["before"], "个")
     assert any(ln.proto.page == "projects" for ln in at.get("page_link"))
+
+
+def test_long_attention_lists_fold_the_rest_into_a_picker_that_opens_them(
+    province_db: Path, users_file: Path, monkeypatch: Any
+) -> None:
+    """Past the first eight, a list's entries are one picker (a province's lists hold hundreds):
+    every entry is there once, in the list's order, and picking one opens it as its link would."""
+    from tests.conftest import open_as
+
+    monkeypatch.setenv("ORGDASH_DB", str(province_db))
+    monkeypatch.setenv("ORGDASH_USERS", str(users_file))
+    at = open_as("admin", "views/overview.py")
+    below = sql(
+        province_db,
+        "select community_code, community_name from community_density($d) where not meets_floor",
+        d=AS_OF,
+    )
+    assert len(below) > 8, "the two-county warehouse should have a long list"
+    drawn = [ln for ln in at.get("page_link") if ln.proto.page == "community"]
+    assert len(drawn) == 8
+    picker = at.selectbox(key="ov_more_communities")
+    assert picker.label == f"更多社区（另有{len(below) - 8}项）"
+    shown = [ln.proto.query_string.split("community=")[1].split("&")[0] for ln in drawn]
+    folded = list(picker.options)  # AppTest gives the labels the browser shows
+    names = dict(below)
+    assert len(folded) == len(below) - 8
+    # Every community below the floor is drawn or folded, once.
+    rest = [c for c in names if c not in shown]
+    assert sorted(label.split("（")[0] for label in folded) == sorted(names[c] for c in rest)
+    picker.select_index(0).run()  # opens that community's page, as its link would
+    assert not at.exception
+    heading = " ".join(t.value for t in [*at.title, *at.header, *at.subheader])
+    assert folded[0].split("（")[0] in heading
+
+
+def test_picking_a_folded_township_narrows_the_page_to_it(
+    province_db: Path, users_file: Path, monkeypatch: Any
+) -> None:
+    from tests.conftest import open_as
+
+    monkeypatch.setenv("ORGDASH_DB", str(province_db))
+    monkeypatch.setenv("ORGDASH_USERS", str(users_file))
+    at = open_as("admin", "views/overview.py")
+    drawn = [b for b in at.button if b.key.startswith("ov_town_")]
+    assert len(drawn) == 8, "the two-county warehouse should have more than eight low townships"
+    picker = at.selectbox(key="ov_more_townships")
+    name = picker.options[0].split("：")[0]
+    picker.select_index(0).run()
+    assert not at.exception
+    chosen = at.sidebar.selectbox(key="f_township")
+    assert chosen.value is not None and name in chosen.format_func(chosen.value)

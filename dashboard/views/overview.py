@@ -355,46 +355,60 @@ def _pick_township(code: str) -> None:
     st.session_state["f_township"] = code
 
 
+def _labelled(f: filters.Filters, name: str, label: Callable[[dict], str]) -> pl.DataFrame:
+    """The query's rows with a `label` column, made once per build and filters and shared by
+    every session (data.derived): a province's three lists hold some 1,600 entries, and turning
+    them into dicts and sentences in every session was a third of its 总览 (issue 15)."""
+
+    def make() -> pl.DataFrame:
+        frame = data.run(name, **f.params())
+        labels = [label(r) for r in frame.iter_rows(named=True)]
+        return frame.with_columns(pl.Series("label", labels, dtype=pl.String))
+
+    return data.derived(f"{name}#labels", make, **f.params())
+
+
 def _folded(
-    rows: list[dict],
+    frame: pl.DataFrame,
     draw: Callable[[dict], None],
     more: str,
     key: str,
-    label: Callable[[dict], str],
     chosen: Callable[[dict], None] | None = None,
     on_change: Callable[[], None] | None = None,
 ) -> None:
     """The first SHOW_FIRST entries drawn, the rest in one picker: at province scale a list holds
     hundreds of entries, and drawing each as a link cost every session most of its 总览 (issue
-    15). Picking one opens it as its link would: `chosen` (in the run) or `on_change` (a callback,
-    before the run: for what changes the sidebar's filters). Without either (a role that may not
-    open the page) the picker lists the rest to read."""
-    for r in rows[:SHOW_FIRST]:
+    15). frame has a `label` column (_labelled). Picking one opens it as its link would: `chosen`
+    (in the run) or `on_change` (a callback, before the run: for what changes the sidebar's
+    filters). Without either (a role that may not open the page) the picker lists the rest to
+    read."""
+    for r in frame.head(SHOW_FIRST).iter_rows(named=True):
         draw(r)
-    rest = {str(i): r for i, r in enumerate(rows[SHOW_FIRST:])}
-    if not rest:
+    rest = frame.slice(SHOW_FIRST)
+    if rest.is_empty():
         return
     st.session_state[f"{key}_rows"] = rest  # for on_change, which runs before the next run
+    labels = rest["label"].to_list()
     picked = st.selectbox(
-        f"{more}（另有{len(rest)}项）",
-        list(rest),
+        f"{more}（另有{len(labels)}项）",
+        [str(i) for i in range(len(labels))],
         index=None,
-        format_func=lambda i: label(rest[i]),
+        format_func=lambda i: labels[int(i)],
         placeholder="选择后查看" if chosen or on_change else "展开查看",
         key=key,
         on_change=on_change,
     )
     if picked is not None and chosen is not None:
-        chosen(rest[picked])
+        chosen(rest.row(int(picked), named=True))
 
 
 def _pick_township_from(key: str) -> None:
     """on_change of the folded township list: that township's 总览, the picker emptied."""
     picked = st.session_state.get(key)
-    rows = st.session_state.get(f"{key}_rows", {})
+    rows = st.session_state.get(f"{key}_rows")
     st.session_state[key] = None
-    if picked in rows:
-        _pick_township(rows[picked]["township_code"])
+    if picked is not None and rows is not None and int(picked) < rows.height:
+        _pick_township(rows.row(int(picked), named=True)["township_code"])
 
 
 def attention(f: filters.Filters) -> None:
@@ -402,20 +416,20 @@ def attention(f: filters.Filters) -> None:
     c1, c2, c3 = st.columns([1.1, 0.9, 1])
     area_names = {"urban": "社区", "rural": "行政村"}
 
-    below = data.run("overview/attention_communities", **f.params()).to_dicts()
+    def community_label(r: dict) -> str:
+        return (
+            f"{r['community_name']}（{r['township_name']}）："
+            f"{r['count_active']}家，{area_names.get(r['area_type'], '')}标准{r['floor']}家"
+        )
+
+    below = _labelled(f, "overview/attention_communities", community_label)
     with c1:
-        st.markdown(f"**未达到国家标准的社区（{len(below)}个）**")
-        if not below:
+        st.markdown(f"**未达到国家标准的社区（{below.height}个）**")
+        if below.is_empty():
             st.info(f"当前范围内的社区都达到了国家标准（{catalogue().floor_text('行政村')}）。")
 
-        def community_label(r: dict) -> str:
-            return (
-                f"{r['community_name']}（{r['township_name']}）："
-                f"{r['count_active']}家，{area_names.get(r['area_type'], '')}标准{r['floor']}家"
-            )
-
         def community(r: dict) -> None:
-            nav.link("community", md(community_label(r)), community=r["community_code"])
+            nav.link("community", md(r["label"]), community=r["community_code"])
 
         def open_community(r: dict) -> None:
             nav.go("community", community=r["community_code"])
@@ -425,30 +439,29 @@ def attention(f: filters.Filters) -> None:
             community,
             "更多社区",
             f"{K}_more_communities",
-            community_label,
             open_community if nav.may_open("community") else None,
         )
 
-    low = data.run("overview/attention_townships", **f.params()).to_dicts()
+    def township_label(r: dict) -> str:
+        return (
+            f"{r['township_name']}：{fmt.rate(r['report_submission_rate'])}"
+            f"（{r['count_reports_submitted']}/{r['count_reports_due']}份）"
+        )
+
+    low = _labelled(f, "overview/attention_townships", township_label)
     with c2:
-        st.markdown(f"**年报报送率偏低的乡镇（{len(low)}个）**")
-        if not low:
+        st.markdown(f"**年报报送率偏低的乡镇（{low.height}个）**")
+        if low.is_empty():
             st.info("当前范围内没有年报报送率低于全县水平或低于90%的乡镇。")
         else:
             st.caption(
-                f"{f.year - 1}年度年报报送率低于全县 {fmt.rate(low[0]['county_rate'])} "
+                f"{f.year - 1}年度年报报送率低于全县 {fmt.rate(low['county_rate'][0])} "
                 "或低于 90%；点击查看该乡镇的总览。"
-            )
-
-        def township_label(r: dict) -> str:
-            return (
-                f"{r['township_name']}：{fmt.rate(r['report_submission_rate'])}"
-                f"（{r['count_reports_submitted']}/{r['count_reports_due']}份）"
             )
 
         def township(r: dict) -> None:
             st.button(
-                md(township_label(r)),
+                md(r["label"]),
                 key=f"{K}_town_{r['township_code']}",
                 on_click=_pick_township,
                 args=(r["township_code"],),
@@ -457,32 +470,26 @@ def attention(f: filters.Filters) -> None:
             )
 
         more = f"{K}_more_townships"
-        _folded(
-            low,
-            township,
-            "更多乡镇",
-            more,
-            township_label,
-            on_change=lambda: _pick_township_from(more),
+        _folded(low, township, "更多乡镇", more, on_change=lambda: _pick_township_from(more))
+
+    lists = style.labels("list_type")
+
+    def listing_label(r: dict) -> str:
+        removed = f"，{fmt.cn_date(r['removed_on'])}移出" if r["removed_on"] else ""
+        return (
+            f"{r['org_name']}（{lists.get(r['list_type'], r['list_type'])} · "
+            f"{r['listed_on'].month}月{r['listed_on'].day}日列入{removed}）"
         )
 
-    listed = data.run("overview/attention_listed", **f.params()).to_dicts()
+    listed = _labelled(f, "overview/attention_listed", listing_label)
     with c3:
-        st.markdown(f"**{f.year}年新列入信用名录的组织（{len(listed)}家）**")
-        if not listed:
+        st.markdown(f"**{f.year}年新列入信用名录的组织（{listed.height}家）**")
+        if listed.is_empty():
             st.info(f"当前范围内{f.year}年没有组织被列入活动异常名录或严重违法失信名单。")
-        lists = style.labels("list_type")
-
-        def listing_label(r: dict) -> str:
-            removed = f"，{fmt.cn_date(r['removed_on'])}移出" if r["removed_on"] else ""
-            return (
-                f"{r['org_name']}（{lists.get(r['list_type'], r['list_type'])} · "
-                f"{r['listed_on'].month}月{r['listed_on'].day}日列入{removed}）"
-            )
 
         def organisation(r: dict) -> None:
             # One element per entry: the name links to the profile, the listing follows it.
-            nav.link("organizations", md(listing_label(r)), org=r["org_id"])
+            nav.link("organizations", md(r["label"]), org=r["org_id"])
 
         def open_organisation(r: dict) -> None:
             nav.go("organizations", org=r["org_id"])
@@ -492,7 +499,6 @@ def attention(f: filters.Filters) -> None:
             organisation,
             "更多组织",
             f"{K}_more_orgs",
-            listing_label,
             open_organisation if nav.may_open("organizations") else None,
         )
         # 资格核查 (信用评价结果作为政府购买服务、评先评优的重要依据): one line, one small query.
