@@ -34,6 +34,11 @@ def _frozen(value: object) -> Hashable:
     return tuple(value) if isinstance(value, list) else value  # type: ignore[return-value]
 
 
+def _key(params: dict[str, object]) -> tuple[tuple[str, object], ...]:
+    """Parameters as part of a cache key: sorted by name, lists as tuples."""
+    return tuple(sorted((k, _frozen(v)) for k, v in params.items()))
+
+
 def _run(name: str, db: str, build: str, params: tuple[tuple[str, object], ...]) -> pl.DataFrame:
     """The query's result, run once per build, scope file and parameters in this process.
 
@@ -48,7 +53,8 @@ def _frozen_frame(frame: pl.DataFrame) -> bytes:
     half the time to write (the province's organisation list of 237,000 rows: 98 ms, 40 % of the
     cold 组织 page), as fast to read for the small results most pages ask for (17 µs for ten
     rows), and a fifth of the memory (12 MB instead of 59 MB for that list). Not the IPC *file*
-    format: pl.read_ipc costs 0.4-0.6 ms even for ten rows, which a warm 总览 paid thirty times."""
+    format: pl.read_ipc costs 0.4-0.6 ms even for ten rows, which a warm 总览 paid thirty
+    times."""
     out = io.BytesIO()
     frame.write_ipc_stream(out, compression="lz4")
     return out.getvalue()
@@ -61,9 +67,9 @@ def _thawed(stored: bytes) -> pl.DataFrame:
 def _once(key: Hashable, make: Callable[[], pl.DataFrame]) -> pl.DataFrame:
     """make()'s frame, made once per key in this process and handed to every later call.
 
-    Kept as bytes (_frozen_frame), and each call reads its own frame from them: with one frame shared by every
-    session (st.cache_resource), twenty browser sessions hung the server (once in two runs), two
-    page threads waiting inside Polars 2.1.0 for good (docs/DASHBOARD.md). This replaced
+    Kept as bytes (_frozen_frame), and each call reads its own frame from them: with one frame
+    shared by every session (st.cache_resource), twenty browser sessions hung the server (once in
+    two runs), two page threads waiting inside Polars 2.1.0 for good (docs/DASHBOARD.md). This replaced
     st.cache_data, which keeps pickles too but, in Streamlit 1.67, inspects the function's
     signature and hashes every argument on every call: 15 % of a warm 总览's server time when
     twenty sessions opened it at once (issue 15). Ten sessions asking for the same missing
@@ -191,7 +197,7 @@ def build() -> str:
 def run(name: str, **params: object) -> pl.DataFrame:
     """A named query's result, cached per warehouse build, scope and parameter values."""
     path, built, _ = st.session_state[_PINNED]
-    return _run(name, path, built, tuple(sorted((k, _frozen(v)) for k, v in params.items())))
+    return _run(name, path, built, _key(params))
 
 
 def derived(name: str, make: Callable[[], pl.DataFrame], **params: object) -> pl.DataFrame:
@@ -201,8 +207,7 @@ def derived(name: str, make: Callable[[], pl.DataFrame], **params: object) -> pl
     of every session's 总览 (issue 15). `make` may read only queries run with these params and
     what the build holds: anything else it depends on must be in params."""
     path, built, _ = st.session_state[_PINNED]
-    key = tuple(sorted((k, _frozen(v)) for k, v in params.items()))
-    return _once(("derived", name, path, built, key), make)
+    return _once(("derived", name, path, built, _key(params)), make)
 
 
 def by_period(frame: pl.DataFrame) -> tuple[dict, dict]:

@@ -2,9 +2,9 @@
 
 A session here is Streamlit's own websocket protocol, not a browser: twenty Chromium renderers on
 the same two cores swamp the server they are meant to measure (docs/DEPLOY.md). Each client
-opens ws://host/_stcore/stream with the sign-in cookie and no route cookie (so nginx deals each a
-worker as it deals a browser's first request), waits until every client is connected, then all send the
-BackMsg `rerun_script` the frontend sends when a page opens, and read ForwardMsgs until
+opens ws://host/_stcore/stream with the sign-in cookie and no route cookie (so nginx deals each
+a worker as it deals a browser's first request), waits until every client is connected, then all
+send the BackMsg `rerun_script` the frontend sends when a page opens, and read ForwardMsgs until
 `script_finished`. Two times per session, reported separately:
 
 - **script**: the page's script run on the server (dashboard/timing.py, the span the page bench

@@ -37,6 +37,19 @@ def projects(db: Path, day: dt.date, township: str | None = None, field: str | N
     return sql(db, PROJECTS, d=day, t=township, f=field)[0]
 
 
+def projects_per(db: Path, area: str) -> dict[str, int]:
+    """2025's micro-projects (stopped ones aside) per community (area="division_code") or per
+    township ("township_code"), every community counted, from the tables."""
+    rows = sql(
+        db,
+        f"""select c.{area}, count(p.project_id) from divisions c
+            left join micro_projects p on p.community_code = c.division_code
+              and year(p.start_on) = 2025 and p.status <> 'cancelled'
+            where c.level = 'community' group by 1""",
+    )
+    return dict(rows)
+
+
 def metrics(at) -> dict[str, Any]:  # type: ignore[no-untyped-def]
     return {m.label: m for m in at.metric}
 
@@ -225,15 +238,7 @@ def test_map_draws_projects_per_community_and_lounge_stars(county_page, demo_db)
     d = deck(county_page)
     found = layers(d)
     assert {decks.COMMUNITY_LAYER, decks.TOWNSHIP_LAYER, decks.LOUNGE_LAYER} <= set(found)
-    per_comm = dict(
-        sql(
-            demo_db,
-            """select c.division_code, count(p.project_id) from divisions c
-               left join micro_projects p on p.community_code = c.division_code
-                 and year(p.start_on) = 2025 and p.status <> 'cancelled'
-               where c.level = 'community' group by 1""",
-        )
-    )
+    per_comm = projects_per(demo_db, "division_code")
     props = {
         f["properties"]["code"]: f["properties"]
         for f in found[decks.COMMUNITY_LAYER]["data"]["features"]
@@ -390,15 +395,7 @@ def test_a_provinces_map_draws_townships_and_a_township_its_communities(
     assert not at.exception
     found = layers(deck(at))
     assert set(found) == {decks.TOWNSHIP_AREA_LAYER, decks.COUNTY_LAYER, decks.COUNTY_LABEL_LAYER}
-    per_town = dict(
-        sql(
-            province_db,
-            """select c.township_code, count(p.project_id) from divisions c
-               left join micro_projects p on p.community_code = c.division_code
-                 and year(p.start_on) = 2025 and p.status <> 'cancelled'
-               where c.level = 'community' group by 1""",
-        )
-    )
+    per_town = projects_per(province_db, "township_code")
     props = {
         f["properties"]["code"]: f["properties"]
         for f in found[decks.TOWNSHIP_AREA_LAYER]["data"]["features"]
