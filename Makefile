@@ -35,7 +35,7 @@ run: $(VENV)/.installed $(DB) data/users.toml
 	$(BIN)/orgdash serve --address $(ADDRESS) --port $(PORT) --workers $(WORKERS)
 
 test: $(VENV)/.installed
-	$(BIN)/python -m pytest -n 2 -q
+	$(BIN)/python -m pytest -n 2 -q --durations=12  # the slowest, for CI's 10 minutes
 
 lint: $(VENV)/.installed
 	$(BIN)/ruff check .

@@ -10,7 +10,8 @@ from reports import wording as w
 
 
 def count(n: int | None, unit: str = "家") -> str:
-    return "—" if n is None else f"{w.count(n)}{unit}"
+    """2,216家; from 100,000 on in 万 (22.16万家, wording.big), as a province's totals are read."""
+    return "—" if n is None else f"{w.big(n)}{unit}"
 
 
 def yuan(amount: float | Decimal | None) -> str:

@@ -25,6 +25,8 @@ from collections.abc import Sequence
 import plotly.graph_objects as go
 import streamlit as st
 
+from dashboard.widgets import SHORT_EMS
+
 PARAM = "m"
 _STATE = "_phone"
 NARROW = 640  # px; Streamlit itself stacks columns below this width
@@ -32,9 +34,32 @@ MAP_HEIGHT = 420  # px: leaves a third of an 844 px phone screen to scroll the p
 MAP_WIDTH = 360  # px: the map's width on a 390 px phone, for the initial zoom
 MAP_ROW = 600  # px: 地图's map and legend side by side from this width of their row, else stacked
 
-# Every rule is scoped to narrow screens, except the map's touch rule (phones only, see apply()).
+# Every rule is scoped to narrow screens, except the map's touch rule (phones only, see apply())
+# and the tiles' values, which shrink to fit their tile at any width.
+_FIT = "\n".join(
+    f'[class*="st-key-tile_ems{n}_"] [data-testid="stMetricValue"] > div '
+    f"{{ font-size: min(2.25rem, {100 / (n + 0.4):.1f}cqi); }}"
+    for n in range(5, 9)
+)
 CSS = f"""
 <style>
+/* A tile's value fits its tile: six to a row on a laptop are 110 px wide, and a province's
+   15,133家 or 156.75万人次 ended in "…". Values up to {SHORT_EMS} em (2,216家) take at most 2.25rem
+   and 100 / {SHORT_EMS + 0.4} of the tile's width; longer ones carry their length in em in a key
+   (widgets.fit_class) and a rule of their own. The container is the tile's inner box (Streamlit
+   1.67 pads it inside stMetric): its width is the value's. */
+[data-testid="stMetric"] > div {{ container: orgdash-tile / inline-size; }}
+[data-testid="stMetricValue"] > div {{ font-size: min(2.25rem, {100 / (SHORT_EMS + 0.4):.1f}cqi); }}
+{_FIT}
+/* Six tiles a row in a main area under 900 px (a 1,024 px window with the sidebar open) would take
+   11 px values: three a row there. */
+@container orgdash-main (max-width: 900px) {{
+  [data-testid="stHorizontalBlock"]:has(> [data-testid="stColumn"]:nth-child(6) [data-testid="stMetric"])
+    > [data-testid="stColumn"] {{
+    min-width: calc(33% - 1rem) !important;
+    flex: 1 1 calc(33% - 1rem) !important;
+  }}
+}}
 /* The narrow rules follow the width of the main area, not the window's: a tablet held upright with
    the sidebar open leaves the page a phone's width. */
 [data-testid="stMain"] {{ container: orgdash-main / inline-size; }}

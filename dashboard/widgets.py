@@ -4,6 +4,8 @@ uploader that speaks Chinese."""
 from __future__ import annotations
 
 import json
+import math
+import zlib
 from typing import Any
 
 import streamlit as st
@@ -49,7 +51,29 @@ def changed(
         up = diff > 0
         arrow = "up" if up else "down"
         colour = "green" if up == higher_is_better else "red"
+    ems = fit_class(value)
+    if ems:  # one more element, for long values only (a province's 156.75万人次)
+        col = col.container(key=f"{ems}_{zlib.crc32(f'{label}|{value}'.encode()):x}")
     col.metric(label, value, text, delta_color=colour, delta_arrow=arrow, help=help, border=True)
+
+
+# Widths in em of the value font (Source Sans digits, CJK full width), for fit_class.
+_NARROW = {",": 0.28, ".": 0.28, "/": 0.4, "%": 0.85}
+SHORT_EMS = 4  # values up to this many em fit every tile the pages draw: mobile.CSS
+
+
+def ems(text: str) -> float:
+    """The width of a tile's value in em, roughly: CJK 1, digits 0.55."""
+    return sum(1.0 if ord(c) > 0x2E80 else _NARROW.get(c, 0.55) for c in text)
+
+
+def fit_class(value: str) -> str | None:
+    """For a value longer than SHORT_EMS, the key prefix that makes its tile's CSS shrink the font
+    to fit the tile's width (tile_ems5 … tile_ems8, mobile.CSS); None for a short one."""
+    width = ems(value)
+    if width <= SHORT_EMS + 0.4:
+        return None
+    return f"tile_ems{min(8, math.ceil(width - 0.4))}"
 
 
 def chinese_uploader(hint: str) -> None:

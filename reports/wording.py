@@ -29,6 +29,14 @@ def count(n: int) -> str:
     return f"{int(n):,}"
 
 
+def big(n: int, from_: int = 100_000) -> str:
+    """A count for a figure's tile: exact below `from_` (2,216), in 万 from it on, two decimals with
+    trailing zeros dropped (22.16万, 156.75万): a province's totals would not fit a tile."""
+    if abs(int(n)) >= from_:
+        return f"{_trim(int(n) / 10_000, 2)}万"
+    return count(n)
+
+
 def _nearest(v: float) -> int:
     # Half up, not Python's half-to-even: 22.5 is "近23", never "超过22".
     return math.floor(v + 0.5)
@@ -82,11 +90,14 @@ def _trim(x: float, digits: int) -> str:
 
 
 def money(yuan: Number | None) -> str | None:
-    """An amount in 万元 from ten thousand yuan up, in 元 below, at most two decimals with
-    trailing zeros dropped: 250万元, 14.9万元, 302.98万元, 9,800元, 3.1元."""
+    """An amount in 亿元 from a hundred million yuan up (a province's totals), in 万元 from ten
+    thousand, in 元 below, at most two decimals with trailing zeros dropped: 3.26亿元, 250万元,
+    14.9万元, 302.98万元, 9,800元, 3.1元."""
     if yuan is None:
         return None
     y = float(yuan)
+    if abs(y) >= 100_000_000:
+        return f"{_trim(y / 100_000_000, 2)}亿元"
     if abs(y) >= 10_000:
         return f"{_trim(y / 10_000, 2)}万元"
     return f"{_trim(y, 2)}元"

@@ -58,6 +58,12 @@ def headline_tiles(f: filters.Filters, flows: pl.DataFrame) -> tuple[dict, dict]
     return cur, prev
 
 
+def _share(part: int, whole: int) -> str:
+    """118/124 for a county; a province's 11,899/12,400 does not fit a tile: 11,899个 (the whole is
+    in the tile's help)."""
+    return f"{part}/{whole}" if whole < 1_000 else fmt.count(part, "个")
+
+
 def scale_tiles(f: filters.Filters, cur: dict, prev: dict, flows: pl.DataFrame) -> None:
     """Averages per community, the national floor, and this year's new and dissolved organisations."""
     cols = st.columns(5)
@@ -84,7 +90,7 @@ def scale_tiles(f: filters.Filters, cur: dict, prev: dict, flows: pl.DataFrame) 
         # 社区 and 行政村 both count (issue 20: 「达到标准的社区 118/124」 counted villages too);
         # with a field filter on, the figure still counts every field, and its label says so.
         "达标的社区和村" + ("（全部领域）" if f.fields else ""),
-        f"{cur['count_communities_meeting_floor']}/{cur['count_communities']}",
+        _share(cur["count_communities_meeting_floor"], cur["count_communities"]),
         cur["count_communities_meeting_floor"],
         prev["count_communities_meeting_floor"],
         unit="个",
