@@ -32,7 +32,17 @@ class Filters:
             "township": self.township,
             "area": self.area,
             "fields": list(self.fields) or None,
+            # A province's pages, no township chosen, break the whole down by county: 1,200
+            # townships are no chart (and a hundred 城关镇 would share one bar of it).
+            "by_county": self.township is None and several_counties(),
         }
+
+    def unit(self) -> str:
+        """What the whole breaks down into on charts and tables: a township's communities, a
+        province's counties (params' by_county), a county's townships."""
+        if self.township:
+            return "社区（村）"
+        return "县（区）" if several_counties() else "乡镇（街道）"
 
     def describe(self) -> str:
         """'2025年 · 城关街道 · 城市社区 · 文体活动' for captions and report titles."""
@@ -45,6 +55,11 @@ class Filters:
             names = style.labels("field")
             parts.append("、".join(names.get(f, f) for f in self.fields))
         return " · ".join(parts)
+
+
+def several_counties() -> bool:
+    """More than one county in the warehouse: a province's."""
+    return data.run("map/counties").height > 1
 
 
 def township_names() -> dict[str, str]:

@@ -107,7 +107,14 @@ def test_scope_figures_per_resident_come_from_sql(demo_db):
     """The funding page's average line and the 项目 page's 积分制参与 of its scope are columns;
     they equal their definition from the rows beside them."""
     place = queries.run(
-        "funding/by_place", demo_db, as_of=AS_OF, year=2025, township=None, area=None, fields=None
+        "funding/by_place",
+        demo_db,
+        as_of=AS_OF,
+        year=2025,
+        township=None,
+        area=None,
+        fields=None,
+        by_county=False,
     )
     residents = place.filter(~place["is_own_level"])
     approved = float(residents["approved_yuan"].cast(float).sum())

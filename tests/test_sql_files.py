@@ -314,6 +314,7 @@ VALUES: dict[str, object] = {
     "n": 3,
     "amount": 100_000.0,
     "population": 5000,
+    "by_county": False,
 }
 # The same narrowed as the filters and pickers narrow it (bound values, not nulls).
 NARROWED: dict[str, object] = {
@@ -342,6 +343,8 @@ def cases() -> list[object]:
         out.append(pytest.param(name, "county", id=f"{name}:county"))
         if arguments(name) & NARROWED.keys():
             out.append(pytest.param(name, "narrowed", id=f"{name}:narrowed"))
+        if "by_county" in arguments(name):  # a province's page with no township chosen
+            out.append(pytest.param(name, "by_county", id=f"{name}:by_county"))
     return out
 
 
@@ -384,7 +387,9 @@ def test_every_parameter_has_a_value() -> None:
 def test_every_sql_file_runs(
     name: str, variant: str, mini: Path, con: duckdb.DuckDBPyConnection
 ) -> None:
-    values = VALUES | (NARROWED if variant == "narrowed" else {})
+    values = VALUES | (
+        NARROWED if variant == "narrowed" else {"by_county": True} if variant == "by_county" else {}
+    )
     folder = name.split("/")[0]
     if folder == "marts":
         # The load builds them (one that does not bind fails it), but a macro's body runs only

@@ -23,6 +23,9 @@ MEASURES = {
 }
 
 
+LABELLED_BARS = 40  # bars of a column chart that still take their value printed over them
+
+
 def _wan(values: Sequence[object]) -> list[float | None]:
     return [None if v is None else float(v) / WAN for v in values]  # type: ignore[arg-type]
 
@@ -144,13 +147,19 @@ def by_category(frame: pl.DataFrame, title: str, height: int = 360) -> go.Figure
 def per_resident(frame: pl.DataFrame, title: str, average: float | None = None) -> go.Figure:
     """Approved yuan per resident per place (frame: label, approved_per_resident_yuan), largest first."""
     rows = frame.sort("approved_per_resident_yuan", descending=True, nulls_last=True)
+    # Values over the bars while they fit (a county's townships, a township's communities); a
+    # province's hundred counties would print them on top of each other: hover shows them.
+    labelled = rows.height <= LABELLED_BARS
     fig = go.Figure(
         go.Bar(
             name="人均批复资金",
             x=rows["label"].to_list(),
             y=rows["approved_per_resident_yuan"].to_list(),
             marker_color=style.SEQUENCE[1],
-            text=[None if v is None else f"{v:.2f}" for v in rows["approved_per_resident_yuan"]],
+            text=[
+                None if v is None or not labelled else f"{v:.2f}"
+                for v in rows["approved_per_resident_yuan"]
+            ],
             textposition="outside",
             textfont={"size": 11},
             cliponaxis=False,

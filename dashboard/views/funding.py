@@ -265,7 +265,7 @@ else:
 
     # Whole county: townships (plus the county's own spending); one township: its communities.
     town_name = filters.township_names().get(f.township or "", "")
-    unit = "社区（村）" if f.township else "乡镇（街道）"
+    unit = f.unit()
     st.subheader(f"按{unit}")
     place = data.run("funding/by_place", **params).with_columns(
         label=pl.when(pl.col("is_own_level") & (pl.col("place_level") == "county"))
@@ -297,6 +297,8 @@ else:
         + (
             "拨给乡镇本级的培训、平台经费不分摊到社区。"
             if f.township
+            else "各县（区）含其县本级统筹的培训、平台经费。"
+            if params["by_county"]
             else "县本级统筹的培训、平台经费不分摊到乡镇。"
         )
     )

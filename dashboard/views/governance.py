@@ -27,8 +27,9 @@ NONE = "—"
 
 f = flt.current()
 P = f.params()
-# Tables and charts break the county down by township, and a chosen township by community.
-UNIT = "社区（村）" if f.township else "乡镇（街道）"
+# Tables and charts break the county down by township, a chosen township by community and a
+# province by county.
+UNIT = f.unit()
 ORGS = catalogue()["count_active"]  # the measure's one label (queries/indicators.toml)
 labels_field = style.labels("field")
 labels_status = style.labels("org_status")

@@ -28,7 +28,7 @@ f = filters.current()
 params = f.params()
 county_count = data.run("map/counties").height
 # A province: one map of ten thousand communities is slow to draw and unreadable, so townships.
-province = county_count > 1 and f.township is None
+province = bool(params["by_county"])
 
 st.title("社区社会组织分布地图")
 if province:

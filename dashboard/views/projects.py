@@ -290,7 +290,7 @@ else:
         border=True,
     )
     by_unit = data.run("projects/linkage_by_unit", **P)
-    unit = "社区（村）" if f.township else "乡镇（街道）"
+    unit = f.unit()
     left, right = st.columns([3, 2])
     with left:
         if by_unit.height and by_unit["count_linked"].is_not_null().any():
@@ -382,7 +382,7 @@ def _deck(
 st.header("分布地图", divider="gray")
 # A province with no township chosen: townships, as on the 地图 page (ten thousand communities
 # were 0.3 s of SQL and 6.7 MB to every browser on each cold 项目 page; issue 15).
-province = data.run("map/counties").height > 1 and f.township is None
+province = bool(P["by_county"])
 if province:
     st.caption(
         "按乡镇（街道）汇总着色；点击乡镇（街道）或在左侧选择乡镇（街道），可查看其下各社区和睦邻客厅。"

@@ -1,6 +1,6 @@
--- Approved and disbursed per township (whole county) or per community (one township), approved funding per resident, and that of all the places together.
--- grain: whole county: one row per township plus one for grants to the county itself; with $township: one row per community of it plus one for grants to the township itself
--- params: $as_of (date), $year, $township, $area, $fields (with $area the population is that of the urban or rural communities only)
+-- Approved and disbursed per township (whole county), per county (a province's, $by_county) or per community (one township), approved funding per resident, and that of all the places together.
+-- grain: whole county: one row per township plus one for grants to the county itself; $by_county: one row per county, its own grants included; with $township: one row per community of it plus one for grants to the township itself
+-- params: $as_of (date), $year, $township, $area, $fields, $by_county (true: per county, with no township chosen; with $area the population is that of the urban or rural communities only)
 --
 -- average_approved_per_resident_yuan (the same on every row) is the places' approved funding over
 -- their residents; money spent at the county or township level itself has none and is left out.
@@ -13,7 +13,9 @@ with g as (
 ),
 places as (
     select
-        case when $township is null then c.township_code else c.division_code end as place_code,
+        case when $township is not null then c.division_code
+             when $by_county then left(c.township_code, 6) || '000000'
+             else c.township_code end as place_code,
         sum(c.population) as population
     from divisions c
     where c.level = 'community'
@@ -23,8 +25,10 @@ places as (
 ),
 money as (
     select
-        case when $township is null then coalesce(township_code, division_code)
-             else coalesce(community_code, township_code) end as place_code,
+        case when $township is not null then coalesce(community_code, township_code)
+             -- a province's counties: their own spending (no township) in their rows
+             when $by_county then left(coalesce(township_code, division_code), 6) || '000000'
+             else coalesce(township_code, division_code) end as place_code,
         sum(approved_yuan) as approved_yuan,
         sum(paid_yuan) as disbursed_yuan,
         count(*) as count_grants,
@@ -38,7 +42,8 @@ placed as (
         d.name as place_name,
         d.level as place_level,
         -- a row for money spent at the county or township level itself, with no residents of its own
-        d.level = 'county' or ($township is not null and d.level = 'township') as is_own_level,
+        (d.level = 'county' and not $by_county) or ($township is not null and d.level = 'township')
+            as is_own_level,
         p.population,
         coalesce(m.approved_yuan, 0)::decimal(14, 2) as approved_yuan,
         coalesce(m.disbursed_yuan, 0)::decimal(14, 2) as disbursed_yuan,

@@ -1,12 +1,17 @@
--- Party building and integrity in the charter, and party branches, among active organisations, per township (per community once a township is chosen).
--- grain: one row per unit (township, or community within $township), plus a total row (is_total)
--- params: $as_of, $township, $area, $fields
+-- Party building and integrity in the charter, and party branches, among active organisations, per township (per county with $by_county, a province's; per community once a township is chosen).
+-- grain: one row per unit (township, county with $by_county, or community within $township), plus a total row (is_total)
+-- params: $as_of, $township, $area, $fields, $by_county (true: per county, with no township chosen)
 with a as (
     select
         *,
-        case when $township is null then township_code else community_code end as unit_code,
-        case when $township is null then township_name else community_name end as unit_name
-    from active_organizations($as_of::date)
+        case when $township is not null then community_code
+             when $by_county then left(township_code, 6) || '000000'
+             else township_code end as unit_code,
+        case when $township is not null then community_name
+             when $by_county then (select k.name from divisions k
+                                   where k.division_code = left(u.township_code, 6) || '000000')
+             else township_name end as unit_name
+    from active_organizations($as_of::date) u
     where ($township is null or township_code = $township)
       and ($area is null or area_type = $area)
       and ($fields is null or list_contains($fields, field))

@@ -1,15 +1,20 @@
--- Information disclosure (信息公开) of the year before a date's year: organisations expected to disclose, those that disclosed their annual work report and their finances (all, and registered ones), per township (per community once a township is chosen).
--- grain: one row per unit (township, or community within $township) with an organisation expected to disclose, plus a total row (is_total, always present)
--- params: $as_of, $township, $area, $fields
+-- Information disclosure (信息公开) of the year before a date's year: organisations expected to disclose, those that disclosed their annual work report and their finances (all, and registered ones), per township (per county with $by_county, a province's; per community once a township is chosen).
+-- grain: one row per unit (township, county with $by_county, or community within $township) with an organisation expected to disclose, plus a total row (is_total, always present)
+-- params: $as_of, $township, $area, $fields, $by_county (true: per county, with no township chosen)
 --
 -- Expected: organisations active on $as_of and established by the end of year($as_of) − 1
 -- (disclosure_status); a disclosure counts when made on or before $as_of.
 with s as (
     select
         *,
-        case when $township is null then township_code else community_code end as unit_code,
-        case when $township is null then township_name else community_name end as unit_name
-    from disclosure_status($as_of::date)
+        case when $township is not null then community_code
+             when $by_county then left(township_code, 6) || '000000'
+             else township_code end as unit_code,
+        case when $township is not null then community_name
+             when $by_county then (select k.name from divisions k
+                                   where k.division_code = left(u.township_code, 6) || '000000')
+             else township_name end as unit_name
+    from disclosure_status($as_of::date) u
     where ($township is null or township_code = $township)
       and ($area is null or area_type = $area)
       and ($fields is null or list_contains($fields, field))

@@ -1,15 +1,20 @@
--- Major matters (重大事项) of the year of a date, by how they were reported, per township (per community once a township is chosen), with the on-time rate.
--- grain: one row per unit (township, or community within $township) with a matter that year, plus a total row (is_total, always present)
--- params: $as_of, $township, $area, $fields
+-- Major matters (重大事项) of the year of a date, by how they were reported, per township (per county with $by_county, a province's; per community once a township is chosen), with the on-time rate.
+-- grain: one row per unit (township, county with $by_county, or community within $township) with a matter that year, plus a total row (is_total, always present)
+-- params: $as_of, $township, $area, $fields, $by_county (true: per county, with no township chosen)
 --
 -- on_time_rate = on time ÷ (on time + late + overdue), as major_matter_by_year: matters still
 -- within the reporting days (pending) are not judged yet.
 with m as (
     select
         *,
-        case when $township is null then township_code else community_code end as unit_code,
-        case when $township is null then township_name else community_name end as unit_name
-    from major_matter_status($as_of::date)
+        case when $township is not null then community_code
+             when $by_county then left(township_code, 6) || '000000'
+             else township_code end as unit_code,
+        case when $township is not null then community_name
+             when $by_county then (select k.name from divisions k
+                                   where k.division_code = left(u.township_code, 6) || '000000')
+             else township_name end as unit_name
+    from major_matter_status($as_of::date) u
     where matter_year = year($as_of::date)
       and ($township is null or township_code = $township)
       and ($area is null or area_type = $area)

@@ -1,12 +1,17 @@
--- Annual reports counted in each due year up to the chosen one, per township (per community once a township is chosen) and in total.
+-- Annual reports counted in each due year up to the chosen one, per township (per county with $by_county, a province's; per community once a township is chosen) and in total.
 -- grain: one row per due year and unit (township, or community within $township), plus one total per due year (is_total)
--- params: $as_of (status date), $year (last due year), $township, $area, $fields
+-- params: $as_of (status date), $year (last due year), $township, $area, $fields, $by_county (true: per county, with no township chosen)
 with r as (
     select
         *,
-        case when $township is null then township_code else community_code end as unit_code,
-        case when $township is null then township_name else community_name end as unit_name
-    from governance_reports($as_of::date)
+        case when $township is not null then community_code
+             when $by_county then left(township_code, 6) || '000000'
+             else township_code end as unit_code,
+        case when $township is not null then community_name
+             when $by_county then (select k.name from divisions k
+                                   where k.division_code = left(u.township_code, 6) || '000000')
+             else township_name end as unit_name
+    from governance_reports($as_of::date) u
     where due_year <= $year
       and ($township is null or township_code = $township)
       and ($area is null or area_type = $area)

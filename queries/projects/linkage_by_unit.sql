@@ -1,20 +1,27 @@
--- 三社联动 per township (per community once a township is chosen) on a date: communities linked, rooms, social workers in post, organisations supported, joint micro-projects.
--- grain: one row per unit (township, or community within $township) with a community in the filters; figures null when their source is not loaded
--- params: $as_of (date), $township (code or null), $area ('urban'/'rural'/null)
+-- 三社联动 per township (per county with $by_county, a province's; per community once a township is chosen) on a date: communities linked, rooms, social workers in post, organisations supported, joint micro-projects.
+-- grain: one row per unit (township, county with $by_county, or community within $township) with a community in the filters; figures null when their source is not loaded
+-- params: $as_of (date), $township (code or null), $area ('urban'/'rural'/null), $by_county (true: per county, with no township chosen)
 --
 -- A township's social workers include its 乡镇社工站's; a community's are those posted there.
 with c as (
     select
         *,
-        case when $township is null then township_code else community_code end as unit_code,
-        case when $township is null then township_name else community_name end as unit_name
-    from linkage_by_community($as_of::date)
+        case when $township is not null then community_code
+             when $by_county then left(township_code, 6) || '000000'
+             else township_code end as unit_code,
+        case when $township is not null then community_name
+             when $by_county then (select k.name from divisions k
+                                   where k.division_code = left(u.township_code, 6) || '000000')
+             else township_name end as unit_name
+    from linkage_by_community($as_of::date) u
     where ($township is null or township_code = $township)
       and ($area is null or area_type = $area)
 ),
 w as (
     select
-        case when $township is null then sw.township_code else sw.community_code end as unit_code,
+        case when $township is not null then sw.community_code
+             when $by_county then left(sw.township_code, 6) || '000000'
+             else sw.township_code end as unit_code,
         count(*) as count_workers,
         count(*) filter (where sw.is_qualified) as count_qualified
     from social_workers_active($as_of::date) sw
