@@ -13,6 +13,7 @@ import socket
 import sys
 from asyncio import base_events
 from pathlib import Path
+from typing import Any
 
 # Files the server writes (copies, uploads, audit, DuckDB's own spill files) are its account's alone.
 os.umask(0o077)
@@ -21,6 +22,7 @@ if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
 from starlette.middleware import Middleware  # noqa: E402
+from streamlit.runtime import backend_operation_handler as ops  # noqa: E402
 from streamlit.runtime.scriptrunner.script_cache import ScriptCache  # noqa: E402
 from streamlit.starlette import App  # noqa: E402
 
@@ -60,8 +62,30 @@ def send_without_delay() -> None:
     base_events._set_nodelay = set_nodelay  # type: ignore[attr-defined]
 
 
+FILE_FAILED = "文件没有生成出来，请稍后再点一次；仍不成功请告诉系统管理员（服务器日志记有原因）。"
+
+
+def files_fail_in_chinese() -> None:
+    """A download whose file could not be made says so in Chinese.
+
+    Streamlit 1.67 makes a download_button's file when it is clicked (our makers: reports, CSV,
+    Excel) and, should the maker raise (LibreOffice gone for the PDF, a chart that did not draw),
+    answers the browser "Failed to generate file for download", which the button shows for five
+    seconds. The exception is logged by Streamlit as before; only the words change."""
+    handle = ops.DeferredFileHandler.handle
+
+    async def handle_in_chinese(self: Any, request: Any, session_id: str) -> Any:
+        response = await handle(self, request, session_id)
+        if response.error_msg:
+            response.error_msg = FILE_FAILED
+        return response
+
+    ops.DeferredFileHandler.handle = handle_in_chinese  # type: ignore[method-assign]
+
+
 keep_compiled_pages()
 send_without_delay()
+files_fail_in_chinese()
 # MediaGate: /media/<id> (downloads) only for browsers with a valid sign-in cookie.
 app = App(
     str(ROOT / "dashboard" / "app.py"), middleware=[Middleware(UploadGate), Middleware(MediaGate)]

@@ -141,3 +141,40 @@ asyncio.run(main())
 
     assert nodelay("plain") == "0"  # the control: asyncio alone leaves Nagle on here
     assert nodelay("served") == "1"
+
+
+def test_a_file_that_could_not_be_made_says_so_in_chinese() -> None:
+    """A download button whose maker raises (the PDF without LibreOffice, say): Streamlit 1.67's
+    own handler answers the browser in English, the served app in Chinese."""
+    import subprocess
+    import sys
+
+    root = Path(__file__).resolve().parent.parent
+    probe = """
+import asyncio, sys
+if sys.argv[1] == "served":
+    import dashboard.server
+from streamlit.proto.BackMsg_pb2 import BackendOperationRequest
+from streamlit.runtime.backend_operation_handler import DeferredFileHandler
+
+class Files:
+    def execute_deferred(self, file_id):
+        raise RuntimeError("soffice: not found")
+
+request = BackendOperationRequest(request_id="r1")
+request.deferred_file.file_id = "f1"
+response = asyncio.run(DeferredFileHandler(lambda: Files()).handle(request, "s1"))
+print(response.error_msg)
+if sys.argv[1] == "served":
+    print(dashboard.server.FILE_FAILED)
+"""
+
+    def answer(how: str) -> str:
+        out = subprocess.run(
+            [sys.executable, "-c", probe, how], cwd=root, capture_output=True, text=True, check=True
+        )
+        return out.stdout.strip()
+
+    assert answer("plain") == "Failed to generate file for download"  # the control
+    said, meant = answer("served").splitlines()
+    assert said == meant and said.startswith("文件没有生成出来")
