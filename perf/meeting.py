@@ -11,7 +11,13 @@ send the BackMsg `rerun_script` the frontend sends when a page opens, and read F
   times; sign-in and pinning the build before it are not in it), written by the server to the
   file named by ORGDASH_TIMING_LOG and matched to the client by session id;
 - **messages**: from sending the rerun until `script_finished` arrived, i.e. every message of the
-  page received (what a browser waits for before it has drawn, without its own rendering).
+  page received (what a browser waits for before it has drawn, without its own rendering);
+- **drawn**: what a participant sees. One participant of every meeting is a real Chromium with the
+  app open on another page; at the instant the others send their reruns it clicks 总览 in the menu
+  (the issue's "warm (click in the menu)"), and the time runs until Streamlit says the script is
+  done, the 总览's title is there and both its charts are drawn. The other participants render on
+  their own phones and laptops in a meeting, so they are protocol sessions here; this browser
+  renders on the server's own two cores, which makes its figure pessimistic, not kind.
 
 The servers are started the supported way, `orgdash serve --workers N`. Goals are printed, never
 asserted: the 2-core machine also runs the clients and, often, someone else's tests.
@@ -23,10 +29,12 @@ import asyncio
 import contextlib
 import json
 import os
+import shutil
 import signal
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -45,6 +53,7 @@ SIZES = {1: (1, 5, 10, 20), 100: (1, 10)}
 WORKER_SIZES = {1: (1, 10, 20), 100: (1, 10)}
 ROUNDS = 3
 ALONE_ROUNDS = 5  # N = 1 is cheap and the baseline of every goal
+DRAWN_ROUNDS = 8  # meetings with the browser as one participant, per size: one time each
 
 
 @dataclass
@@ -181,14 +190,25 @@ async def _open(url: str, token: str, connected: asyncio.Queue[None], go: asynci
     return out
 
 
-async def _meeting(url: str, token: str, n: int) -> list[Opened]:
+async def _meeting(url: str, token: str, n: int, start: Start | None = None) -> list[Opened]:
     connected: asyncio.Queue[None] = asyncio.Queue()
     go = asyncio.Event()
     tasks = [asyncio.create_task(_open(url, token, connected, go)) for _ in range(n)]
     for _ in range(n):  # every websocket open (or failed) before anyone asks for the page
         await connected.get()
+    if start is not None:  # the browser's thread clicks when this one says go
+        start.ready.set()
+        await asyncio.get_running_loop().run_in_executor(None, start.go.wait)
     go.set()
     return list(await asyncio.gather(*tasks))
+
+
+@dataclass
+class Start:
+    """The instant a meeting starts, shared by the protocol sessions' thread and the browser's."""
+
+    ready: threading.Event = field(default_factory=threading.Event)  # sessions connected
+    go: threading.Event = field(default_factory=threading.Event)  # everyone asks now
 
 
 def _script_times(log: Path, opened: list[Opened], since: float, wait: float = 5.0) -> None:
@@ -216,9 +236,111 @@ def _script_times(log: Path, opened: list[Opened], since: float, wait: float = 5
 def open_at_once(server: Server, token: str, n: int) -> list[Opened]:
     """N sessions open the 总览 at the same instant; each one's times."""
     since = time.time()
-    opened = asyncio.run(_meeting(server.url, token, n))
+    opened: list[Opened] = []
+    # A thread of its own: Playwright's sync API keeps an event loop running on this one.
+    meeting = threading.Thread(
+        target=lambda: opened.extend(asyncio.run(_meeting(server.url, token, n)))
+    )
+    meeting.start()
+    meeting.join()
     _script_times(server.timing_log, opened, since)
     return opened
+
+
+# Streamlit marks its root with the script's state (data-test-script-state, Streamlit 1.67).
+DRAWN = """() => {
+  const app = document.querySelector('[data-testid="stApp"]');
+  const title = document.querySelector('[data-testid="stMain"] h1');
+  const charts = [...document.querySelectorAll('[data-testid="stPlotlyChart"]')]
+    .filter(c => c.querySelector('.main-svg'));
+  return !!app && app.dataset.testScriptState === 'notRunning' && !!title
+    && title.textContent.includes('总览') && charts.length >= 2;
+}"""
+AWAY = "sql"  # where the browser waits between meetings: a page without charts or 总览 in its title
+AWAY_DONE = """() => {
+  const app = document.querySelector('[data-testid="stApp"]');
+  const title = document.querySelector('[data-testid="stMain"] h1');
+  return !!app && app.dataset.testScriptState === 'notRunning' && !!title
+    && !title.textContent.includes('总览')
+    && !document.querySelector('[data-testid="stPlotlyChart"]');
+}"""
+
+
+class Participant:
+    """A signed-in Chromium with the app open, which clicks 总览 in the menu when told."""
+
+    def __init__(self, server: Server, token: str) -> None:
+        from playwright.sync_api import sync_playwright
+
+        self._play = sync_playwright().start()
+        self._browser = self._play.chromium.launch(
+            executable_path=shutil.which("chromium") or None, args=["--no-sandbox"]
+        )
+        context = self._browser.new_context(
+            locale="zh-CN", viewport={"width": 1400, "height": 1000}
+        )
+        context.add_cookies([{"name": SESSION_COOKIE, "value": token, "url": server.url}])
+        self.tab = context.new_page()
+        self.url = server.url
+
+    def away(self) -> None:
+        """To the page between meetings, and wait until it is drawn (not timed)."""
+        if "/" + AWAY not in self.tab.url:
+            self.tab.goto(f"{self.url}/{AWAY}", wait_until="domcontentloaded")
+        self.tab.wait_for_function(AWAY_DONE, timeout=SESSION_TIMEOUT * 1000)
+
+    def open_overview(self) -> float:
+        """Click 总览 in the menu; seconds until it is drawn."""
+        link = self.tab.locator('[data-testid="stSidebar"] a', has_text="总览").first
+        start = time.perf_counter()
+        link.click()
+        self.tab.wait_for_function(DRAWN, polling="raf", timeout=SESSION_TIMEOUT * 1000)
+        drawn = time.perf_counter() - start
+        link = self.tab.locator('[data-testid="stSidebar"] a', has_text=_away_label()).first
+        link.click()  # back, for the next meeting
+        self.tab.wait_for_function(AWAY_DONE, timeout=SESSION_TIMEOUT * 1000)
+        return drawn
+
+    def close(self) -> None:
+        self._browser.close()
+        self._play.stop()
+
+
+def _away_label() -> str:
+    from dashboard.nav import BY_KEY
+
+    return BY_KEY[AWAY].title
+
+
+def browser_available() -> str | None:
+    """Why the meeting cannot have a browser participant here, or None."""
+    try:
+        import playwright  # noqa: F401
+    except ImportError:
+        return "playwright 未安装（pip install -e '.[dev]'）"
+    if not shutil.which("chromium"):
+        return "没有 chromium（apt-get install chromium）"
+    return None
+
+
+def meeting_with_browser(
+    server: Server, token: str, n: int, browser: Participant
+) -> tuple[list[Opened], float]:
+    """N participants open the 总览 at once: N − 1 protocol sessions and the browser, which clicks
+    at the instant the others send their reruns. Their times, and the browser's click → drawn."""
+    since = time.time()
+    start = Start()
+    opened: list[Opened] = []
+    others = threading.Thread(
+        target=lambda: opened.extend(asyncio.run(_meeting(server.url, token, n - 1, start)))
+    )
+    others.start()
+    start.ready.wait(SESSION_TIMEOUT)
+    start.go.set()
+    drawn = browser.open_overview()
+    others.join()
+    _script_times(server.timing_log, opened, since)
+    return opened, drawn
 
 
 def warm(server: Server, token: str, tries: int = 20) -> None:
@@ -241,8 +363,11 @@ class Figure:
     opened: list[Opened] = field(default_factory=list)
     loads: list[float] = field(default_factory=list)  # 1-minute load average before each round
     splits: list[list[int]] = field(default_factory=list)  # sessions per worker, each round
+    drawn: list[float] = field(default_factory=list)  # the browser's click → drawn, each round
 
     def times(self, what: str) -> list[float]:
+        if what == "drawn_s":
+            return list(self.drawn)
         values = [getattr(o, what) for o in self.opened if o.finished]
         return [v for v in values if v is not None]
 
@@ -277,16 +402,28 @@ def measure(
     figures = []
     with serve(db, workers) as server:
         warm(server, token)
-        for n in sizes:
-            fig = Figure(workers, n)
-            for _ in range(ALONE_ROUNDS if n == 1 else rounds):
-                time.sleep(1.0)  # the previous round's stragglers have closed
-                fig.loads.append(os.getloadavg()[0])
-                opened = open_at_once(server, token, n)
-                fig.opened += opened
-                by_worker = [o.worker for o in opened]
-                fig.splits.append(sorted(by_worker.count(w) for w in set(by_worker)))
-            figures.append(fig)
+        browser = None if browser_available() else Participant(server, token)
+        try:
+            if browser is not None:
+                browser.away()
+                browser.open_overview()  # its own first time (scripts, fonts) is not a meeting's
+            for n in sizes:
+                fig = Figure(workers, n)
+                for _ in range(ALONE_ROUNDS if n == 1 else rounds):
+                    time.sleep(1.0)  # the previous round's stragglers have closed
+                    fig.loads.append(os.getloadavg()[0])
+                    opened = open_at_once(server, token, n)
+                    fig.opened += opened
+                    by_worker = [o.worker for o in opened]
+                    fig.splits.append(sorted(by_worker.count(w) for w in set(by_worker)))
+                for _ in range(DRAWN_ROUNDS if browser is not None else 0):
+                    time.sleep(1.0)
+                    _, drawn = meeting_with_browser(server, token, n, browser)  # type: ignore[arg-type]
+                    fig.drawn.append(drawn)
+                figures.append(fig)
+        finally:
+            if browser is not None:
+                browser.close()
     return figures
 
 
@@ -298,19 +435,28 @@ def bench_meeting(res: Any, scale: int, db: Path, account: Any, row: Any) -> Non
 
     Row = row
     token = sessions.issue(account)
+    missing = browser_available()
+    if missing:
+        print(f"  会议 meeting: no browser participant, so no 画完 drawn figures: {missing}")
     figures = measure(db, token, SIZES.get(scale, (1, 10)))
     figures += measure(db, token, WORKER_SIZES.get(scale, (1, 10)), workers=2)
     goals = GOALS.get(scale, {})
+    # The issue's goals are of time to drawn (its figures: navigation until every chart is drawn);
+    # without a browser here, of all messages received, the nearest the protocol can see.
+    judged = "messages_s" if missing else "drawn_s"
     for fig in figures:
         alone = next(f for f in figures if f.workers == fig.workers and f.sessions == 1)
         load = f"load {min(fig.loads):.1f}–{max(fig.loads):.1f}"
         for what, label in (
             ("script_s", "脚本 server script"),
             ("messages_s", "收齐 all messages"),
+            ("drawn_s", "画完 drawn in a browser"),
         ):
+            if not fig.times(what):
+                continue  # no browser here (browser_available says why, once)
             p50, p95, top = summary(fig.times(what))
             one = percentile(alone.times(what), 0.5)
-            ratio = goals.get(fig.sessions)
+            ratio = goals.get(fig.sessions) if what == judged else None
             note = f"p50 {p50:.3g} / max {top:.3g} s; {load}"
             if fig.failed:
                 note += f"; {fig.failed} of {len(fig.opened)} failed"
@@ -336,21 +482,25 @@ def table(figures: list[Figure], scale: int) -> str:
     goals = GOALS.get(scale, {})
     lines = [
         f"\n  会议 meeting, scale {scale}: {PAGE} opened by N sessions at once (seconds, p50 / p95 / max)",
-        "  | workers | N | server script | all messages | p95 / one (messages) | goal | load 1 min "
-        "| sessions per worker |",
-        "  |---|---|---|---|---|---|---|---|",
+        "  | workers | N | server script | all messages | drawn in a browser | p95 / one "
+        "(messages) | p95 / one (drawn) | goal | load 1 min | sessions per worker |",
+        "  |---|---|---|---|---|---|---|---|---|---|",
     ]
     for fig in figures:
         alone = next(f for f in figures if f.workers == fig.workers and f.sessions == 1)
         cells = []
-        for what in ("script_s", "messages_s"):
-            cells.append(" / ".join(f"{v:.2f}" for v in summary(fig.times(what))))
-        ratio = percentile(fig.times("messages_s"), 0.95) / percentile(
-            alone.times("messages_s"), 0.5
-        )
+        for what in ("script_s", "messages_s", "drawn_s"):
+            values = fig.times(what)
+            cells.append(" / ".join(f"{v:.2f}" for v in summary(values)) if values else "—")
+        ratios = [
+            percentile(fig.times(what), 0.95) / percentile(alone.times(what), 0.5)
+            for what in ("messages_s", "drawn_s")
+        ]
         goal = f"≤ {goals[fig.sessions]:g}×" if fig.sessions in goals else ""
         lines.append(
-            f"  | {fig.workers} | {fig.sessions} | {cells[0]} | {cells[1]} | {ratio:.1f}× | {goal} | "
+            f"  | {fig.workers} | {fig.sessions} | {cells[0]} | {cells[1]} | {cells[2]} | "
+            + " | ".join(f"{r:.1f}×" if r == r else "—" for r in ratios)  # nan: no browser
+            + f" | {goal} | "
             f"{min(fig.loads):.1f}–{max(fig.loads):.1f} | "
             f"{' '.join('/'.join(map(str, s)) for s in fig.splits) if fig.workers > 1 else ''} |"
         )

@@ -27,3 +27,29 @@ def test_meeting_harness_returns_both_sessions_figures(
         assert o.messages_s is not None and o.messages_s > 0, o
         assert o.script_s is not None and o.script_s > 0, o  # the server's own log, matched
         assert o.runs == 1, o
+
+
+def test_a_browser_takes_part_in_the_meeting(
+    demo_db: Path, users_file: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The drawn figure: a real Chromium clicks 总览 while a protocol session opens it; its time
+    runs to the drawn page (both charts), and the other session's figures are there as before."""
+    from access import accounts, sessions
+    from perf import meeting
+
+    assert meeting.browser_available() is None  # CI installs chromium: the figure must be made
+    monkeypatch.setenv("ORGDASH_USERS", str(users_file))
+    token = sessions.issue(accounts.load(users_file)["admin"], path=users_file)
+    with meeting.serve(demo_db, workers=1) as server:
+        browser = meeting.Participant(server, token)
+        try:
+            browser.away()
+            opened, drawn = meeting.meeting_with_browser(server, token, 2, browser)
+            charts = browser.tab.locator('[data-testid="stPlotlyChart"]').count()
+            title = browser.tab.locator('[data-testid="stMain"] h1').first.inner_text()
+        finally:
+            browser.close()
+    assert len(opened) == 1 and opened[0].finished and opened[0].page == "总览", opened
+    assert 0 < drawn < meeting.SESSION_TIMEOUT
+    # Back on the page it waits on between meetings, which draws no chart.
+    assert charts == 0 and "总览" not in title, (charts, title)
