@@ -25,7 +25,8 @@ class Filters:
     fields: tuple[str, ...]
 
     def params(self) -> dict[str, object]:
-        """Bound parameters for queries: $as_of, $year, $township, $area, $fields (null = all)."""
+        """Bound parameters for queries: $as_of, $year, $township, $area, $fields (null = all),
+        and $by_county (a province's pages with no township chosen: per county, not township)."""
         return {
             "as_of": self.as_of,
             "year": self.year,
@@ -58,8 +59,9 @@ class Filters:
 
 
 def several_counties() -> bool:
-    """More than one county in the warehouse: a province's."""
-    return data.run("map/counties").height > 1
+    """More than one county in the warehouse: a province's. A count of its own, not the map's
+    counties (their boundaries): every page asks, several times a run."""
+    return int(data.run("filters/counties")["count_counties"][0]) > 1
 
 
 def township_names() -> dict[str, str]:

@@ -52,8 +52,9 @@ CSS = f"""
 [data-testid="stMetricValue"] > div {{ font-size: min(2.25rem, {100 / (SHORT_EMS + 0.4):.1f}cqi); }}
 {_FIT}
 /* Six tiles a row in a main area under 900 px (a 1,024 px window with the sidebar open) would take
-   11 px values: three a row there. */
-@container orgdash-main (max-width: 900px) {{
+   11 px values: three a row there. Not on a phone's width, where the narrow rules put two a row
+   (this selector is the more specific: it must not apply there). */
+@container orgdash-main (min-width: {NARROW + 1}px) and (max-width: 900px) {{
   [data-testid="stHorizontalBlock"]:has(> [data-testid="stColumn"]:nth-child(6) [data-testid="stMetric"])
     > [data-testid="stColumn"] {{
     min-width: calc(33% - 1rem) !important;

@@ -6,9 +6,11 @@ from __future__ import annotations
 import json
 import math
 import zlib
+from collections.abc import Container
 from typing import Any
 
 import streamlit as st
+from streamlit.runtime.scriptrunner import get_script_run_ctx
 
 from dashboard import formats as fmt
 
@@ -53,8 +55,21 @@ def changed(
         colour = "green" if up == higher_is_better else "red"
     ems = fit_class(value)
     if ems:  # one more element, for long values only (a province's 156.75万人次)
-        col = col.container(key=f"{ems}_{zlib.crc32(f'{label}|{value}'.encode()):x}")
+        col = col.container(key=_free_key(f"{ems}_{zlib.crc32(f'{label}|{value}'.encode()):x}"))
     col.metric(label, value, text, delta_color=colour, delta_arrow=arrow, help=help, border=True)
+
+
+def _free_key(key: str) -> str:
+    """`key`, or key_1, key_2… if this run already has it: Streamlit refuses a repeated key, and
+    two tiles may read the same (label and value). Streamlit 1.67 keeps the run's keys in
+    ScriptRunContext.shared.widget_user_keys_this_run."""
+    ctx = get_script_run_ctx()
+    used: Container[str] = ctx.shared.widget_user_keys_this_run if ctx else frozenset()
+    free, n = key, 0
+    while free in used:
+        n += 1
+        free = f"{key}_{n}"
+    return free
 
 
 # Widths in em of the value font (Source Sans digits, CJK full width), for fit_class.

@@ -335,7 +335,7 @@ def meeting_with_browser(
         target=lambda: opened.extend(asyncio.run(_meeting(server.url, token, n - 1, start)))
     )
     others.start()
-    start.ready.wait(SESSION_TIMEOUT)
+    start.ready.wait(SESSION_TIMEOUT)  # on a timeout the sessions failed: their errors say so
     start.go.set()
     drawn = browser.open_overview()
     others.join()
@@ -364,6 +364,7 @@ class Figure:
     loads: list[float] = field(default_factory=list)  # 1-minute load average before each round
     splits: list[list[int]] = field(default_factory=list)  # sessions per worker, each round
     drawn: list[float] = field(default_factory=list)  # the browser's click → drawn, each round
+    drawn_failed: int = 0  # protocol sessions that failed in the browser's meetings
 
     def times(self, what: str) -> list[float]:
         if what == "drawn_s":
@@ -373,7 +374,8 @@ class Figure:
 
     @property
     def failed(self) -> int:
-        return sum(1 for o in self.opened if not o.finished or o.script_s is None)
+        protocol = sum(1 for o in self.opened if not o.finished or o.script_s is None)
+        return protocol + self.drawn_failed
 
 
 def percentile(values: list[float], q: float) -> float:
@@ -418,8 +420,11 @@ def measure(
                     fig.splits.append(sorted(by_worker.count(w) for w in set(by_worker)))
                 for _ in range(DRAWN_ROUNDS if browser is not None else 0):
                     time.sleep(1.0)
-                    _, drawn = meeting_with_browser(server, token, n, browser)  # type: ignore[arg-type]
+                    fig.loads.append(os.getloadavg()[0])
+                    others, drawn = meeting_with_browser(server, token, n, browser)  # type: ignore[arg-type]
                     fig.drawn.append(drawn)
+                    # A session that failed left the browser a lighter server: count it.
+                    fig.drawn_failed += sum(1 for o in others if not o.finished or o.error)
                 figures.append(fig)
         finally:
             if browser is not None:

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import shutil
 from pathlib import Path
 
 import duckdb
@@ -52,57 +53,105 @@ def chart(at, title_part: str) -> dict:  # type: ignore[no-untyped-def]
     return found[0]
 
 
-def test_the_funding_page_of_a_province_compares_counties(province, province_db):
-    names = counties(province_db)
-    assert len(names) == 2
-    # Every grant of the year in its county, the county's own ones (no township) included.
-    expected = dict(
-        _q(
-            province_db,
-            """
-            select k.name, sum(g.approved_yuan)
-            from grants g
-            join divisions d on d.division_code = g.division_code
-            join divisions k on k.division_code = left(d.division_code, 6) || '000000'
-            where year(g.approved_on) = 2025 and g.approved_on <= $as_of
-            group by k.name
-            """,
-            as_of=AS_OF,
-        )
+def approved_per_county(db: Path) -> dict[str, float]:
+    """Every grant of the year in its county, the county's own ones (no township) included; a
+    township's county is its parent (as on the map), not its code's first six digits."""
+    rows = _q(
+        db,
+        """
+        select k.name, sum(g.approved_yuan)
+        from grants g
+        join divisions d on d.division_code = g.division_code
+        left join divisions t on t.division_code = d.township_code
+        join divisions k on k.division_code = coalesce(t.parent_code, d.division_code)
+        where year(g.approved_on) = 2025 and g.approved_on <= $as_of
+        group by k.name
+        """,
+        as_of=AS_OF,
     )
-    at = province("funding")
-    places = frame_with(at, "人均批复（元/人）")
-    assert sorted(places["地区"].to_list()) == sorted(names.values())
-    shown = dict(zip(places["地区"], places["批复（万元）"], strict=True))
-    assert shown == {k: pytest.approx(float(v) / 10_000, abs=0.005) for k, v in expected.items()}
-    spec = chart(at, "各县（区）批复与拨付")
-    assert sorted(spec["data"][0]["y"]) == sorted(names.values())
-    assert "按县（区）" in [h.value for h in at.subheader]
+    return {name: float(v) for name, v in rows}
 
 
-def test_the_governance_page_of_a_province_counts_reports_per_county(province, province_db):
-    names = counties(province_db)
-    expected = dict(
+def reports_due_per_county(db: Path) -> dict[str, int]:
+    return dict(
         _q(
-            province_db,
+            db,
             """
             select k.name, count(*)
             from annual_reports r
             join organizations o using (org_id)
             join divisions d on d.division_code = o.community_code
-            join divisions k on k.division_code = left(d.township_code, 6) || '000000'
+            join divisions t on t.division_code = d.township_code
+            join divisions k on k.division_code = t.parent_code
             where year(r.due_on) = year($as_of) and r.due_on <= $as_of
             group by k.name
             """,
             as_of=AS_OF,
         )
     )
-    assert len(expected) == 2
-    at = province("governance")
+
+
+def check_funding(at, expected: dict[str, float]) -> None:  # type: ignore[no-untyped-def]
+    places = frame_with(at, "人均批复（元/人）")
+    shown = dict(zip(places["地区"], places["批复（万元）"], strict=True))
+    assert shown == {k: pytest.approx(v / 10_000, abs=0.005) for k, v in expected.items()}
+    spec = chart(at, "各县（区）批复与拨付")
+    assert sorted(spec["data"][0]["y"]) == sorted(expected)
+
+
+def check_governance(at, expected: dict[str, int]) -> None:  # type: ignore[no-untyped-def]
     table = frame_with(at, "应报").filter(pl.col("县（区）") != "合计")
     assert dict(zip(table["县（区）"], table["应报"], strict=True)) == expected
     spec = chart(at, "各县（区）年检结果")
-    assert sorted(spec["data"][0]["y"]) == sorted(names.values())
+    assert sorted(spec["data"][0]["y"]) == sorted(expected)
+
+
+def test_the_funding_page_of_a_province_compares_counties(province, province_db):
+    expected = approved_per_county(province_db)
+    assert sorted(expected) == sorted(counties(province_db).values())
+    at = province("funding")
+    check_funding(at, expected)
+    assert "按县（区）" in [h.value for h in at.subheader]
+
+
+def test_the_governance_page_of_a_province_counts_reports_per_county(province, province_db):
+    expected = reports_due_per_county(province_db)
+    assert sorted(expected) == sorted(counties(province_db).values())
+    check_governance(province("governance"), expected)
+
+
+def test_a_township_counts_in_the_county_it_belongs_to_not_the_one_its_code_says(
+    province_db, users_file, monkeypatch, tmp_path
+):
+    """A township whose parent is not the county its code begins with (a boundary moved, say:
+    the load checks the parent exists and is a county, not its digits) counts in its parent,
+    as the map draws it."""
+    from tests.conftest import open_as
+
+    db = tmp_path / "warehouse.duckdb"
+    shutil.copyfile(province_db, db)
+    con = duckdb.connect(str(db))
+    try:
+        (a, b) = [
+            r[0]
+            for r in con.execute(
+                "select division_code from divisions where level = 'county' order by 1"
+            ).fetchall()
+        ]
+        ((town,),) = con.execute(
+            "select min(division_code) from divisions where level = 'township' and parent_code = ?",
+            [a],
+        ).fetchall()
+        con.execute("update divisions set parent_code = ? where division_code = ?", [b, town])
+    finally:
+        con.close()
+    before = reports_due_per_county(province_db)
+    moved = reports_due_per_county(db)
+    assert moved != before  # the township has reports to move
+    monkeypatch.setenv("ORGDASH_DB", str(db))
+    monkeypatch.setenv("ORGDASH_USERS", str(users_file))
+    check_governance(open_as("admin", "views/governance.py"), moved)
+    check_funding(open_as("admin", "views/funding.py"), approved_per_county(db))
 
 
 def test_the_projects_page_of_a_province_shows_linkage_per_county(province, province_db):
@@ -113,7 +162,8 @@ def test_the_projects_page_of_a_province_shows_linkage_per_county(province, prov
             """
             select k.name, count(*)
             from divisions d
-            join divisions k on k.division_code = left(d.township_code, 6) || '000000'
+            join divisions t on t.division_code = d.township_code
+            join divisions k on k.division_code = t.parent_code
             where d.level = 'community'
             group by k.name
             """,
@@ -148,3 +198,22 @@ def test_only_long_tile_values_carry_their_length():
     assert fit_class("22.16万家") == "tile_ems5"
     assert fit_class("156.75万人次") == "tile_ems6"
     assert fit_class("1,234,567.89万元人次") == "tile_ems8"  # the last rule takes any longer
+
+
+def test_two_tiles_that_read_the_same_long_value_both_draw():
+    """Two tiles with one label and one long value (each gets a keyed container) do not collide
+    in Streamlit's duplicate-key check."""
+    from streamlit.testing.v1 import AppTest
+
+    def page() -> None:
+        import streamlit as st
+
+        from dashboard import widgets
+
+        a, b = st.columns(2)
+        widgets.changed(a, "受益群众", "156.75万人次", None, None)
+        widgets.changed(b, "受益群众", "156.75万人次", None, None)
+
+    at = AppTest.from_function(page).run()
+    assert not at.exception
+    assert [m.value for m in at.metric] == ["156.75万人次", "156.75万人次"]

@@ -14,7 +14,9 @@ with g as (
 places as (
     select
         case when $township is not null then c.division_code
-             when $by_county then left(c.township_code, 6) || '000000'
+             -- a province's county is the township's parent, as on the map
+             when $by_county then (select t.parent_code from divisions t
+                                   where t.division_code = c.township_code)
              else c.township_code end as place_code,
         sum(c.population) as population
     from divisions c
@@ -27,7 +29,10 @@ money as (
     select
         case when $township is not null then coalesce(community_code, township_code)
              -- a province's counties: their own spending (no township) in their rows
-             when $by_county then left(coalesce(township_code, division_code), 6) || '000000'
+             when $by_county then coalesce(
+                 (select t.parent_code from divisions t where t.division_code = g.township_code),
+                 g.division_code
+             )
              else coalesce(township_code, division_code) end as place_code,
         sum(approved_yuan) as approved_yuan,
         sum(paid_yuan) as disbursed_yuan,

@@ -6,18 +6,20 @@
 -- within the reporting days (pending) are not judged yet.
 with m as (
     select
-        *,
-        case when $township is not null then community_code
-             when $by_county then left(township_code, 6) || '000000'
-             else township_code end as unit_code,
-        case when $township is not null then community_name
-             when $by_county then (select k.name from divisions k
-                                   where k.division_code = left(u.township_code, 6) || '000000')
-             else township_name end as unit_name
+        u.*,
+        case when $township is not null then u.community_code
+             when $by_county then k.division_code
+             else u.township_code end as unit_code,
+        case when $township is not null then u.community_name
+             when $by_county then k.name
+             else u.township_name end as unit_name
     from major_matter_status($as_of::date) u
+    -- a province's county is the township's parent, as on the map (map/township_areas.sql)
+    left join divisions t on $by_county and t.division_code = u.township_code
+    left join divisions k on k.division_code = t.parent_code
     where matter_year = year($as_of::date)
-      and ($township is null or township_code = $township)
-      and ($area is null or area_type = $area)
+      and ($township is null or u.township_code = $township)
+      and ($area is null or u.area_type = $area)
       and ($fields is null or list_contains($fields, field))
 )
 select

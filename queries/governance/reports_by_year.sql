@@ -1,20 +1,22 @@
 -- Annual reports counted in each due year up to the chosen one, per township (per county with $by_county, a province's; per community once a township is chosen) and in total.
--- grain: one row per due year and unit (township, or community within $township), plus one total per due year (is_total)
+-- grain: one row per due year and unit (township, county with $by_county, or community within $township), plus one total per due year (is_total)
 -- params: $as_of (status date), $year (last due year), $township, $area, $fields, $by_county (true: per county, with no township chosen)
 with r as (
     select
-        *,
-        case when $township is not null then community_code
-             when $by_county then left(township_code, 6) || '000000'
-             else township_code end as unit_code,
-        case when $township is not null then community_name
-             when $by_county then (select k.name from divisions k
-                                   where k.division_code = left(u.township_code, 6) || '000000')
-             else township_name end as unit_name
+        u.*,
+        case when $township is not null then u.community_code
+             when $by_county then k.division_code
+             else u.township_code end as unit_code,
+        case when $township is not null then u.community_name
+             when $by_county then k.name
+             else u.township_name end as unit_name
     from governance_reports($as_of::date) u
+    -- a province's county is the township's parent, as on the map (map/township_areas.sql)
+    left join divisions t on $by_county and t.division_code = u.township_code
+    left join divisions k on k.division_code = t.parent_code
     where due_year <= $year
-      and ($township is null or township_code = $township)
-      and ($area is null or area_type = $area)
+      and ($township is null or u.township_code = $township)
+      and ($area is null or u.area_type = $area)
       and ($fields is null or list_contains($fields, field))
 )
 select
