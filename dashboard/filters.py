@@ -65,8 +65,13 @@ def several_counties() -> bool:
 
 
 def township_names() -> dict[str, str]:
+    """code -> the township's name for pickers, captions and titles; a province's carry their
+    county (Xx县·城关街道): every county has its 城关镇, and a code in brackets told no one which."""
     frame = data.run("filters/townships")
-    return fmt.unique_labels(frame["township_code"].to_list(), frame["township_name"].to_list())
+    names = frame["township_name"].to_list()
+    if several_counties():
+        names = [f"{k}·{t}" if k else t for k, t in zip(frame["county_name"], names, strict=True)]
+    return fmt.unique_labels(frame["township_code"].to_list(), names)
 
 
 def _from_url(key: str, options: list, parse=str):  # type: ignore[no-untyped-def]

@@ -217,3 +217,25 @@ def test_two_tiles_that_read_the_same_long_value_both_draw():
     at = AppTest.from_function(page).run()
     assert not at.exception
     assert [m.value for m in at.metric] == ["156.75万人次", "156.75万人次"]
+
+
+def test_the_overview_of_a_province_names_each_townships_county(province, province_db):
+    """A province's league lists every township with its county (its parent), and pickers read
+    Xx县·城关街道, not a 城关街道 with a code in brackets."""
+    towns = dict(
+        _q(
+            province_db,
+            """
+            select t.division_code, k.name || '·' || t.name
+            from divisions t join divisions k on k.division_code = t.parent_code
+            where t.level = 'township'
+            """,
+        )
+    )
+    at = province("overview")
+    league = frame_with(at, "年报报送率")
+    assert league.columns[:2] == ["县（区）", "乡镇（街道）"]
+    shown = sorted(f"{k}·{t}" for k, t in zip(league["县（区）"], league["乡镇（街道）"], strict=True))
+    assert shown == sorted(towns.values())
+    picker = at.selectbox(key="f_township")
+    assert sorted(o for o in picker.options if o != "全县") == sorted(towns.values())

@@ -296,6 +296,7 @@ LEAGUE_COLUMNS: dict[str, tuple[str, str, str | None]] = {
     "goals_met": ("年度目标达成", "年度目标达成（项）", None),
     "goals_missed": ("未达成的目标", "未达成的目标", None),
 }
+LEAGUE_ROWS = 40  # rows the league shows before it scrolls inside itself (a county has ~12)
 # What a phone shows of the league (the download keeps every column).
 LEAGUE_ON_PHONE = ("乡镇（街道）", ORGS.label, "未达标社区", "年报报送率")
 
@@ -306,7 +307,10 @@ def league(f: filters.Filters) -> None:
     def with_goals() -> pl.DataFrame:
         frame = data.run("overview/townships", **f.params())
         goals = targets.league(data.run("overview/targets", **f.params()), frame)
-        return frame.join(goals, on="township_code", how="left")
+        counties = data.run("filters/townships").select("township_code", "county_name")
+        return frame.join(goals, on="township_code", how="left").join(
+            counties, on="township_code", how="left"
+        )
 
     frame = data.derived("overview/league", with_goals, **f.params())
     scope = [f"{f.year}年"]
@@ -316,14 +320,19 @@ def league(f: filters.Filters) -> None:
         names = style.labels("field")
         scope.append("、".join(names.get(x, x) for x in f.fields))
     st.caption(
-        f"{md(' · '.join(scope))}；列出全部乡镇以便比较（不受乡镇筛选影响），点击表头可排序。"
-        f"年报为{f.year - 1}年度；资金为{f.year}年批复、落在乡镇和社区的项目"
+        f"{md(' · '.join(scope))}；列出全部乡镇以便比较（不受乡镇筛选影响），点击表头可排序"
+        + (f"（共{frame.height:,}个，表内可滚动）。" if frame.height > LEAGUE_ROWS else "。")
+        + f"年报为{f.year - 1}年度；资金为{f.year}年批复、落在乡镇和社区的项目"
         f"{w.as_of(f.as_of)}的拨付（县级项目不计入），拨付率 = 已拨付 ÷ 已批复，"
         "人均 = 已拨付 ÷ 常住人口。年度目标达成为达到的目标数 / 该乡镇的目标数（含沿用的全县目标和"
         "国家标准），完成情况按该乡镇全部社区和服务领域计算。"
     )
+    # A province: each township's county first (a hundred 城关街道 otherwise read the same).
+    province = filters.several_counties()
+    columns = ({"county_name": ("县（区）", "县（区）", None)} if province else {}) | LEAGUE_COLUMNS
     # Numbers stay numbers so the table sorts; the column formats draw the units.
     table = frame.select(
+        *([pl.col("county_name")] if province else []),
         pl.col("township_name"),
         pl.col("count_communities"),
         pl.col("count_active"),
@@ -337,20 +346,24 @@ def league(f: filters.Filters) -> None:
         pl.col("goals_missed"),
     )
     tables.show(
-        table.rename({k: v[0] for k, v in LEAGUE_COLUMNS.items()}),
+        table.rename({k: v[0] for k, v in columns.items()}),
         key=f"{K}_league",
         hide_index=True,
         width="stretch",
-        height=35 * (table.height + 1) + 3,  # every township in view, no inner scrollbar
-        column_order=mobile.keep([v[0] for v in LEAGUE_COLUMNS.values()], LEAGUE_ON_PHONE),
+        # Every township of a county in view, no inner scrollbar; a province's 1,200 scroll
+        # inside the table (they were a table 42,000 px tall).
+        height=35 * (min(table.height, LEAGUE_ROWS) + 1) + 3,
+        column_order=mobile.keep(
+            [v[0] for v in columns.values()], (("县（区）",) if province else ()) + LEAGUE_ON_PHONE
+        ),
         column_config={
             label: st.column_config.NumberColumn(format=num)
-            for label, _, num in LEAGUE_COLUMNS.values()
+            for label, _, num in columns.values()
             if num
         },
     )
     downloads.buttons(
-        table.rename({k: v[1] for k, v in LEAGUE_COLUMNS.items()}),
+        table.rename({k: v[1] for k, v in columns.items()}),
         f"各乡镇社区社会组织情况_{f.year}年",
         key=f"{K}_dl_league",
     )
