@@ -196,7 +196,14 @@ def test_a_planner_finds_no_way_to_save_detail_rows(demo_db: Path, users_file: P
             tab.evaluate("navigator.clipboard.writeText('')")
             box = grid.bounding_box()
             assert box is not None
-            tab.mouse.click(box["x"] + 120, box["y"] + 60)
+            # The keys must reach the grid: on a busy machine a click before the grid can take
+            # focus left it on the page, and Ctrl+A, Ctrl+C copied the page's own text.
+            for _ in range(20):
+                tab.mouse.click(box["x"] + 120, box["y"] + 60)
+                if grid.evaluate("g => g.contains(document.activeElement)"):
+                    break
+                tab.wait_for_timeout(500)
+            assert grid.evaluate("g => g.contains(document.activeElement)"), "the grid took no focus"
             tab.keyboard.press("Control+A")
             tab.keyboard.press("Control+C")
             tab.wait_for_timeout(300)
