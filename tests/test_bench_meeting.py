@@ -3,21 +3,32 @@ the 总览 at once on a real server. What it measures is never asserted, only th
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 
-def test_meeting_harness_returns_both_sessions_figures(
-    demo_db: Path, users_file: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
+@pytest.fixture(scope="module")
+def served(demo_db: Path, users_file: Path) -> Iterator[tuple[Any, str]]:
+    """One server for the module's meetings (a server's start is most of each test), and the
+    admin's sign-in token."""
     from access import accounts, sessions
     from perf import meeting
 
-    monkeypatch.setenv("ORGDASH_USERS", str(users_file))  # the server's accounts and secret
-    token = sessions.issue(accounts.load(users_file)["admin"], path=users_file)
-    with meeting.serve(demo_db, workers=1) as server:
-        opened = meeting.open_at_once(server, token, 2)
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv("ORGDASH_USERS", str(users_file))  # the server's accounts and secret
+        token = sessions.issue(accounts.load(users_file)["admin"], path=users_file)
+        with meeting.serve(demo_db, workers=1) as server:
+            yield server, token
+
+
+def test_meeting_harness_returns_both_sessions_figures(served: tuple[Any, str]) -> None:
+    from perf import meeting
+
+    server, token = served
+    opened = meeting.open_at_once(server, token, 2)
     assert len(opened) == 2
     assert len({o.session_id for o in opened}) == 2, opened
     for o in opened:
@@ -29,28 +40,23 @@ def test_meeting_harness_returns_both_sessions_figures(
         assert o.runs == 1, o
 
 
-def test_a_browser_takes_part_in_the_meeting(
-    demo_db: Path, users_file: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
+def test_a_browser_takes_part_in_the_meeting(served: tuple[Any, str]) -> None:
     """The drawn figure: a real Chromium clicks 总览 while a protocol session opens it; its time
     runs to the drawn page (both charts), and the other session's figures are there as before."""
-    from access import accounts, sessions
     from perf import meeting
 
     assert meeting.browser_available() is None  # CI installs chromium: the figure must be made
-    monkeypatch.setenv("ORGDASH_USERS", str(users_file))
-    token = sessions.issue(accounts.load(users_file)["admin"], path=users_file)
-    with meeting.serve(demo_db, workers=1) as server:
-        browser = meeting.Participant(server, token)
-        try:
-            browser.away()
-            # Between meetings the "drawn" condition is false: it cannot be met by the page the
-            # browser waits on, only by the 总览 drawn anew.
-            assert not browser.tab.evaluate(meeting.DRAWN)
-            opened, drawn = meeting.meeting_with_browser(server, token, 2, browser)
-            back = browser.tab.evaluate(meeting.AWAY_DONE), browser.tab.evaluate(meeting.DRAWN)
-        finally:
-            browser.close()
+    server, token = served
+    browser = meeting.Participant(server, token)
+    try:
+        browser.away()
+        # Between meetings the "drawn" condition is false: it cannot be met by the page the
+        # browser waits on, only by the 总览 drawn anew.
+        assert not browser.tab.evaluate(meeting.DRAWN)
+        opened, drawn = meeting.meeting_with_browser(server, token, 2, browser)
+        back = browser.tab.evaluate(meeting.AWAY_DONE), browser.tab.evaluate(meeting.DRAWN)
+    finally:
+        browser.close()
     assert len(opened) == 1 and opened[0].finished and opened[0].page == "总览", opened
     assert drawn > 0
     assert back == (True, False)  # back on the waiting page for the next meeting
