@@ -203,7 +203,9 @@ def test_a_planner_finds_no_way_to_save_detail_rows(demo_db: Path, users_file: P
                 if grid.evaluate("g => g.contains(document.activeElement)"):
                     break
                 tab.wait_for_timeout(500)
-            assert grid.evaluate("g => g.contains(document.activeElement)"), "the grid took no focus"
+            assert grid.evaluate("g => g.contains(document.activeElement)"), (
+                "the grid took no focus"
+            )
             tab.keyboard.press("Control+A")
             tab.keyboard.press("Control+C")
             tab.wait_for_timeout(300)
