@@ -235,7 +235,9 @@ def test_the_overview_of_a_province_names_each_townships_county(province, provin
     at = province("overview")
     league = frame_with(at, "年报报送率")
     assert league.columns[:2] == ["县（区）", "乡镇（街道）"]
-    shown = sorted(f"{k}·{t}" for k, t in zip(league["县（区）"], league["乡镇（街道）"], strict=True))
+    shown = sorted(
+        f"{k}·{t}" for k, t in zip(league["县（区）"], league["乡镇（街道）"], strict=True)
+    )
     assert shown == sorted(towns.values())
     picker = at.selectbox(key="f_township")
     assert sorted(o for o in picker.options if o != "全县") == sorted(towns.values())
