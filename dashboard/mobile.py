@@ -25,7 +25,7 @@ from collections.abc import Sequence
 import plotly.graph_objects as go
 import streamlit as st
 
-from dashboard.widgets import SHORT_EMS
+from dashboard.widgets import LONG_EMS, SHORT_EMS
 
 PARAM = "m"
 _STATE = "_phone"
@@ -39,7 +39,7 @@ MAP_ROW = 600  # px: 地图's map and legend side by side from this width of the
 _FIT = "\n".join(
     f'[class*="st-key-tile_ems{n}_"] [data-testid="stMetricValue"] > div '
     f"{{ font-size: min(2.25rem, {100 / (n + 0.4):.1f}cqi); }}"
-    for n in range(5, 9)
+    for n in range(SHORT_EMS + 1, LONG_EMS + 1)
 )
 CSS = f"""
 <style>

@@ -75,6 +75,7 @@ def _free_key(key: str) -> str:
 # Widths in em of the value font (Source Sans digits, CJK full width), for fit_class.
 _NARROW = {",": 0.28, ".": 0.28, "/": 0.4, "%": 0.85}
 SHORT_EMS = 4  # values up to this many em fit every tile the pages draw: mobile.CSS
+LONG_EMS = 8  # the longest class: any longer value takes its rule too
 
 
 def ems(text: str) -> float:
@@ -88,7 +89,7 @@ def fit_class(value: str) -> str | None:
     width = ems(value)
     if width <= SHORT_EMS + 0.4:
         return None
-    return f"tile_ems{min(8, math.ceil(width - 0.4))}"
+    return f"tile_ems{min(LONG_EMS, math.ceil(width - 0.4))}"
 
 
 def chinese_uploader(hint: str) -> None:

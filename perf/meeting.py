@@ -233,15 +233,23 @@ def _script_times(log: Path, opened: list[Opened], since: float, wait: float = 5
             o.script_s, o.runs = sum(totals[sid]), len(totals[sid])
 
 
+def _sessions(
+    server: Server, token: str, n: int, start: Start | None = None
+) -> tuple[threading.Thread, list[Opened]]:
+    """N protocol sessions opening the 总览, started on a thread of their own (Playwright's sync
+    API keeps an event loop running on this one); their list fills when the thread ends."""
+    opened: list[Opened] = []
+    thread = threading.Thread(
+        target=lambda: opened.extend(asyncio.run(_meeting(server.url, token, n, start)))
+    )
+    thread.start()
+    return thread, opened
+
+
 def open_at_once(server: Server, token: str, n: int) -> list[Opened]:
     """N sessions open the 总览 at the same instant; each one's times."""
     since = time.time()
-    opened: list[Opened] = []
-    # A thread of its own: Playwright's sync API keeps an event loop running on this one.
-    meeting = threading.Thread(
-        target=lambda: opened.extend(asyncio.run(_meeting(server.url, token, n)))
-    )
-    meeting.start()
+    meeting, opened = _sessions(server, token, n)
     meeting.join()
     _script_times(server.timing_log, opened, since)
     return opened
@@ -330,11 +338,7 @@ def meeting_with_browser(
     at the instant the others send their reruns. Their times, and the browser's click → drawn."""
     since = time.time()
     start = Start()
-    opened: list[Opened] = []
-    others = threading.Thread(
-        target=lambda: opened.extend(asyncio.run(_meeting(server.url, token, n - 1, start)))
-    )
-    others.start()
+    others, opened = _sessions(server, token, n - 1, start)
     start.ready.wait(SESSION_TIMEOUT)  # on a timeout the sessions failed: their errors say so
     start.go.set()
     drawn = browser.open_overview()

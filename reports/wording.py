@@ -29,10 +29,10 @@ def count(n: int) -> str:
     return f"{int(n):,}"
 
 
-def big(n: int, from_: int = 100_000) -> str:
-    """A count for a figure's tile: exact below `from_` (2,216), in 万 from it on, two decimals with
+def big(n: int) -> str:
+    """A count for a figure's tile: exact below 100,000 (2,216), in 万 from it on, two decimals with
     trailing zeros dropped (22.16万, 156.75万): a province's totals would not fit a tile."""
-    if abs(int(n)) >= from_:
+    if abs(int(n)) >= 100_000:
         return f"{_trim(int(n) / 10_000, 2)}万"
     return count(n)
 

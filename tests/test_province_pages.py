@@ -14,15 +14,10 @@ import duckdb
 import polars as pl
 import pytest
 
+from tests.dbutil import sql
+from tests.test_page_funding import frame_with
+
 AS_OF = dt.date(2025, 12, 31)
-
-
-def _q(db: Path, sql: str, **params: object) -> list[tuple]:
-    con = duckdb.connect(str(db), read_only=True)
-    try:
-        return con.execute(sql, params).fetchall()
-    finally:
-        con.close()
 
 
 @pytest.fixture
@@ -36,14 +31,7 @@ def province(province_db, users_file, monkeypatch):
 
 
 def counties(db: Path) -> dict[str, str]:
-    return dict(_q(db, "select division_code, name from divisions where level = 'county'"))
-
-
-def frame_with(at, column: str) -> pl.DataFrame:  # type: ignore[no-untyped-def]
-    for df in at.dataframe:
-        if column in df.value.columns:
-            return pl.from_pandas(df.value)
-    raise AssertionError(f"no table with column {column}")
+    return dict(sql(db, "select division_code, name from divisions where level = 'county'"))
 
 
 def chart(at, title_part: str) -> dict:  # type: ignore[no-untyped-def]
@@ -56,7 +44,7 @@ def chart(at, title_part: str) -> dict:  # type: ignore[no-untyped-def]
 def approved_per_county(db: Path) -> dict[str, float]:
     """Every grant of the year in its county, the county's own ones (no township) included; a
     township's county is its parent (as on the map), not its code's first six digits."""
-    rows = _q(
+    rows = sql(
         db,
         """
         select k.name, sum(g.approved_yuan)
@@ -74,7 +62,7 @@ def approved_per_county(db: Path) -> dict[str, float]:
 
 def reports_due_per_county(db: Path) -> dict[str, int]:
     return dict(
-        _q(
+        sql(
             db,
             """
             select k.name, count(*)
@@ -157,7 +145,7 @@ def test_a_township_counts_in_the_county_it_belongs_to_not_the_one_its_code_says
 def test_the_projects_page_of_a_province_shows_linkage_per_county(province, province_db):
     names = counties(province_db)
     communities = dict(
-        _q(
+        sql(
             province_db,
             """
             select k.name, count(*)
@@ -176,7 +164,7 @@ def test_the_projects_page_of_a_province_shows_linkage_per_county(province, prov
 
 
 def test_a_township_of_a_province_still_shows_its_communities(province, province_db):
-    (town, n) = _q(
+    (town, n) = sql(
         province_db,
         """select township_code, count(*) from divisions where level = 'community'
            group by 1 order by 1 desc limit 1""",
@@ -223,7 +211,7 @@ def test_the_overview_of_a_province_names_each_townships_county(province, provin
     """A province's league lists every township with its county (its parent), and pickers read
     Xx县·城关街道, not a 城关街道 with a code in brackets."""
     towns = dict(
-        _q(
+        sql(
             province_db,
             """
             select t.division_code, k.name || '·' || t.name
